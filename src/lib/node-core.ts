@@ -1,0 +1,38 @@
+import type { Millis, NodeId } from './units.js';
+
+/**
+ * The shape of every stateful core in Heartline (membership, CIB replication, the transition
+ * engine, the sample protocols of the simulator): a synchronous, deterministic state machine that
+ * takes one input at a time and answers with the effects it wants performed.
+ *
+ *     effects = core.step(now, input)
+ *
+ * A core never reads a clock, draws randomness of its own, touches a socket, a file or a process,
+ * or throws on bad input from the network (it drops and counts it). Everything it needs arrives as
+ * input; everything it wants done leaves as an effect. That is what lets one driver run it in the
+ * daemon against real sockets and another run a whole cluster of them in the simulator under
+ * virtual time, with the same code.
+ *
+ * Driver contract (production driver and simulator alike):
+ * - inputs are fed one at a time, with a monotonic `now` that never decreases between calls;
+ * - effects are performed in array order; a core that must persist before it sends puts the
+ *   persist effect first, and the driver completes it before sending;
+ * - the first input after construction is `{ kind: 'start' }`;
+ * - a `set-timer` replaces a pending timer of the same name; when it expires the driver feeds
+ *   `{ kind: 'timeout', timer }`; `cancel-timer` of an unknown name is a no-op.
+ */
+export interface NodeCore<Input, Effect> {
+  step(now: Millis, input: Input): readonly Effect[];
+}
+
+/** Inputs every core understands; a core's own input union adds its domain events to these. */
+export type BaseInput<Message> =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'receive'; readonly from: NodeId; readonly message: Message }
+  | { readonly kind: 'timeout'; readonly timer: string };
+
+/** Effects every driver performs; a core's own effect union adds its domain effects to these. */
+export type BaseEffect<Message> =
+  | { readonly kind: 'send'; readonly to: NodeId; readonly message: Message }
+  | { readonly kind: 'set-timer'; readonly timer: string; readonly afterMs: Millis }
+  | { readonly kind: 'cancel-timer'; readonly timer: string };
