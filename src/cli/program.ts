@@ -30,6 +30,11 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
   program.helpCommand('help [command]', 'show help for a command');
   registerVersionCommand(program, terminal);
   registerSimCommand(program, terminal);
+  const bench = program
+    .command('bench')
+    .summary('measure speed and memory; every benchmark prints JSON with --json')
+    .description('Benchmarks. Each prints its settings and results; with --json, one JSON document for scripts and CI dashboards.');
+  void bench;
   return program;
 }
 

@@ -25,14 +25,22 @@ export interface NodeCore<Input, Effect> {
   step(now: Millis, input: Input): readonly Effect[];
 }
 
-/** Inputs every core understands; a core's own input union adds its domain events to these. */
+/**
+ * Inputs every core understands; a core's own input union adds its domain events to these.
+ * `receive.link` names the link a message came in on, when the driver knows it.
+ */
 export type BaseInput<Message> =
   | { readonly kind: 'start' }
-  | { readonly kind: 'receive'; readonly from: NodeId; readonly message: Message }
+  | { readonly kind: 'receive'; readonly from: NodeId; readonly message: Message; readonly link?: string }
   | { readonly kind: 'timeout'; readonly timer: string };
 
-/** Effects every driver performs; a core's own effect union adds its domain effects to these. */
+/**
+ * Effects every driver performs; a core's own effect union adds its domain effects to these.
+ * `link` names one heartbeat link; without it the driver sends on every link (and the receiver's
+ * duplicate filter keeps one copy). `broadcast` reaches every other configured node.
+ */
 export type BaseEffect<Message> =
-  | { readonly kind: 'send'; readonly to: NodeId; readonly message: Message }
+  | { readonly kind: 'send'; readonly to: NodeId; readonly message: Message; readonly link?: string }
+  | { readonly kind: 'broadcast'; readonly message: Message; readonly link?: string }
   | { readonly kind: 'set-timer'; readonly timer: string; readonly afterMs: Millis }
   | { readonly kind: 'cancel-timer'; readonly timer: string };

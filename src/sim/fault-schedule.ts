@@ -8,9 +8,9 @@ import type { LinkConditions } from './sim-network.js';
  */
 export type Fault =
   | { readonly kind: 'set-defaults'; readonly conditions: LinkConditions }
-  | { readonly kind: 'set-link'; readonly from: NodeId; readonly to: NodeId; readonly conditions: LinkConditions }
-  | { readonly kind: 'cut'; readonly from: NodeId; readonly to: NodeId }
-  | { readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
+  | { readonly kind: 'set-link'; readonly from: NodeId; readonly to: NodeId; readonly conditions: LinkConditions; readonly link?: string }
+  | { readonly kind: 'cut'; readonly from: NodeId; readonly to: NodeId; readonly link?: string }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[]; readonly link?: string }
   | { readonly kind: 'heal' }
   | { readonly kind: 'crash'; readonly node: NodeId }
   | { readonly kind: 'restart'; readonly node: NodeId };
@@ -25,11 +25,11 @@ export function describeFault(fault: Fault): string {
     case 'set-defaults':
       return `set-defaults ${describeConditions(fault.conditions)}`;
     case 'set-link':
-      return `set-link n${fault.from}>n${fault.to} ${describeConditions(fault.conditions)}`;
+      return `set-link n${fault.from}>n${fault.to}${onLink(fault.link)} ${describeConditions(fault.conditions)}`;
     case 'cut':
-      return `cut n${fault.from}>n${fault.to}`;
+      return `cut n${fault.from}>n${fault.to}${onLink(fault.link)}`;
     case 'partition':
-      return `partition ${fault.groups.map((g) => `{${g.map((n) => `n${n}`).join(',')}}`).join(' ')}`;
+      return `partition ${fault.groups.map((g) => `{${g.map((n) => `n${n}`).join(',')}}`).join(' ')}${onLink(fault.link)}`;
     case 'heal':
       return 'heal';
     case 'crash':
@@ -37,6 +37,10 @@ export function describeFault(fault: Fault): string {
     case 'restart':
       return `restart n${fault.node}`;
   }
+}
+
+function onLink(link: string | undefined): string {
+  return link === undefined ? '' : `@${link}`;
 }
 
 export function describeConditions(c: LinkConditions): string {
@@ -51,6 +55,8 @@ export interface SwarmOptions {
   /** Mean time between two faults. */
   readonly meanFaultGapMs: number;
   readonly allowCrashes: boolean;
+  /** The names of the links between every pair, when the protocol has several; faults then hit one link or all. */
+  readonly links?: readonly string[];
 }
 
 /**
@@ -76,7 +82,7 @@ export function swarmFaultSchedule(random: Random, options: SwarmOptions): Sched
     t += 1 + Math.floor(-Math.log(1 - randomFloat(random)) * options.meanFaultGapMs);
     if (t >= faultPhaseMs || kinds.length === 0) break;
     const kind = randomPick(random, kinds);
-    const fault = drawFault(random, kind, nodeIds, down);
+    const fault = drawFault(random, kind, nodeIds, down, options.links ?? []);
     if (fault !== undefined) schedule.push({ atMs: t, fault });
   }
   schedule.push({ atMs: faultPhaseMs, fault: { kind: 'heal' } });
@@ -85,20 +91,23 @@ export function swarmFaultSchedule(random: Random, options: SwarmOptions): Sched
   return schedule;
 }
 
-function drawFault(random: Random, kind: string, nodeIds: readonly NodeId[], down: Set<NodeId>): Fault | undefined {
+function drawFault(random: Random, kind: string, nodeIds: readonly NodeId[], down: Set<NodeId>, links: readonly string[]): Fault | undefined {
+  // With several links, half of the network faults hit a single link (the others keep the peer
+  // alive), half hit the whole path between two nodes.
+  const link = links.length > 0 && randomChance(random, 0.5) ? { link: randomPick(random, links) } : {};
   switch (kind) {
     case 'link': {
       const [from, to] = twoNodes(random, nodeIds);
-      return { kind: 'set-link', from, to, conditions: randomConditions(random) };
+      return { kind: 'set-link', from, to, conditions: randomConditions(random), ...link };
     }
     case 'cut': {
       const [from, to] = twoNodes(random, nodeIds);
-      return { kind: 'cut', from, to };
+      return { kind: 'cut', from, to, ...link };
     }
     case 'partition': {
       const groups: NodeId[][] = [[], []];
       for (const node of nodeIds) (groups[randomInt(random, 0, 1)] as NodeId[]).push(node);
-      return { kind: 'partition', groups };
+      return { kind: 'partition', groups, ...link };
     }
     case 'crash': {
       const node = randomPick(random, nodeIds);

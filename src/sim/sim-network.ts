@@ -46,22 +46,25 @@ export class SimNetwork {
     this.defaults = conditions;
   }
 
-  /** Sets the conditions of the one direction from → to (asymmetric loss, a slow path). */
-  setLink(from: NodeId, to: NodeId, conditions: LinkConditions): void {
-    this.overrides.set(key(from, to), conditions);
+  /**
+   * Sets the conditions of the one direction from → to (asymmetric loss, a slow path), on one
+   * named link or, without `link`, on every link of that pair.
+   */
+  setLink(from: NodeId, to: NodeId, conditions: LinkConditions, link?: string): void {
+    this.overrides.set(key(from, to, link), conditions);
   }
 
-  /** Blocks every packet from → to until healed; the other direction is untouched. */
-  cut(from: NodeId, to: NodeId): void {
-    this.cuts.add(key(from, to));
+  /** Blocks every packet from → to (on one link, or on all) until healed; the other direction is untouched. */
+  cut(from: NodeId, to: NodeId, link?: string): void {
+    this.cuts.add(key(from, to, link));
   }
 
-  /** Splits the nodes into groups that hear only their own group. */
-  partition(groups: readonly (readonly NodeId[])[]): void {
+  /** Splits the nodes into groups that hear only their own group (on one link, or on all). */
+  partition(groups: readonly (readonly NodeId[])[], link?: string): void {
     for (const a of groups) {
       for (const b of groups) {
         if (a === b) continue;
-        for (const from of a) for (const to of b) this.cuts.add(key(from, to));
+        for (const from of a) for (const to of b) this.cuts.add(key(from, to, link));
       }
     }
   }
@@ -72,17 +75,18 @@ export class SimNetwork {
     this.overrides.clear();
   }
 
-  conditions(from: NodeId, to: NodeId): LinkConditions {
-    return this.overrides.get(key(from, to)) ?? this.defaults;
+  conditions(from: NodeId, to: NodeId, link?: string): LinkConditions {
+    return (link === undefined ? undefined : this.overrides.get(key(from, to, link))) ?? this.overrides.get(key(from, to)) ?? this.defaults;
   }
 
-  isCut(from: NodeId, to: NodeId): boolean {
-    return this.cuts.has(key(from, to));
+  isCut(from: NodeId, to: NodeId, link?: string): boolean {
+    return this.cuts.has(key(from, to)) || (link !== undefined && this.cuts.has(key(from, to, link)));
   }
 
-  transmit(from: NodeId, to: NodeId): TransmitOutcome {
-    if (this.isCut(from, to)) return { kind: 'blocked' };
-    const link = this.conditions(from, to);
+  /** Decides the fate of one packet from → to on `link` (or on the pair's only path when links are not modelled). */
+  transmit(from: NodeId, to: NodeId, linkName?: string): TransmitOutcome {
+    if (this.isCut(from, to, linkName)) return { kind: 'blocked' };
+    const link = this.conditions(from, to, linkName);
     if (randomChance(this.random, link.lossRate)) return { kind: 'lost' };
     const copies = randomChance(this.random, link.duplicateRate) ? 2 : 1;
     const delaysMs: number[] = [];
@@ -95,6 +99,6 @@ export class SimNetwork {
   }
 }
 
-function key(from: NodeId, to: NodeId): string {
-  return `${from}>${to}`;
+function key(from: NodeId, to: NodeId, link?: string): string {
+  return link === undefined ? `${from}>${to}` : `${from}>${to}@${link}`;
 }

@@ -69,6 +69,16 @@ export interface SimulationOptions<Message, Effect extends { readonly kind: stri
   readonly endMs: number;
   readonly checkers: readonly SimChecker<Message, Effect>[];
   readonly linkDefaults?: LinkConditions;
+  /**
+   * The heartbeat links between every pair of nodes. A send or broadcast without a link goes out on
+   * each of them; with none given, each pair has one anonymous path.
+   */
+  readonly links?: readonly string[];
+  /**
+   * Drop a second copy of one sent message at its receiver, as the frame layer's anti-replay window
+   * does in production (a message sent on two links is one frame). Off, the core sees duplicates.
+   */
+  readonly dedupeFrames?: boolean;
   /** Keep the trace's lines (for printing); the hash is always computed. */
   readonly keepTrace?: boolean;
   /** Called with each trace line as it is written (streaming a replay). */
@@ -93,7 +103,7 @@ const SIMULATION_STREAM = 1;
 
 type SimEvent<Message> =
   | { readonly kind: 'fault'; readonly fault: Fault }
-  | { readonly kind: 'deliver'; readonly from: NodeId; readonly to: NodeId; readonly message: Message }
+  | { readonly kind: 'deliver'; readonly from: NodeId; readonly to: NodeId; readonly message: Message; readonly link: string | undefined; readonly serial: number }
   | { readonly kind: 'timer'; readonly node: NodeId; readonly incarnation: number; readonly timer: string; readonly token: number }
   | { readonly kind: 'callback'; readonly run: () => void };
 
@@ -103,6 +113,8 @@ interface SimNode<Message, Effect> {
   incarnation: number;
   readonly random: SeededRandom;
   readonly timers: Map<string, number>;
+  /** Message serials this incarnation has received, when frames are deduplicated. */
+  readonly seen: Set<number>;
 }
 
 /**
@@ -122,6 +134,7 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
   private now = 0;
   private events = 0;
   private nextToken = 1;
+  private nextSerial = 1;
   private violation: Violation | undefined;
   /** A Clock on this simulation's virtual time, for shell code running inside it. */
   readonly clock: SimClock;
@@ -130,7 +143,7 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
     const root = new SeededRandom(options.seed, SIMULATION_STREAM);
     this.network = new SimNetwork(root.fork(), options.linkDefaults ?? perfectLink);
     for (const id of options.nodeIds) {
-      this.nodes.set(id, { id, core: undefined, incarnation: 0, random: root.fork(), timers: new Map() });
+      this.nodes.set(id, { id, core: undefined, incarnation: 0, random: root.fork(), timers: new Map(), seen: new Set() });
     }
     this.trace = new Trace({
       keepLines: options.keepTrace ?? false,
@@ -204,13 +217,21 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
       case 'deliver': {
         const node = this.nodes.get(event.to);
         const text = this.options.protocol.describeMessage(event.message);
+        const via = event.link === undefined ? '' : `@${event.link}`;
         if (node?.core === undefined) {
-          this.trace.write(this.now, `n${event.to}`, `drop-down from=n${event.from} ${text}`);
+          this.trace.write(this.now, `n${event.to}`, `drop-down from=n${event.from}${via} ${text}`);
           return;
         }
+        if (this.options.dedupeFrames === true) {
+          if (node.seen.has(event.serial)) {
+            this.trace.write(this.now, `n${event.to}`, `drop-dup from=n${event.from}${via} ${text}`);
+            return;
+          }
+          node.seen.add(event.serial);
+        }
         this.stats.delivered++;
-        this.trace.write(this.now, `n${event.to}`, `recv from=n${event.from} ${text}`);
-        this.step(node, { kind: 'receive', from: event.from, message: event.message });
+        this.trace.write(this.now, `n${event.to}`, `recv from=n${event.from}${via} ${text}`);
+        this.step(node, event.link === undefined ? { kind: 'receive', from: event.from, message: event.message } : { kind: 'receive', from: event.from, message: event.message, link: event.link });
         return;
       }
       case 'timer': {
@@ -235,13 +256,13 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
         this.network.setDefaults(fault.conditions);
         return;
       case 'set-link':
-        this.network.setLink(fault.from, fault.to, fault.conditions);
+        this.network.setLink(fault.from, fault.to, fault.conditions, fault.link);
         return;
       case 'cut':
-        this.network.cut(fault.from, fault.to);
+        this.network.cut(fault.from, fault.to, fault.link);
         return;
       case 'partition':
-        this.network.partition(fault.groups);
+        this.network.partition(fault.groups, fault.link);
         return;
       case 'heal':
         this.network.heal();
@@ -251,6 +272,7 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
         if (node === undefined) return;
         node.core = undefined;
         node.timers.clear();
+        node.seen.clear();
         return;
       }
       case 'restart': {
@@ -295,22 +317,12 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
     const subject = `n${node.id}`;
     if (isBaseEffect<Message>(effect)) {
       switch (effect.kind) {
-        case 'send': {
-          this.stats.sent++;
-          const text = this.options.protocol.describeMessage(effect.message);
-          const outcome = this.network.transmit(node.id, effect.to);
-          if (outcome.kind !== 'delivered') {
-            this.stats[outcome.kind]++;
-            this.trace.write(this.now, subject, `send to=n${effect.to} ${text} ${outcome.kind}`);
-            return;
-          }
-          if (outcome.delaysMs.length > 1) this.stats.duplicated++;
-          this.trace.write(this.now, subject, `send to=n${effect.to} ${text} delay=${outcome.delaysMs.join('+')}`);
-          for (const delay of outcome.delaysMs) {
-            this.queue.push(this.now + delay, { kind: 'deliver', from: node.id, to: effect.to, message: effect.message });
-          }
+        case 'send':
+          this.transmit(node, effect.to, effect.message, effect.link);
           return;
-        }
+        case 'broadcast':
+          for (const to of this.options.nodeIds) if (to !== node.id) this.transmit(node, to, effect.message, effect.link);
+          return;
         case 'set-timer': {
           const token = this.nextToken++;
           node.timers.set(effect.timer, token);
@@ -325,6 +337,28 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
     this.trace.write(this.now, subject, this.options.protocol.describeEffect(effect));
   }
 
+  /** Puts one message on the wire: on the named link, or once on every link, all as one serial. */
+  private transmit(node: SimNode<Message, Effect>, to: NodeId, message: Message, link: string | undefined): void {
+    const serial = this.nextSerial++;
+    const links: readonly (string | undefined)[] = link !== undefined ? [link] : this.options.links !== undefined && this.options.links.length > 0 ? this.options.links : [undefined];
+    const text = this.options.protocol.describeMessage(message);
+    for (const via of links) {
+      this.stats.sent++;
+      const outcome = this.network.transmit(node.id, to, via);
+      const where = via === undefined ? '' : `@${via}`;
+      if (outcome.kind !== 'delivered') {
+        this.stats[outcome.kind]++;
+        this.trace.write(this.now, `n${node.id}`, `send to=n${to}${where} ${text} ${outcome.kind}`);
+        continue;
+      }
+      if (outcome.delaysMs.length > 1) this.stats.duplicated++;
+      this.trace.write(this.now, `n${node.id}`, `send to=n${to}${where} ${text} delay=${outcome.delaysMs.join('+')}`);
+      for (const delay of outcome.delaysMs) {
+        this.queue.push(this.now + delay, { kind: 'deliver', from: node.id, to, message, link: via, serial });
+      }
+    }
+  }
+
   private fail(kind: ViolationKind, message: string): void {
     if (this.violation !== undefined) return;
     this.violation = { kind, atMs: this.now, message };
@@ -333,5 +367,5 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
 }
 
 function isBaseEffect<Message>(effect: { readonly kind: string }): effect is BaseEffect<Message> {
-  return effect.kind === 'send' || effect.kind === 'set-timer' || effect.kind === 'cancel-timer';
+  return effect.kind === 'send' || effect.kind === 'broadcast' || effect.kind === 'set-timer' || effect.kind === 'cancel-timer';
 }
