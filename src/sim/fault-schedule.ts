@@ -13,7 +13,10 @@ export type Fault =
   | { readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[]; readonly link?: string }
   | { readonly kind: 'heal' }
   | { readonly kind: 'crash'; readonly node: NodeId }
-  | { readonly kind: 'restart'; readonly node: NodeId };
+  | { readonly kind: 'restart'; readonly node: NodeId }
+  /** SIGSTOP: the node keeps its state but runs nothing; its timers and packets wait for `resume`. */
+  | { readonly kind: 'pause'; readonly node: NodeId }
+  | { readonly kind: 'resume'; readonly node: NodeId };
 
 export interface ScheduledFault {
   readonly atMs: number;
@@ -36,6 +39,10 @@ export function describeFault(fault: Fault): string {
       return `crash n${fault.node}`;
     case 'restart':
       return `restart n${fault.node}`;
+    case 'pause':
+      return `pause n${fault.node}`;
+    case 'resume':
+      return `resume n${fault.node}`;
   }
 }
 
@@ -72,26 +79,30 @@ export function swarmFaultSchedule(random: Random, options: SwarmOptions): Sched
     cut: randomInt(random, 0, 3),
     partition: randomInt(random, 0, 3),
     crash: options.allowCrashes ? randomInt(random, 0, 3) : 0,
+    pause: options.allowCrashes ? randomInt(random, 0, 2) : 0,
     heal: randomInt(random, 1, 3),
   };
   const kinds = Object.entries(weights).flatMap(([kind, weight]) => Array<string>(weight).fill(kind));
   const schedule: ScheduledFault[] = [{ atMs: 0, fault: { kind: 'set-defaults', conditions: randomConditions(random) } }];
   const down = new Set<NodeId>();
+  const paused = new Set<NodeId>();
   let t = 0;
   for (;;) {
     t += 1 + Math.floor(-Math.log(1 - randomFloat(random)) * options.meanFaultGapMs);
     if (t >= faultPhaseMs || kinds.length === 0) break;
     const kind = randomPick(random, kinds);
-    const fault = drawFault(random, kind, nodeIds, down, options.links ?? []);
+    const fault = drawFault(random, kind, nodeIds, { down, paused }, options.links ?? []);
     if (fault !== undefined) schedule.push({ atMs: t, fault });
   }
   schedule.push({ atMs: faultPhaseMs, fault: { kind: 'heal' } });
   schedule.push({ atMs: faultPhaseMs, fault: { kind: 'set-defaults', conditions: healedConditions(random) } });
+  for (const node of [...paused].sort((a, b) => a - b)) schedule.push({ atMs: faultPhaseMs, fault: { kind: 'resume', node } });
   for (const node of [...down].sort((a, b) => a - b)) schedule.push({ atMs: faultPhaseMs, fault: { kind: 'restart', node } });
   return schedule;
 }
 
-function drawFault(random: Random, kind: string, nodeIds: readonly NodeId[], down: Set<NodeId>, links: readonly string[]): Fault | undefined {
+function drawFault(random: Random, kind: string, nodeIds: readonly NodeId[], state: { down: Set<NodeId>; paused: Set<NodeId> }, links: readonly string[]): Fault | undefined {
+  const { down, paused } = state;
   // With several links, half of the network faults hit a single link (the others keep the peer
   // alive), half hit the whole path between two nodes.
   const link = links.length > 0 && randomChance(random, 0.5) ? { link: randomPick(random, links) } : {};
@@ -117,6 +128,15 @@ function drawFault(random: Random, kind: string, nodeIds: readonly NodeId[], dow
       }
       down.add(node);
       return { kind: 'crash', node };
+    }
+    case 'pause': {
+      const node = randomPick(random, nodeIds);
+      if (paused.has(node)) {
+        paused.delete(node);
+        return { kind: 'resume', node };
+      }
+      paused.add(node);
+      return { kind: 'pause', node };
     }
     default:
       return { kind: 'heal' };

@@ -14,3 +14,5 @@ export { SimNetwork, perfectLink } from './sim-network.js';
 export type { NodeContext, SimChecker, SimProtocol, SimulationOptions, SimulationResult, SimulationView, StepRecord, Violation, ViolationKind } from './simulation.js';
 export { Simulation } from './simulation.js';
 export { Trace } from './trace.js';
+export type { MembershipRun, MembershipRunOptions } from './scenarios/membership-scenario.js';
+export { MembershipChecker, describeMembershipEvent, describeMembershipMessage, membershipOptions, membershipProtocol, runMembership, simulatedMembershipConfig } from './scenarios/membership-scenario.js';

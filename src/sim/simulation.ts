@@ -115,6 +115,8 @@ interface SimNode<Message, Effect> {
   readonly timers: Map<string, number>;
   /** Message serials this incarnation has received, when frames are deduplicated. */
   readonly seen: Set<number>;
+  /** While paused (SIGSTOP), the node's due timers and arriving packets wait here, in order. */
+  held: SimEvent<Message>[] | undefined;
 }
 
 /**
@@ -143,7 +145,7 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
     const root = new SeededRandom(options.seed, SIMULATION_STREAM);
     this.network = new SimNetwork(root.fork(), options.linkDefaults ?? perfectLink);
     for (const id of options.nodeIds) {
-      this.nodes.set(id, { id, core: undefined, incarnation: 0, random: root.fork(), timers: new Map(), seen: new Set() });
+      this.nodes.set(id, { id, core: undefined, incarnation: 0, random: root.fork(), timers: new Map(), seen: new Set(), held: undefined });
     }
     this.trace = new Trace({
       keepLines: options.keepTrace ?? false,
@@ -210,6 +212,12 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
   }
 
   private handle(event: SimEvent<Message>): void {
+    const target = event.kind === 'deliver' ? event.to : event.kind === 'timer' ? event.node : undefined;
+    const held = target === undefined ? undefined : this.nodes.get(target)?.held;
+    if (held !== undefined) {
+      held.push(event);
+      return;
+    }
     switch (event.kind) {
       case 'fault':
         this.applyFault(event.fault);
@@ -250,7 +258,7 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
   }
 
   private applyFault(fault: Fault): void {
-    this.trace.write(this.now, fault.kind === 'crash' || fault.kind === 'restart' ? `n${fault.node}` : 'net', describeFault(fault));
+    this.trace.write(this.now, 'node' in fault ? `n${fault.node}` : 'net', describeFault(fault));
     switch (fault.kind) {
       case 'set-defaults':
         this.network.setDefaults(fault.conditions);
@@ -273,6 +281,21 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
         node.core = undefined;
         node.timers.clear();
         node.seen.clear();
+        node.held = undefined;
+        return;
+      }
+      case 'pause': {
+        const node = this.nodes.get(fault.node);
+        if (node !== undefined && node.held === undefined) node.held = [];
+        return;
+      }
+      case 'resume': {
+        // The process runs again: what piled up is handled now, in the order it arrived.
+        const node = this.nodes.get(fault.node);
+        const held = node?.held;
+        if (node === undefined || held === undefined) return;
+        node.held = undefined;
+        for (const event of held) this.handle(event);
         return;
       }
       case 'restart': {
