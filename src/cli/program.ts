@@ -1,4 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { registerBenchFramesCommand } from './commands/bench-frames.js';
+import { registerConfigCommand } from './commands/config.js';
+import { registerDaemonCommand } from './commands/daemon.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerLinksCommand } from './commands/links.js';
+import { registerMembersCommand } from './commands/members.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerVersionCommand } from './commands/version.js';
 import { ExitCode, printError, processTerminal, type Terminal } from './output.js';
@@ -29,12 +35,17 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
     );
   program.helpCommand('help [command]', 'show help for a command');
   registerVersionCommand(program, terminal);
+  registerDaemonCommand(program, terminal);
+  registerMembersCommand(program, terminal);
+  registerLinksCommand(program, terminal);
   registerSimCommand(program, terminal);
+  registerConfigCommand(program, terminal);
+  registerImportCommand(program, terminal);
   const bench = program
     .command('bench')
     .summary('measure speed and memory; every benchmark prints JSON with --json')
     .description('Benchmarks. Each prints its settings and results; with --json, one JSON document for scripts and CI dashboards.');
-  void bench;
+  registerBenchFramesCommand(bench, terminal);
   return program;
 }
 

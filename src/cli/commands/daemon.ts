@@ -1,0 +1,48 @@
+import { Option, type Command } from 'commander';
+import { CONFIG_PATH } from '../../config/index.js';
+import { DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, DaemonStartError, runDaemon } from '../../daemon/index.js';
+import { PinoLogger } from '../../platform/index.js';
+import { CommandError, ExitCode, type Terminal } from '../output.js';
+
+interface DaemonCommandOptions {
+  readonly config: string;
+  readonly node?: string;
+  readonly socket: string;
+  readonly stateDir: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function registerDaemonCommand(program: Command, _terminal: Terminal): void {
+  program
+    .command('daemon')
+    .summary('run this node of the cluster (systemd starts it; logs JSON lines to stdout)')
+    .description(
+      'Run this node: open its heartbeat links, join the cluster and serve the local control socket that the other ' +
+        'heartline commands talk to. The configuration is checked first; a bad file, a key file readable by others ' +
+        '(chmod 600 it) or an unknown node name stops the daemon before it sends anything. Each start increases the ' +
+        "node's incarnation (kept in the state directory), so peers see a restart as a leave and a rejoin. SIGTERM or " +
+        'SIGINT leaves the cluster cleanly. Logs are JSON lines on stdout (journald-friendly).',
+    )
+    .option('-c, --config <file>', 'the configuration file', process.env['HEARTLINE_CONFIG'] ?? CONFIG_PATH)
+    .option('-n, --node <name>', "this node's name in the configuration (default: the short host name)")
+    .option('-s, --socket <path>', 'the control socket', process.env['HEARTLINE_SOCKET'] ?? DEFAULT_SOCKET_PATH)
+    .option('--state-dir <dir>', 'where the incarnation and (later) the CIB are kept', DEFAULT_STATE_DIR)
+    .addOption(new Option('--log-level <level>', 'the lowest level logged').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addHelpText('after', '\nExample:\n  heartline daemon --config /etc/heartline/heartline.yaml --node alpha\n')
+    .action(async (options: DaemonCommandOptions) => {
+      const logger = PinoLogger.create({ level: options.logLevel }).child('daemon');
+      try {
+        process.exitCode = await runDaemon({
+          configPath: options.config,
+          ...(options.node === undefined ? {} : { nodeName: options.node }),
+          socketPath: options.socket,
+          stateDir: options.stateDir,
+          logLevel: options.logLevel,
+          logger,
+        });
+      } catch (error) {
+        if (error instanceof DaemonStartError) throw new CommandError('start-failed', error.message, ExitCode.usage, error.hint);
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,239 @@
+/**
+ * The schema of heartline.yaml: the one definition of the file format (zod). It checks every
+ * field on its own and every rule inside one entry (a link's broadcast address against its
+ * subnets, a serial link's two ends); rules across entries and sections (unique names, every link
+ * covering the configured nodes, quorum against the nodes, timing order) are in config-rules.ts,
+ * so that they run even when some other entry is broken and every error is reported at once.
+ *
+ * Keys are snake_case as in the file. Unknown keys are refused at every level: a misspelt key
+ * would otherwise be ignored and its default used silently. To add a section (resources, fencing,
+ * ...), add it to `configSections`; the unknown-key message lists the sections by itself.
+ */
+import { z } from 'zod';
+import { NODE_ID_MAX, NODE_ID_MIN, type NodeId } from '../lib/index.js';
+import {
+  CLUSTER_ID_MAX,
+  CLUSTER_NODES_MAX,
+  DEFAULT_AUTHKEY_PATH,
+  DEFAULT_MULTICAST_TTL,
+  DEFAULT_NODE_VOTES,
+  DEFAULT_SERIAL_BAUD,
+  DEFAULT_UDP_PORT,
+  NODE_VOTES_MAX,
+  SERIAL_BAUD_RATES,
+} from './config-defaults.js';
+import { parseDuration } from './duration.js';
+import { formatIpv4Interface, isInSubnet, isIpv4Multicast, parseIpv4Interface, subnetBroadcastAddress, type Ipv4Interface } from './ipv4.js';
+
+/**
+ * What `heartline import heartbeat` writes where a person must fill a value in. The schema
+ * recognizes it so that `config check` says "fill this in" instead of "not an address".
+ */
+export const PLACEHOLDER_PREFIX = '<fill in';
+
+const HOSTNAME_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOSTNAME_LIKE = new RegExp(`^(?=.{1,253}$)${HOSTNAME_LABEL}(?:\\.${HOSTNAME_LABEL})*$`);
+const LINK_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+function placeholderMessage(text: string): string | undefined {
+  return text.startsWith(PLACEHOLDER_PREFIX) ? `still the placeholder ${text} left by \`heartline import heartbeat\`: replace it with the real value` : undefined;
+}
+
+/** A hostname-like name: lowercase letters, digits and '-', dotted labels allowed. */
+function hostnameLike(what: string, examples: string): z.ZodString {
+  return z.string().regex(HOSTNAME_LIKE, {
+    error: (issue) => {
+      const text = String(issue.input);
+      return placeholderMessage(text) ?? `'${text}' is not a valid ${what}: use a hostname-like name of lowercase letters, digits and '-', optionally dotted (${examples})`;
+    },
+  });
+}
+
+/** A node's own address on a link: IPv4, optionally with a prefix length. */
+const ipv4InterfaceSchema = z.string().transform((text, context): Ipv4Interface => {
+  const parsed = parseIpv4Interface(text);
+  if (!parsed.ok) context.addIssue({ code: 'custom', message: placeholderMessage(text) ?? parsed.error, input: text });
+  return parsed.ok ? parsed.value : { address: text };
+});
+
+/** A plain IPv4 address (no prefix length). */
+const ipv4AddressSchema = z.string().superRefine((text, context) => {
+  const parsed = parseIpv4Interface(text);
+  if (!parsed.ok) context.addIssue({ code: 'custom', message: placeholderMessage(text) ?? parsed.error, input: text });
+  else if (parsed.value.prefixLength !== undefined) context.addIssue({ code: 'custom', message: `'${text}' must be a plain address, without a prefix length: write ${parsed.value.address}`, input: text });
+});
+
+/**
+ * A duration: a number of milliseconds, or text with a unit ('500ms', '2s'). Accepts any input
+ * so that a wrong type gets the same explanation as a wrong unit.
+ */
+export const durationSchema = z.unknown().transform((value, context) => {
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    context.addIssue({ code: 'custom', message: `expected a duration such as 500 (milliseconds), '500ms' or '2s', got ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, input: value });
+    return z.NEVER;
+  }
+  const parsed = parseDuration(value);
+  if (!parsed.ok) {
+    context.addIssue({ code: 'custom', message: parsed.error, input: value });
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+const portSchema = z.number().int().min(1).max(65535).default(DEFAULT_UDP_PORT);
+
+/** Each node's address on a link, keyed by node name. */
+const addressMapSchema = z.record(z.string(), ipv4InterfaceSchema);
+
+export const clusterSectionSchema = z.strictObject({
+  name: hostnameLike('cluster name', 'appliance-01'),
+  id: z
+    .number()
+    .int()
+    .min(1, { error: `the cluster id is a number from 1 to ${CLUSTER_ID_MAX}; 0 is not allowed so that an unset id is never mistaken for a real one` })
+    .max(CLUSTER_ID_MAX, { error: (issue) => `${String(issue.input)} does not fit in 32 bits: the cluster id is a number from 1 to ${CLUSTER_ID_MAX}` }),
+  authkey: z
+    .string()
+    .startsWith('/', { error: (issue) => `'${String(issue.input)}' is not an absolute path: the daemon does not run in your directory; write e.g. ${DEFAULT_AUTHKEY_PATH}` })
+    .default(DEFAULT_AUTHKEY_PATH),
+});
+
+export const nodeSchema = z.strictObject({
+  name: hostnameLike('node name', 'alpha, node-2, alpha.example'),
+  id: z
+    .number()
+    .int()
+    .min(NODE_ID_MIN, { error: (issue) => `node id ${String(issue.input)} is out of range: node ids are ${NODE_ID_MIN} to ${NODE_ID_MAX}` })
+    .max(NODE_ID_MAX, { error: (issue) => `node id ${String(issue.input)} is out of range: node ids are ${NODE_ID_MIN} to ${NODE_ID_MAX}` })
+    .transform((id) => id as NodeId),
+  votes: z.number().int().min(0).max(NODE_VOTES_MAX).default(DEFAULT_NODE_VOTES),
+});
+
+export const nodesSectionSchema = z
+  .array(nodeSchema)
+  .min(1, { error: 'the cluster needs at least one node: list every node as { name: alpha, id: 1 }' })
+  .max(CLUSTER_NODES_MAX, { error: (issue) => `Heartline clusters have at most ${CLUSTER_NODES_MAX} nodes; this one lists ${Array.isArray(issue.input) ? issue.input.length : 'more'}` });
+
+const linkName = z.string().regex(LINK_NAME, {
+  error: (issue) => `'${String(issue.input)}' is not a valid link name: start with a lowercase letter, then up to 31 lowercase letters, digits, '-' or '_' (crossover, lan, serial0)`,
+});
+
+/** Two nodes with one address on one link is a copy-paste slip: the link could never work. */
+function checkDistinctAddresses(addresses: Readonly<Record<string, Ipv4Interface>>, context: z.core.$RefinementCtx): void {
+  const owners = new Map<string, string>();
+  for (const [node, value] of Object.entries(addresses)) {
+    const owner = owners.get(value.address);
+    if (owner === undefined) owners.set(value.address, node);
+    else context.addIssue({ code: 'custom', path: ['addresses', node], message: `${node} has the same address as ${owner} (${value.address}): each node needs its own address on a link` });
+  }
+}
+
+export const udpUnicastLinkSchema = z
+  .strictObject({ name: linkName, kind: z.literal('udp-unicast'), port: portSchema, addresses: addressMapSchema })
+  .superRefine((link, context) => checkDistinctAddresses(link.addresses, context));
+
+export const udpBroadcastLinkSchema = z
+  .strictObject({ name: linkName, kind: z.literal('udp-broadcast'), port: portSchema, addresses: addressMapSchema, broadcast: ipv4AddressSchema.optional() })
+  .superRefine((link, context) => {
+    checkDistinctAddresses(link.addresses, context);
+    const withPrefix = Object.entries(link.addresses).filter((entry): entry is [string, Required<Ipv4Interface>] => entry[1].prefixLength !== undefined);
+    if (link.broadcast === undefined) {
+      if (withPrefix.length === 0) {
+        context.addIssue({ code: 'custom', path: ['broadcast'], message: "missing: set broadcast (e.g. broadcast: 10.213.2.255), or give the addresses a prefix length (10.213.2.1/24) to derive it" });
+      }
+      // The broadcast address is derived from the first prefixed address: the others must agree.
+      const [first, ...others] = withPrefix;
+      for (const [node, network] of others) {
+        if (first !== undefined && subnetBroadcastAddress(network) !== subnetBroadcastAddress(first[1])) {
+          context.addIssue({ code: 'custom', path: ['addresses', node], message: `${node}'s subnet ${formatIpv4Interface(network)} is not ${first[0]}'s (${formatIpv4Interface(first[1])}): the nodes of a broadcast link share one subnet` });
+        }
+      }
+      return;
+    }
+    if (isIpv4Multicast(link.broadcast)) {
+      context.addIssue({ code: 'custom', path: ['broadcast'], message: `${link.broadcast} is a multicast address: use kind: udp-multicast with group: ${link.broadcast}, or the subnet's broadcast address here` });
+      return;
+    }
+    for (const [node, network] of withPrefix) {
+      if (!isInSubnet(link.broadcast, network)) {
+        context.addIssue({ code: 'custom', path: ['broadcast'], message: `${link.broadcast} is not in ${node}'s subnet ${formatIpv4Interface(network)}: frames sent there would never reach the link; use the broadcast address of that subnet` });
+        return; // one wrong broadcast address is one mistake, however many nodes it misses
+      }
+    }
+  });
+
+export const udpMulticastLinkSchema = z
+  .strictObject({
+    name: linkName,
+    kind: z.literal('udp-multicast'),
+    port: portSchema,
+    group: ipv4AddressSchema.refine((group) => isIpv4Multicast(group) || parseIpv4Interface(group).ok === false, {
+      error: (issue) => `${String(issue.input)} is not a multicast group: use an address in 224.0.0.0/4, preferably an administratively scoped one such as 239.255.42.1`,
+    }),
+    ttl: z.number().int().min(1).max(255).default(DEFAULT_MULTICAST_TTL),
+    addresses: addressMapSchema,
+  })
+  .superRefine((link, context) => checkDistinctAddresses(link.addresses, context));
+
+export const serialLinkSchema = z
+  .strictObject({
+    name: linkName,
+    kind: z.literal('serial'),
+    baud: z
+      .number()
+      .refine((baud) => SERIAL_BAUD_RATES.includes(baud), { error: (issue) => `${String(issue.input)} is not a supported baud rate: use one of ${SERIAL_BAUD_RATES.join(', ')}` })
+      .default(DEFAULT_SERIAL_BAUD),
+    devices: z.record(
+      z.string(),
+      z.string().startsWith('/dev/', { error: (issue) => placeholderMessage(String(issue.input)) ?? `'${String(issue.input)}' is not a device path: write the node's serial device, e.g. /dev/ttyS0` }),
+    ),
+  })
+  .superRefine((link, context) => {
+    const ends = Object.keys(link.devices);
+    if (ends.length !== 2) {
+      context.addIssue({ code: 'custom', path: ['devices'], message: `a serial link joins exactly two nodes (a null-modem cable has two ends), this one names ${ends.length}${ends.length > 0 ? `: ${ends.join(', ')}` : ''}; give each pair of nodes its own serial link` });
+    }
+  });
+
+export const linkSchema = z.discriminatedUnion('kind', [udpUnicastLinkSchema, udpBroadcastLinkSchema, udpMulticastLinkSchema, serialLinkSchema]);
+
+export const linksSectionSchema = z.array(linkSchema).min(1, { error: 'the cluster needs at least one heartbeat link; two independent ones (e.g. a crossover cable and a serial cable) are recommended' });
+
+export const quorumSectionSchema = z.strictObject({
+  expected_votes: z.number().int().min(1, { error: (issue) => `expected_votes ${String(issue.input)} is out of range: it is at least 1 (leave it out to use the sum of all nodes' votes)` }).optional(),
+  two_node: z.boolean().optional(),
+  wait_for_all: z.boolean().optional(),
+  ping_targets: z
+    .array(ipv4AddressSchema)
+    .superRefine((targets, context) => {
+      targets.forEach((target, index) => {
+        if (targets.indexOf(target) !== index) context.addIssue({ code: 'custom', path: [index], message: `${target} is listed twice: list each ping target once` });
+      });
+    })
+    .optional(),
+});
+
+export const timingSectionSchema = z.strictObject({
+  keepalive: durationSchema.optional(),
+  warntime: durationSchema.optional(),
+  deadtime: durationSchema.optional(),
+  initdead: durationSchema.optional(),
+});
+
+/** The sections of heartline.yaml. Add new sections here; optional ones with `.optional()`. */
+export const configSections = {
+  cluster: clusterSectionSchema,
+  nodes: nodesSectionSchema,
+  links: linksSectionSchema,
+  quorum: quorumSectionSchema.optional(),
+  timing: timingSectionSchema.optional(),
+};
+
+/** The whole file. Its output (`ConfigFile`) still has the file's shape; resolve-config.ts turns it into a HeartlineConfig. */
+export const configFileSchema = z.strictObject(configSections);
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+export type NodeEntry = z.output<typeof nodeSchema>;
+export type LinkEntry = z.output<typeof linkSchema>;
+export type QuorumSection = z.output<typeof quorumSectionSchema>;
+export type TimingSection = z.output<typeof timingSectionSchema>;

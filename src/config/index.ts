@@ -1,0 +1,44 @@
+// The configuration of a Heartline cluster: the schema of /etc/heartline/heartline.yaml, its
+// parser and validator (every issue with its line and column), the typed HeartlineConfig the
+// daemon consumes, one node's view of it, and the converter from Heartbeat's ha.cf and authkeys.
+export type { ConfigIssue } from './config-issue.js';
+export { compareConfigIssues, formatConfigIssue, formatConfigPath } from './config-issue.js';
+export {
+  CLUSTER_NODES_MAX,
+  DEFAULT_AUTHKEY_PATH,
+  DEFAULT_MULTICAST_TTL,
+  DEFAULT_SERIAL_BAUD,
+  DEFAULT_TIMING,
+  DEFAULT_UDP_PORT,
+  KEEPALIVE_MIN_MS,
+  SERIAL_BAUD_RATES,
+} from './config-defaults.js';
+export type { ConfigFile } from './config-schema.js';
+export { configFileSchema, configSections, PLACEHOLDER_PREFIX } from './config-schema.js';
+export { formatDuration, parseDuration } from './duration.js';
+export type { HaCfDirective } from './ha-cf.js';
+export { parseHaCf, parseHeartbeatTime } from './ha-cf.js';
+export type { AuthkeysNote, ConvertedAuthkeys } from './heartbeat-authkeys.js';
+export { convertHeartbeatAuthkeys } from './heartbeat-authkeys.js';
+export type { HeartbeatImport, HeartbeatImportInput, ImportNote, ImportOutcome, ImportPlaceholder } from './heartbeat-import.js';
+export { clusterIdFor, formatImportNote, importHeartbeat } from './heartbeat-import.js';
+export type {
+  ClusterConfig,
+  HeartlineConfig,
+  LinkConfig,
+  NodeConfig,
+  QuorumSettings,
+  SerialEndpoint,
+  SerialLinkConfig,
+  TimingSettings,
+  UdpBroadcastLinkConfig,
+  UdpEndpoint,
+  UdpLinkConfig,
+  UdpMulticastLinkConfig,
+  UdpUnicastLinkConfig,
+} from './heartline-config.js';
+export type { ConfigFileError } from './load-config-file.js';
+export { CONFIG_PATH, loadConfigFile } from './load-config-file.js';
+export type { NodeLinkView, NodeView, SerialLinkView, UdpBroadcastLinkView, UdpMulticastLinkView, UdpPeerEndpoint, UdpUnicastLinkView } from './node-view.js';
+export { nodeView } from './node-view.js';
+export { parseConfig } from './parse-config.js';

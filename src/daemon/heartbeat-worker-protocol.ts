@@ -1,0 +1,24 @@
+import type { HeartlineConfig } from '../config/index.js';
+import type { MembershipEvent } from '../ha/membership/index.js';
+import type { AuthKeyFile } from '../links/auth-key.js';
+import type { DriverStatus } from './membership-driver.js';
+import type { RelayToMain, RelayToWorker } from './relayed-link.js';
+
+/** What the daemon hands the heartbeat worker at its start (structured-cloned plain data). */
+export interface HeartbeatWorkerData {
+  readonly config: HeartlineConfig;
+  readonly nodeName: string;
+  readonly incarnation: number;
+  readonly authKeys: AuthKeyFile;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export type ToHeartbeatWorker = { readonly type: 'status'; readonly id: number } | { readonly type: 'stop' } | RelayToWorker;
+
+export type FromHeartbeatWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'fatal'; readonly message: string }
+  | { readonly type: 'event'; readonly event: MembershipEvent }
+  | { readonly type: 'status'; readonly id: number; readonly status: DriverStatus }
+  | { readonly type: 'stopped' }
+  | RelayToMain;

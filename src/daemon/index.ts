@@ -1,0 +1,11 @@
+// The daemon: its main thread (control socket, and later the CIB, policy and transition engines) and
+// the heartbeat worker that hosts the links and the membership driver.
+export { controlRequest } from './control-client.js';
+export type { ControlClientError } from './control-client.js';
+export { DEFAULT_SOCKET_PATH } from './control-protocol.js';
+export type { ControlCommand, ControlRequest, ControlResponse } from './control-protocol.js';
+export { DEFAULT_STATE_DIR, DaemonStartError, linksReport, membersReport, runDaemon } from './daemon.js';
+export type { DaemonOptions } from './daemon.js';
+export { nextIncarnation } from './incarnation-store.js';
+export { MembershipDriver } from './membership-driver.js';
+export type { DriverStatus, MembershipDriverOptions } from './membership-driver.js';

@@ -1,0 +1,271 @@
+/**
+ * NetnsLab: a small network of cluster nodes made of Linux network namespaces, for tests that run
+ * real processes over real links. Each node is a namespace; each link is either a "crossover" (a
+ * veth pair straight between two nodes) or a "switch" (every node's veth plugged into a bridge
+ * that lives in a namespace of its own). Link L is the subnet 10.213.X.0/24 with a random X per
+ * link and per lab; node N has the address 10.213.X.(N+1) on the interface `link<L>`.
+ *
+ * Invariants, and why:
+ * - every name carries a per-lab prefix (`hl<random>-a`), and veths are created directly inside
+ *   the namespaces (never in the root namespace), so concurrent runs never collide;
+ * - no namespace has a default route, so a frame for a link whose interface is down fails with
+ *   ENETUNREACH instead of leaking out of another link (facts §2), and nothing can reach the host;
+ * - nothing is ever sent from the root namespace: programs run inside with `startProcess`;
+ * - `destroy()` removes exactly what this lab made (its processes, then its namespaces, which takes
+ *   the veths, bridges and iptables rules with them), and a last-resort exit hook does the same if
+ *   the test process dies first.
+ *
+ * Usage:
+ *
+ *     const lab = await NetnsLab.create({ nodes: 2, links: ['crossover', 'switch'] });
+ *     try {
+ *       const a = await lab.startProcess(0, fixtureProgram('link-node'));
+ *       lab.address(0, 1);                       // '10.213.57.1'
+ *       await lab.setLinkDown(0, 0);             // unplug node a's crossover cable
+ *       const drop = await lab.dropUdp(1, 1);    // node b stops hearing link 1
+ *       await drop.remove();
+ *     } finally {
+ *       await lab.destroy();
+ *     }
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { runCommand, runCommandSync } from './command.js';
+import { registerLastResortCleanup } from './last-resort-cleanup.js';
+import { NsProcess, type NsProcessOptions } from './ns-process.js';
+
+/** "crossover": a veth pair between exactly two nodes. "switch": a bridge with one port per node. */
+export type LabLinkKind = 'crossover' | 'switch';
+
+export interface NetnsLabOptions {
+  /** How many nodes, 2..16. Nodes are named a, b, c, ... */
+  readonly nodes: number;
+  /** One entry per link, in link-index order. A crossover needs exactly two nodes. */
+  readonly links: readonly LabLinkKind[];
+}
+
+/** One link of the lab, as the tests address it. */
+export interface LabLink {
+  readonly index: number;
+  readonly kind: LabLinkKind;
+  /** The third octet X of 10.213.X.0/24. */
+  readonly subnetOctet: number;
+  /** "10.213.X.0/24". */
+  readonly subnet: string;
+  /** "10.213.X.255", the subnet-directed broadcast address. */
+  readonly broadcastAddress: string;
+}
+
+/** A fault injected with iptables; `remove()` takes it out again (idempotent). Destroying the lab removes it too. */
+export interface LabFault {
+  readonly description: string;
+  remove(): Promise<void>;
+}
+
+export interface UdpFaultOptions {
+  /** 'in' (default) drops what arrives on the node's interface, 'out' what it sends (the sender then gets EPERM). */
+  readonly direction?: 'in' | 'out';
+  /** Only this destination port; default all UDP. */
+  readonly port?: number;
+}
+
+const NODE_NAMES = 'abcdefghijklmnop';
+
+export class NetnsLab {
+  /** The prefix of every name this lab made, e.g. "hl3f9a2c". */
+  readonly prefix: string;
+  readonly links: readonly LabLink[];
+  private readonly nodeNamespaces: readonly string[];
+  private readonly switchNamespace: string;
+  /** Namespaces that exist now and were made by this lab, in creation order. */
+  private readonly created: string[] = [];
+  private readonly unregisterByNamespace = new Map<string, () => void>();
+  private readonly processes: NsProcess[] = [];
+  private destroyed = false;
+
+  private constructor(options: NetnsLabOptions) {
+    if (!Number.isInteger(options.nodes) || options.nodes < 2 || options.nodes > NODE_NAMES.length) {
+      throw new RangeError(`NetnsLab: nodes must be 2..${NODE_NAMES.length}, got ${options.nodes}`);
+    }
+    if (options.links.length === 0 || options.links.length > 8) throw new RangeError('NetnsLab: between 1 and 8 links');
+    if (options.links.includes('crossover') && options.nodes !== 2) throw new RangeError('NetnsLab: a crossover link joins exactly two nodes');
+    // The pid makes the prefix unique among live processes; the random part among runs over time.
+    this.prefix = `hl${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
+    this.nodeNamespaces = Array.from({ length: options.nodes }, (_, node) => `${this.prefix}-${NODE_NAMES[node] as string}`);
+    this.switchNamespace = `${this.prefix}-sw`;
+    const octets = new Set<number>();
+    while (octets.size < options.links.length) octets.add(randomInt(0, 256));
+    this.links = options.links.map((kind, index) => {
+      const subnetOctet = [...octets][index] as number;
+      return { index, kind, subnetOctet, subnet: `10.213.${subnetOctet}.0/24`, broadcastAddress: `10.213.${subnetOctet}.255` };
+    });
+  }
+
+  /** Builds the namespaces, links and addresses, all up. On any failure it removes what it made and rejects. */
+  static async create(options: NetnsLabOptions): Promise<NetnsLab> {
+    const lab = new NetnsLab(options);
+    try {
+      await lab.build();
+    } catch (error) {
+      await lab.destroy().catch(() => {});
+      throw error;
+    }
+    return lab;
+  }
+
+  /** How many nodes. */
+  get nodeCount(): number {
+    return this.nodeNamespaces.length;
+  }
+
+  /** The namespace of node `node` (0-based). */
+  namespace(node: number): string {
+    const namespace = this.nodeNamespaces[node];
+    if (namespace === undefined) throw new RangeError(`no node ${node} in this lab`);
+    return namespace;
+  }
+
+  /** The link with index `link`. */
+  link(link: number): LabLink {
+    const found = this.links[link];
+    if (found === undefined) throw new RangeError(`no link ${link} in this lab`);
+    return found;
+  }
+
+  /** Node `node`'s IPv4 address on link `link`. */
+  address(node: number, link: number): string {
+    this.namespace(node);
+    return `10.213.${this.link(link).subnetOctet}.${node + 1}`;
+  }
+
+  /** The name of node `node`'s interface on link `link` (inside its namespace). */
+  interfaceName(link: number): string {
+    this.link(link);
+    return `link${link}`;
+  }
+
+  /** Runs `file args` inside node `node`'s namespace and resolves with its stdout. */
+  exec(node: number, file: string, args: readonly string[]): Promise<string> {
+    return runCommand('ip', ['netns', 'exec', this.namespace(node), file, ...args]);
+  }
+
+  /** Starts a JSON-lines program inside node `node`'s namespace; the lab stops it in destroy(). */
+  async startProcess(node: number, program: string, options: Omit<NsProcessOptions, 'program' | 'namespace' | 'name'> & { readonly name?: string } = {}): Promise<NsProcess> {
+    const started = await NsProcess.start({ ...options, name: options.name ?? (NODE_NAMES[node] as string), program, namespace: this.namespace(node) });
+    this.processes.push(started);
+    return started;
+  }
+
+  /** `ip link set link<L> down` on node `node`: its end of the cable is unplugged (the peer sees NO-CARRIER). */
+  async setLinkDown(node: number, link: number): Promise<void> {
+    await runCommand('ip', ['-n', this.namespace(node), 'link', 'set', this.interfaceName(link), 'down']);
+  }
+
+  /** `ip link set link<L> up` on node `node`. The kernel restores the subnet route; addresses were kept. */
+  async setLinkUp(node: number, link: number): Promise<void> {
+    await runCommand('ip', ['-n', this.namespace(node), 'link', 'set', this.interfaceName(link), 'up']);
+  }
+
+  /** Drops every UDP datagram of link `link` at node `node` (in or out, optionally one port) with iptables. */
+  dropUdp(node: number, link: number, options: UdpFaultOptions = {}): Promise<LabFault> {
+    return this.addRule(node, link, options, [], 'drop');
+  }
+
+  /** Drops each UDP datagram of link `link` at node `node` with probability `probability` (iptables statistic match). */
+  randomLoss(node: number, link: number, probability: number, options: UdpFaultOptions = {}): Promise<LabFault> {
+    if (!(probability > 0 && probability < 1)) throw new RangeError(`probability must be in (0, 1), got ${probability}`);
+    return this.addRule(node, link, options, ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)], `loss ${probability}`);
+  }
+
+  /**
+   * Stops the lab's processes (by PID) and deletes its namespaces, which removes the veths,
+   * bridges and iptables rules in them. Tries everything even when a step fails, then rejects with
+   * the failures. Idempotent.
+   */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await Promise.all(this.processes.map((started) => started.stop()));
+    const failures: string[] = [];
+    for (const namespace of [...this.created].reverse()) {
+      try {
+        await runCommand('ip', ['netns', 'del', namespace]);
+        this.forget(namespace);
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (failures.length > 0) throw new Error(`NetnsLab ${this.prefix}: cleanup failed: ${failures.join('; ')}`);
+  }
+
+  private async build(): Promise<void> {
+    const hasSwitch = this.links.some((link) => link.kind === 'switch');
+    for (const namespace of [...this.nodeNamespaces, ...(hasSwitch ? [this.switchNamespace] : [])]) {
+      await this.addNamespace(namespace);
+      await runCommand('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
+    }
+    for (const link of this.links) {
+      const name = this.interfaceName(link.index);
+      if (link.kind === 'crossover') {
+        // Created in node a with its peer created directly in node b: no name ever exists in the root namespace.
+        await runCommand('ip', ['-n', this.namespace(0), 'link', 'add', name, 'type', 'veth', 'peer', 'name', name, 'netns', this.namespace(1)]);
+      } else {
+        const bridge = `br${link.index}`;
+        await runCommand('ip', ['-n', this.switchNamespace, 'link', 'add', bridge, 'type', 'bridge']);
+        await runCommand('ip', ['-n', this.switchNamespace, 'link', 'set', bridge, 'up']);
+        for (let node = 0; node < this.nodeCount; node++) {
+          const port = `l${link.index}${NODE_NAMES[node] as string}`;
+          await runCommand('ip', ['-n', this.namespace(node), 'link', 'add', name, 'type', 'veth', 'peer', 'name', port, 'netns', this.switchNamespace]);
+          await runCommand('ip', ['-n', this.switchNamespace, 'link', 'set', port, 'master', bridge]);
+          await runCommand('ip', ['-n', this.switchNamespace, 'link', 'set', port, 'up']);
+        }
+      }
+      for (let node = 0; node < this.nodeCount; node++) {
+        await runCommand('ip', ['-n', this.namespace(node), 'addr', 'add', `${this.address(node, link.index)}/24`, 'brd', '+', 'dev', name]);
+        await runCommand('ip', ['-n', this.namespace(node), 'link', 'set', name, 'up']);
+      }
+    }
+  }
+
+  private async addNamespace(namespace: string): Promise<void> {
+    await runCommand('ip', ['netns', 'add', namespace]);
+    this.created.push(namespace);
+    this.unregisterByNamespace.set(
+      namespace,
+      registerLastResortCleanup(`network namespace ${namespace}`, () => {
+        runCommandSync('ip', ['netns', 'del', namespace]);
+      }),
+    );
+  }
+
+  private forget(namespace: string): void {
+    this.unregisterByNamespace.get(namespace)?.();
+    this.unregisterByNamespace.delete(namespace);
+    this.created.splice(this.created.indexOf(namespace), 1);
+  }
+
+  private async addRule(node: number, link: number, options: UdpFaultOptions, match: readonly string[], what: string): Promise<LabFault> {
+    const direction = options.direction ?? 'in';
+    const spec = [
+      direction === 'in' ? 'INPUT' : 'OUTPUT',
+      direction === 'in' ? '-i' : '-o',
+      this.interfaceName(link),
+      '-p',
+      'udp',
+      ...(options.port === undefined ? [] : ['--dport', String(options.port)]),
+      ...match,
+      '-j',
+      'DROP',
+    ];
+    // -w: wait for the xtables lock, which is shared with every other namespace on the machine.
+    await this.exec(node, 'iptables', ['-w', '-A', ...spec]);
+    let removed = false;
+    return {
+      description: `${what} of UDP ${direction} on link ${link} at node ${NODE_NAMES[node] as string}`,
+      remove: async () => {
+        if (removed || this.destroyed) return;
+        removed = true;
+        await this.exec(node, 'iptables', ['-w', '-D', ...spec]);
+      },
+    };
+  }
+}
