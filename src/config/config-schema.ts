@@ -96,6 +96,8 @@ export const clusterSectionSchema = z.strictObject({
     .string()
     .startsWith('/', { error: (issue) => `'${String(issue.input)}' is not an absolute path: the daemon does not run in your directory; write e.g. ${DEFAULT_AUTHKEY_PATH}` })
     .default(DEFAULT_AUTHKEY_PATH),
+  /** Encrypt every frame's payload with AES-256-GCM (frames are always authenticated). */
+  encryption: z.boolean({ error: 'encryption is true or false' }).default(false),
 });
 
 export const nodeSchema = z.strictObject({

@@ -29,6 +29,8 @@ export interface ClusterConfig {
   readonly id: number;
   /** Absolute path of the authentication key file (src/links/auth-key.ts reads it). */
   readonly authkeyPath: string;
+  /** Frames' payloads are AES-256-GCM encrypted, and unencrypted frames are refused. */
+  readonly encryption: boolean;
 }
 
 export interface NodeConfig {

@@ -40,7 +40,7 @@ export function resolveQuorum(section: QuorumSection | undefined, nodes: readonl
 export function resolveConfig(file: ConfigFile): HeartlineConfig {
   const nodes: NodeConfig[] = file.nodes.map((node) => ({ name: node.name, id: node.id, votes: node.votes }));
   return {
-    cluster: { name: file.cluster.name, id: file.cluster.id, authkeyPath: file.cluster.authkey },
+    cluster: { name: file.cluster.name, id: file.cluster.id, authkeyPath: file.cluster.authkey, encryption: file.cluster.encryption },
     nodes,
     links: file.links.map((link) => resolveLink(link, nodes)),
     quorum: resolveQuorum(file.quorum, file.nodes),

@@ -42,6 +42,7 @@ if (!view.ok) {
     membership,
     incarnation: data.incarnation,
     keyring: createFrameKeyring(data.authKeys, data.config.cluster.id),
+    encryption: data.config.cluster.encryption,
     clock,
     logger,
     // serialport cannot run in a worker thread: its links are relayed to the main thread.

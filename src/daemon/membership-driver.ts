@@ -23,6 +23,8 @@ export interface MembershipDriverOptions {
   readonly membership: MembershipConfig;
   readonly incarnation: number;
   readonly keyring: FrameKeyring;
+  /** Encrypt every frame, and refuse clear-text ones (cluster.encryption). */
+  readonly encryption: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Builds the adapter for one of this node's links (production: UDP or serial; tests may substitute). */
@@ -63,7 +65,7 @@ export class MembershipDriver {
     const self = options.view.self.id;
     this.core = new Membership(options.membership, options.incarnation);
     this.sender = new FrameSender({ keyring: options.keyring, sender: self, incarnation: options.incarnation });
-    this.receiver = new FrameReceiver({ keyring: options.keyring, localNodeId: self });
+    this.receiver = new FrameReceiver({ keyring: options.keyring, localNodeId: self, requireEncryption: options.encryption });
     this.links = options.view.links.map((linkView) => ({
       link: options.createLink(linkView),
       peers: linkView.kind === 'serial' ? [linkView.peer.nodeId] : linkView.peers.map((p) => p.nodeId),
@@ -191,7 +193,7 @@ export class MembershipDriver {
       if (linkName !== undefined && entry.link.name !== linkName) continue;
       if (entry.openError !== null) continue;
       if (to !== undefined && !entry.peers.includes(to)) continue;
-      const frames = this.sender.encodeMessage(type, payload, { maxFrameBytes: entry.link.maxFrameBytes, encrypted: false });
+      const frames = this.sender.encodeMessage(type, payload, { maxFrameBytes: entry.link.maxFrameBytes, encrypted: this.options.encryption });
       const targets: readonly (NodeId | undefined)[] = to !== undefined ? [to] : entry.unicast ? entry.peers : [undefined];
       for (const target of targets) for (const frame of frames) entry.link.send(frame, target);
     }

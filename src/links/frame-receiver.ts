@@ -18,15 +18,21 @@ import { defaultReassemblyLimits, Reassembler, REASSEMBLY_DROP_REASONS, type Rea
 import { ReplayWindow } from './replay-window.js';
 
 /** Every reason the receiver counts: the codec's and window's, its own, and reassembly's. */
-export const RECEIVER_DROP_REASONS = [...FRAME_DROP_REASONS, 'own-frame', ...REASSEMBLY_DROP_REASONS] as const;
-/** `own-frame`: an authentic frame sent by this very node, heard back on a broadcast link. */
-export type ReceiverDropReason = FrameDropReason | 'own-frame' | ReassemblyDropReason;
+export const RECEIVER_DROP_REASONS = [...FRAME_DROP_REASONS, 'own-frame', 'not-encrypted', ...REASSEMBLY_DROP_REASONS] as const;
+/**
+ * `own-frame`: an authentic frame sent by this very node, heard back on a broadcast link.
+ * `not-encrypted`: an authentic frame in clear text while the cluster requires encryption (a peer
+ * whose configuration lags behind).
+ */
+export type ReceiverDropReason = FrameDropReason | 'own-frame' | 'not-encrypted' | ReassemblyDropReason;
 
 export interface FrameReceiverOptions {
   readonly keyring: FrameKeyring;
   /** This node's id: its own frames, looped back by broadcast links, are dropped as `own-frame`. */
   readonly localNodeId: NodeId;
   readonly reassembly?: ReassemblyLimits;
+  /** Refuse authentic frames whose payload is not encrypted (the cluster is configured for encryption). */
+  readonly requireEncryption?: boolean;
 }
 
 /** A whole message from a peer, authenticated, fresh and reassembled. The payload is the caller's. */
@@ -58,7 +64,8 @@ export class FrameReceiver {
   private readonly localNodeId: NodeId;
   private readonly replayWindow = new ReplayWindow();
   private readonly reassembler: Reassembler;
-  private readonly frameDrops: Record<FrameDropReason | 'own-frame', number>;
+  private readonly frameDrops: Record<FrameDropReason | 'own-frame' | 'not-encrypted', number>;
+  private readonly requireEncryption: boolean;
   private authenticated = 0;
   private accepted = 0;
   private delivered = 0;
@@ -67,7 +74,8 @@ export class FrameReceiver {
     this.keyring = options.keyring;
     this.localNodeId = options.localNodeId;
     this.reassembler = new Reassembler(options.reassembly ?? defaultReassemblyLimits);
-    this.frameDrops = Object.fromEntries([...FRAME_DROP_REASONS, 'own-frame'].map((reason) => [reason, 0])) as Record<FrameDropReason | 'own-frame', number>;
+    this.frameDrops = Object.fromEntries([...FRAME_DROP_REASONS, 'own-frame', 'not-encrypted'].map((reason) => [reason, 0])) as Record<FrameDropReason | 'own-frame' | 'not-encrypted', number>;
+    this.requireEncryption = options.requireEncryption ?? false;
   }
 
   /**
@@ -88,6 +96,10 @@ export class FrameReceiver {
     this.authenticated += 1;
     if (frame.sender === this.localNodeId) {
       this.frameDrops['own-frame'] += 1;
+      return undefined;
+    }
+    if (this.requireEncryption && !frame.encrypted) {
+      this.frameDrops['not-encrypted'] += 1;
       return undefined;
     }
     const verdict = this.replayWindow.check(frame.sender, frame.incarnation, frame.sequence);

@@ -51,7 +51,7 @@ const THREE_NODE_LINK = 'links:\n  - name: cross\n    kind: udp-unicast\n    add
 describe('parseConfig: valid files', () => {
   it('accepts docs/examples/heartline.yaml (two nodes, all four link kinds)', () => {
     const config = parseOk(readFileSync(new URL('../../../docs/examples/heartline.yaml', import.meta.url), 'utf8'));
-    expect(config.cluster).toEqual({ name: 'appliance-01', id: 4242, authkeyPath: '/etc/heartline/authkey' });
+    expect(config.cluster).toEqual({ name: 'appliance-01', id: 4242, authkeyPath: '/etc/heartline/authkey', encryption: false });
     expect(config.links.map((link) => link.kind)).toEqual(['udp-unicast', 'udp-broadcast', 'udp-multicast', 'serial']);
     expect(config.quorum).toEqual({ expectedVotes: 2, twoNode: true, waitForAll: true, pingTargets: ['10.213.2.254'] });
     expect(config.timing).toEqual({ keepaliveMs: 100, warntimeMs: 300, deadtimeMs: 500, initdeadMs: 2000 });
@@ -67,6 +67,19 @@ describe('parseConfig: valid files', () => {
     ['YAML anchors and aliases', yamlOf({ links: 'links:\n  - name: a\n    kind: udp-unicast\n    port: &p 700\n    addresses: { alpha: 10.0.0.1, beta: 10.0.0.2 }\n  - name: b\n    kind: udp-unicast\n    port: *p\n    addresses: { alpha: 10.0.1.1, beta: 10.0.1.2 }' })],
   ])('accepts %s', (_name, text) => {
     expect(() => parseOk(text)).not.toThrow();
+  });
+});
+
+describe('parseConfig: cluster.encryption', () => {
+  it('is off by default and on when asked', () => {
+    expect(parseOk(yamlOf({})).cluster.encryption).toBe(false);
+    expect(parseOk(yamlOf({ cluster: 'cluster: { name: c1, id: 7, encryption: true }' })).cluster.encryption).toBe(true);
+  });
+
+  it('refuses a value that is not a boolean, naming the path', () => {
+    const issues = parseIssues(yamlOf({ cluster: 'cluster: { name: c1, id: 7, encryption: maybe }' }));
+    expect(issues.map((issue) => issue.path)).toEqual(['cluster.encryption']);
+    expect(issues[0]?.message).toContain('true or false');
   });
 });
 

@@ -70,6 +70,16 @@ describe('FrameReceiver', () => {
     expect(nonZeroDrops(receiver)).toEqual({ 'stale-incarnation': 1, 'reassembly-abandoned': 1 });
   });
 
+  it('with encryption required, drops authentic clear-text frames as not-encrypted and delivers encrypted ones', () => {
+    const receiver = new FrameReceiver({ keyring, localNodeId: LOCAL, requireEncryption: true });
+    const peer = new FrameSender({ keyring, sender: PEER, incarnation: 1 });
+    const [clear] = peer.encodeMessage(MessageType.heartbeat, text('clear'), UDP);
+    const [sealed] = peer.encodeMessage(MessageType.heartbeat, text('sealed'), { ...UDP, encrypted: true });
+    expect(receiver.accept(clear ?? new Uint8Array(0), millis(0))).toBeUndefined();
+    expect(new TextDecoder().decode(receiver.accept(sealed ?? new Uint8Array(0), millis(1))?.payload)).toBe('sealed');
+    expect(nonZeroDrops(receiver)).toEqual({ 'not-encrypted': 1 });
+  });
+
   it("drops this node's own frames looped back by a broadcast link", () => {
     const { receiver } = setup();
     const self = new FrameSender({ keyring, sender: LOCAL, incarnation: 4 });
