@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { formatConfigIssue, loadConfigFile, nodeView, type ConfigFileError, type HeartlineConfig } from '../config/index.js';
@@ -53,6 +54,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (!permissions.ok) throw new DaemonStartError(permissions.error.message);
   const keys = await readAuthKeyFile(config.cluster.authkeyPath);
   if (!keys.ok) throw new DaemonStartError(keys.error.message);
+  if (config.quorum.pingTargets.length > 0 && spawnSync('ping', ['-V'], { stdio: 'ignore' }).error !== undefined) {
+    throw new DaemonStartError('quorum.ping_targets are configured but there is no `ping` command on this node', 'install it (apt-get install iputils-ping), or remove ping_targets');
+  }
   const incarnation = await nextIncarnation(options.stateDir);
   if (!incarnation.ok) throw new DaemonStartError(incarnation.error);
 

@@ -17,6 +17,7 @@ export class PingProber {
     private readonly targets: readonly string[],
     private readonly clock: Clock,
     private readonly report: (reachable: boolean) => void,
+    private readonly ping: (target: string) => Promise<boolean> = pingOnce,
   ) {}
 
   start(): void {
@@ -30,7 +31,7 @@ export class PingProber {
 
   private round(): void {
     if (this.stopped) return;
-    void Promise.all(this.targets.map((target) => pingOnce(target))).then((answers) => {
+    void Promise.all(this.targets.map((target) => this.ping(target))).then((answers) => {
       if (this.stopped) return;
       const reachable = answers.some(Boolean);
       if (reachable !== this.last) {
@@ -42,7 +43,8 @@ export class PingProber {
   }
 }
 
-function pingOnce(target: string): Promise<boolean> {
+/** One ICMP echo through the system's `ping`: true when the target answered within a second. */
+export function pingOnce(target: string): Promise<boolean> {
   return new Promise((resolve) => {
     execFile('ping', ['-c', '1', '-W', '1', target], { timeout: 2000 }, (error) => resolve(error === null));
   });
