@@ -1,20 +1,8 @@
 // The CLI's conventions, run in-process: help lists every command with its summary, --json gives
 // one parseable document, and usage errors exit 2 with a message that names the bad value.
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
+import { cli } from './run-cli-in-process.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(argv, { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t.endsWith('\n') ? t : `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    process.exitCode = saved;
-  }
-}
 
 describe('heartline CLI', () => {
   it('--help lists each command with a one-line description and the conventions', async () => {

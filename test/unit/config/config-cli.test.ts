@@ -5,20 +5,8 @@ import { mkdtemp, readFile, rm, stat, writeFile, copyFile, mkdir } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
+import { cli } from '../cli/run-cli-in-process.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(argv, { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t.endsWith('\n') ? t : `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    process.exitCode = saved;
-  }
-}
 
 let dir: string;
 beforeEach(async () => {

@@ -1,20 +1,8 @@
 // `heartline bench frames`, run in-process: it prints the fuzz report and throughput as text or
 // as one JSON document, exits 0 when every promise held, and rejects a bad count as usage.
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
+import { cli } from '../cli/run-cli-in-process.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(argv, { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t.endsWith('\n') ? t : `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    process.exitCode = saved;
-  }
-}
 
 describe('heartline bench frames', () => {
   it('prints one JSON document with the counts and the throughput', async () => {
