@@ -15,7 +15,11 @@ interface PeerState {
   status: PeerStatus;
   incarnation: number;
   lastHeard: number;
+  /** False until the first message: lastHeard is then the detector's start, not a real hearing. */
+  heardOnce: boolean;
   warned: boolean;
+  /** The current incarnation sent a leave: it sends nothing more, so later messages of it are stale. */
+  left: boolean;
 }
 
 /**
@@ -37,19 +41,23 @@ export class FailureDetector {
     peers: readonly NodeId[],
     private readonly startedAt: Millis,
   ) {
-    for (const id of peers) this.peers.set(id, { status: 'unknown', incarnation: 0, lastHeard: startedAt, warned: false });
+    for (const id of peers) this.peers.set(id, { status: 'unknown', incarnation: 0, lastHeard: startedAt, heardOnce: false, warned: false, left: false });
   }
 
-  /** Whether `incarnation` is current or newer for this peer (older ones are stale and must be ignored). */
+  /**
+   * Whether `incarnation` is current or newer for this peer. Older ones are stale and must be
+   * ignored, and so is the current one once it has left (anything of it arriving later was sent
+   * before the leave and overtaken by it).
+   */
   isCurrent(node: NodeId, incarnation: number): boolean {
     const peer = this.peers.get(node);
-    return peer !== undefined && incarnation >= peer.incarnation;
+    return peer !== undefined && (incarnation > peer.incarnation || (incarnation === peer.incarnation && !peer.left));
   }
 
   /** Records a message from `node` in `incarnation`; returns the up/down events it implies. */
   heard(node: NodeId, incarnation: number, now: Millis): DetectorEvent[] {
     const peer = this.peers.get(node);
-    if (peer === undefined || incarnation < peer.incarnation) return [];
+    if (peer === undefined || !this.isCurrent(node, incarnation)) return [];
     const events: DetectorEvent[] = [];
     if (incarnation > peer.incarnation && peer.status === 'alive') {
       events.push({ kind: 'node-down', node, incarnation: peer.incarnation, reason: 'restarted', silentMs: now - peer.lastHeard });
@@ -57,7 +65,9 @@ export class FailureDetector {
     }
     peer.incarnation = incarnation;
     peer.lastHeard = now;
+    peer.heardOnce = true;
     peer.warned = false;
+    peer.left = false;
     if (peer.status !== 'alive') {
       peer.status = 'alive';
       events.push({ kind: 'node-up', node, incarnation });
@@ -70,6 +80,7 @@ export class FailureDetector {
     const peer = this.peers.get(node);
     if (peer === undefined || incarnation !== peer.incarnation || peer.status !== 'alive') return [];
     peer.status = 'dead';
+    peer.left = true;
     return [{ kind: 'node-down', node, incarnation, reason: 'left', silentMs: now - peer.lastHeard }];
   }
 
@@ -114,7 +125,7 @@ export class FailureDetector {
 
   lastHeard(node: NodeId): number | undefined {
     const peer = this.peers.get(node);
-    return peer === undefined || peer.status === 'unknown' ? undefined : peer.lastHeard;
+    return peer === undefined || !peer.heardOnce ? undefined : peer.lastHeard;
   }
 
   /** True once every peer has been heard or given up on (the boot grace is over for all). */

@@ -48,14 +48,16 @@ export class LinkHealth {
   heard(peer: NodeId, link: string, incarnation: number, beat: number, now: Millis): LinkEvent[] {
     const key = pathKey(peer, link);
     let path = this.paths.get(key);
-    if (path === undefined || incarnation !== path.incarnation || beat + LOSS_WINDOW < path.highestBeat) {
-      // A new path, or the peer restarted and its beat counter with it.
+    if (path === undefined || incarnation !== path.incarnation) {
+      // A new path, or the peer restarted (a new incarnation) and its beat counter with it.
       const wasUp = path?.state === 'up';
       path = { state: wasUp ? 'up' : 'unknown', lastHeard: now, incarnation, highestBeat: beat, received: Array<number>(LOSS_WINDOW).fill(-1), firstBeat: beat, rttMs: path?.rttMs ?? null };
       this.paths.set(key, path);
     }
     path.lastHeard = now;
-    path.received[beat % LOSS_WINDOW] = beat;
+    // A late copy of a beat from before the window shows the link delivers, but its slot belongs to
+    // a newer beat now (and within one incarnation the counter never goes back, so it is no reset).
+    if (beat > path.highestBeat - LOSS_WINDOW) path.received[beat % LOSS_WINDOW] = beat;
     path.highestBeat = Math.max(path.highestBeat, beat);
     if (path.state !== 'up') {
       path.state = 'up';

@@ -1,4 +1,4 @@
-import { err, isNodeId, ok, type NodeId, type Result } from '../../lib/index.js';
+import { assert, err, isNodeId, ok, type NodeId, type Result } from '../../lib/index.js';
 import type { Echo, MembershipMessage } from './messages.js';
 import type { Member, View, ViewId } from './view.js';
 
@@ -103,6 +103,8 @@ class Reader {
 }
 
 function writeMembers(w: Writer, members: readonly Member[]): void {
+  // Pair assertion with the decoder's limit: never put bytes on the wire that a peer must refuse.
+  assert(members.length <= MAX_MEMBERS, `a membership message holds at most ${MAX_MEMBERS} members, got ${members.length}`);
   w.u8(members.length);
   for (const m of members) {
     w.u16(m.id);
@@ -140,6 +142,7 @@ export function encodeMembershipMessage(message: MembershipMessage): Uint8Array 
       w.u32(message.beat);
       writeMembers(w, message.hears);
       writeOptionalView(w, message.view);
+      assert(message.echoes.length <= MAX_MEMBERS, `a heartbeat holds at most ${MAX_MEMBERS} echoes, got ${message.echoes.length}`);
       w.u8(message.echoes.length);
       for (const e of message.echoes) {
         w.u16(e.node);
