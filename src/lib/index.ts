@@ -11,5 +11,6 @@ export { randomChance, randomFloat, randomInt, randomPick } from './random.js';
 export type { Result } from './result.js';
 export { err, ok } from './result.js';
 export { SeededRandom } from './seeded-random.js';
+export { sha256Hex, sha256HexOfBytes, utf8Bytes } from './sha256.js';
 export type { Millis, NodeId } from './units.js';
 export { NODE_ID_MAX, NODE_ID_MIN, isNodeId, millis, nodeId } from './units.js';
