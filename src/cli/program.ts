@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBenchDetectCommand } from './commands/bench-detect.js';
 import { registerBenchFramesCommand } from './commands/bench-frames.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDaemonCommand } from './commands/daemon.js';
@@ -46,6 +47,7 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
     .summary('measure speed and memory; every benchmark prints JSON with --json')
     .description('Benchmarks. Each prints its settings and results; with --json, one JSON document for scripts and CI dashboards.');
   registerBenchFramesCommand(bench, terminal);
+  registerBenchDetectCommand(bench, terminal);
   return program;
 }
 

@@ -10,6 +10,7 @@ import type { ControlRequest } from './control-protocol.js';
 import type { FromHeartbeatWorker, HeartbeatWorkerData, ToHeartbeatWorker } from './heartbeat-worker-protocol.js';
 import { nextIncarnation } from './incarnation-store.js';
 import { SerialRelay } from './serial-relay.js';
+import { applyRealtimeScheduling } from './realtime-scheduling.js';
 import { SystemClock } from '../platform/index.js';
 import type { DriverStatus } from './membership-driver.js';
 
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   readonly socketPath: string;
   readonly stateDir: string;
   readonly logLevel: HeartbeatWorkerData['logLevel'];
+  /** SCHED_RR priority for every thread (1..99), or 0 for the normal policy. */
+  readonly realtimePriority: number;
   readonly logger: Logger;
 }
 
@@ -60,6 +63,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const incarnation = await nextIncarnation(options.stateDir);
   if (!incarnation.ok) throw new DaemonStartError(incarnation.error);
 
+  // Before the worker starts, so that its thread inherits the policy.
+  applyRealtimeScheduling(options.realtimePriority, log);
   const workerData: HeartbeatWorkerData = { config, nodeName, incarnation: incarnation.value, authKeys: keys.value, logLevel: options.logLevel };
   const worker = new Worker(new URL('./heartbeat-worker.js', import.meta.url), { workerData });
   const relay = new SerialRelay((message) => worker.postMessage(message), new SystemClock(), log.child('links'));

@@ -7,5 +7,6 @@ export type { ControlCommand, ControlRequest, ControlResponse } from './control-
 export { DEFAULT_STATE_DIR, DaemonStartError, linksReport, membersReport, runDaemon } from './daemon.js';
 export type { DaemonOptions } from './daemon.js';
 export { nextIncarnation } from './incarnation-store.js';
+export { DEFAULT_REALTIME_PRIORITY, applyRealtimeScheduling } from './realtime-scheduling.js';
 export { MembershipDriver } from './membership-driver.js';
 export type { DriverStatus, MembershipDriverOptions } from './membership-driver.js';

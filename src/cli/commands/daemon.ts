@@ -1,6 +1,6 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONFIG_PATH } from '../../config/index.js';
-import { DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, DaemonStartError, runDaemon } from '../../daemon/index.js';
+import { DEFAULT_REALTIME_PRIORITY, DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, DaemonStartError, runDaemon } from '../../daemon/index.js';
 import { PinoLogger } from '../../platform/index.js';
 import { CommandError, ExitCode, type Terminal } from '../output.js';
 
@@ -10,6 +10,7 @@ interface DaemonCommandOptions {
   readonly socket: string;
   readonly stateDir: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly realtimePriority: number;
 }
 
 export function registerDaemonCommand(program: Command, _terminal: Terminal): void {
@@ -28,6 +29,7 @@ export function registerDaemonCommand(program: Command, _terminal: Terminal): vo
     .option('-s, --socket <path>', 'the control socket', process.env['HEARTLINE_SOCKET'] ?? DEFAULT_SOCKET_PATH)
     .option('--state-dir <dir>', 'where the incarnation and (later) the CIB are kept', DEFAULT_STATE_DIR)
     .addOption(new Option('--log-level <level>', 'the lowest level logged').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option('--realtime-priority <n>', 'run every thread under SCHED_RR with this priority (1-99), so that a saturated CPU cannot delay heartbeats; 0 for normal scheduling', parseRealtimePriority, DEFAULT_REALTIME_PRIORITY)
     .addHelpText('after', '\nExample:\n  heartline daemon --config /etc/heartline/heartline.yaml --node alpha\n')
     .action(async (options: DaemonCommandOptions) => {
       const logger = PinoLogger.create({ level: options.logLevel }).child('daemon');
@@ -38,6 +40,7 @@ export function registerDaemonCommand(program: Command, _terminal: Terminal): vo
           socketPath: options.socket,
           stateDir: options.stateDir,
           logLevel: options.logLevel,
+          realtimePriority: options.realtimePriority,
           logger,
         });
       } catch (error) {
@@ -45,4 +48,10 @@ export function registerDaemonCommand(program: Command, _terminal: Terminal): vo
         throw error;
       }
     });
+}
+
+function parseRealtimePriority(value: string): number {
+  const priority = Number(value);
+  if (!/^\d+$/.test(value) || priority > 99) throw new InvalidArgumentError(`a SCHED_RR priority is a whole number from 1 to 99, or 0 for normal scheduling; got '${value}'`);
+  return priority;
 }

@@ -12,10 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { registerLastResortCleanup } from './last-resort-cleanup.js';
+import { registerLastResortCleanup } from '../../../src/testbed/last-resort-cleanup.js';
 
 /** The repository's dist/ directory, which `npm run build` fills. */
 export const distDir = fileURLToPath(new URL('../../../dist/', import.meta.url));
+
+/** The built CLI, dist/cli/main.js: what DaemonLab runs as `heartline daemon` in the tests. */
+export const builtCli = join(distDir, 'cli', 'main.js');
 
 const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const built = new Map<string, string>();

@@ -10,13 +10,18 @@
  * The process is tied to the test process three ways, so that it cannot outlive it: `stop()`
  * (exit command, then SIGKILL by PID), a last-resort exit hook, and setpriv --pdeathsig SIGKILL
  * (the kernel kills it if the test process dies). The fixture programs also exit when stdin
- * closes. Only the PID this class started is ever signalled.
+ * closes. Only the PID this class started is ever signalled. `startInLab` starts one inside a
+ * NetnsLab node, which then stops it in destroy().
+ *
+ * Test-only: long-running programs that are not driven over JSON lines (daemons, CPU burners) are
+ * src/testbed/background-process.ts.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { registerLastResortCleanup } from '../../../src/testbed/last-resort-cleanup.js';
+import type { NetnsLab } from '../../../src/testbed/netns.js';
 import { eventually } from './eventually.js';
 import { distDir } from './fixture-program.js';
-import { registerLastResortCleanup } from './last-resort-cleanup.js';
 
 /** One line a program printed: an event (has `event`) or a reply (has `reply`). */
 export type ChildMessage = Readonly<Record<string, unknown>>;
@@ -181,6 +186,16 @@ export class NsProcess {
     const tail = this.stderr.trim().slice(-2000);
     return tail === '' ? '' : `\nstderr of ${this.name}:\n${tail}`;
   }
+}
+
+/**
+ * Starts a JSON-lines program inside node `node`'s namespace of `lab` (named after the node, "a",
+ * "b", ... unless `options.name` says otherwise); the lab stops it in destroy().
+ */
+export async function startInLab(lab: NetnsLab, node: number, program: string, options: Omit<NsProcessOptions, 'program' | 'namespace' | 'name'> & { readonly name?: string } = {}): Promise<NsProcess> {
+  const started = await NsProcess.start({ ...options, name: options.name ?? lab.nodeLetter(node), program, namespace: lab.namespace(node) });
+  lab.adopt(started);
+  return started;
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {

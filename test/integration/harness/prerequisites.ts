@@ -1,29 +1,18 @@
 /**
  * Prerequisites of the real-parts tests: root (namespaces, privileged ports, iptables) and the
- * Debian tools of scripts/test-packages.txt. On a developer's machine a missing one skips the
- * suite and says why; in CI (`CI` set) it fails, so that a CI machine without socat can never pass
- * by running nothing.
+ * Debian tools of scripts/test-packages.txt, as src/testbed/requirements.ts checks them. On a
+ * developer's machine a missing one skips the suite and says why; in CI (`CI` set) it fails, so
+ * that a CI machine without socat can never pass by running nothing.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
+import { missingRequirements, type Requirement } from '../../../src/testbed/requirements.js';
 
-/** What a suite can need. The tools are named as the commands the harness runs. */
-export type Prerequisite = 'root' | 'ip' | 'socat' | 'iptables' | 'setpriv';
-
-const installHint = 'install with ./scripts/install-test-deps';
-
-/** Why `prerequisite` is not met here, or undefined when it is. */
-export function whyMissing(prerequisite: Prerequisite): string | undefined {
-  if (prerequisite === 'root') {
-    return process.getuid?.() === 0 ? undefined : 'not running as root (network namespaces, port 694 and iptables need it)';
-  }
-  return findExecutable(prerequisite) === undefined ? `\`${prerequisite}\` not found on PATH or in /usr/sbin, /sbin (${installHint})` : undefined;
-}
+/** What a suite can need (src/testbed/requirements.ts checks them). */
+export type Prerequisite = Requirement;
 
 /** The reasons, one per missing prerequisite; empty when all are met. */
 export function missingPrerequisites(needs: readonly Prerequisite[]): string[] {
-  return needs.map(whyMissing).filter((reason): reason is string => reason !== undefined);
+  return missingRequirements(needs);
 }
 
 /**
@@ -47,20 +36,4 @@ export function describeWithPrerequisites(title: string, needs: readonly Prerequ
     return;
   }
   describe.skip(`${title} (skipped: ${reason})`, body);
-}
-
-/** The absolute path of an executable named `name`, searching PATH and then the sbin directories (a non-root PATH often lacks them). */
-export function findExecutable(name: string): string | undefined {
-  const directories = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
-  for (const directory of directories) {
-    if (directory === '') continue;
-    const candidate = join(directory, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory: keep looking.
-    }
-  }
-  return undefined;
 }

@@ -7,11 +7,11 @@
 import { lstat, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeSerialFrame } from '../../../src/links/serial-framing.js';
+import { PtyPair } from '../../../src/testbed/pty-pair.js';
 import { fixtureProgram } from '../harness/fixture-program.js';
 import { eventually, sleep } from '../harness/eventually.js';
 import { NsProcess } from '../harness/ns-process.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
-import { PtyPair } from '../harness/pty-pair.js';
 import { expectDelivery, LinkNodeClient } from './link-node-client.js';
 
 interface SerialStats {

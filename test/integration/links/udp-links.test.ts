@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureProgram } from '../harness/fixture-program.js';
 import { eventually, sleep } from '../harness/eventually.js';
-import { NetnsLab } from '../harness/netns.js';
+import { NetnsLab } from '../../../src/testbed/netns.js';
+import { startInLab } from '../harness/ns-process.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 import { expectDelivery, LinkNodeClient, strayFrames, type LinkSpec } from './link-node-client.js';
 
@@ -22,8 +23,8 @@ describeWithPrerequisites('UDP links between two namespaces (crossover and switc
   beforeAll(async () => {
     lab = await NetnsLab.create({ nodes: 2, links: ['crossover', 'switch'] });
     const program = fixtureProgram('link-node');
-    a = new LinkNodeClient(await lab.startProcess(0, program));
-    b = new LinkNodeClient(await lab.startProcess(1, program));
+    a = new LinkNodeClient(await startInLab(lab, 0, program));
+    b = new LinkNodeClient(await startInLab(lab, 1, program));
   });
 
   afterAll(async () => {
@@ -236,7 +237,7 @@ describeWithPrerequisites('UDP links between two namespaces (crossover and switc
 
     // Root, but without CAP_NET_BIND_SERVICE (dropped from the bounding and inheritable sets).
     const unprivileged = new LinkNodeClient(
-      await lab.startProcess(0, fixtureProgram('link-node'), {
+      await startInLab(lab, 0, fixtureProgram('link-node'), {
         name: 'a-unprivileged',
         setprivOptions: ['--inh-caps=-net_bind_service', '--bounding-set=-net_bind_service'],
       }),

@@ -7,10 +7,11 @@
  * - SIGTERM: both ports get 'close' (disconnected); socat removes the symlinks, so reopening fails
  *   with ENOENT until restart;
  * - SIGKILL: the same 'close', but the symlinks stay behind dangling (still ENOENT on open; see
- *   kill() for why the harness re-points them).
+ *   kill() for why the pair re-points them).
  *
  * Only the socat this object started is ever signalled, by its PID. socat also runs under
- * setpriv --pdeathsig SIGTERM, so it dies with the test process even if that is killed outright.
+ * setpriv --pdeathsig SIGTERM, so it dies with the process that started it even if that is killed
+ * outright.
  *
  * Usage:
  *

@@ -1,11 +1,15 @@
 /**
- * Last-resort cleanup: synchronous undo actions that run when the test process exits without the
- * tests' own afterAll/finally having run them (a crash, a timeout that kills the worker, Ctrl-C).
- * Every harness part registers what it made (a namespace, a socat, a child process) right after
- * making it and unregisters it once its own cleanup has succeeded, so a normal run leaves nothing
- * here. Actions run newest first, so processes die before the namespaces they live in are deleted.
+ * Last-resort cleanup: synchronous undo actions that run when the process exits without its own
+ * cleanup (a test's afterAll, a benchmark's finally) having run them: a crash, a timeout that
+ * kills a test worker, Ctrl-C on `heartline bench detect`. Every testbed part registers what it
+ * made (a namespace, a socat, a child process, a temporary folder) right after making it and
+ * unregisters it once its own cleanup has succeeded, so a normal run leaves nothing here. Actions
+ * run newest first, so processes die before the namespaces they live in are deleted.
  *
- * What this cannot cover: a worker killed with SIGKILL runs no code at all. For that, child
+ * On SIGINT, SIGTERM and SIGHUP the actions run and the process then dies of the same signal, as
+ * it would have without the handler (exit status 128 + signal for the shell).
+ *
+ * What this cannot cover: a process killed with SIGKILL runs no code at all. For that, child
  * processes are also tied to their parent (setpriv --pdeathsig, and the JSON-lines children exit
  * when stdin closes); namespaces of such a run stay behind under their unique prefix.
  */
@@ -34,7 +38,8 @@ function runAll(): void {
     try {
       action.run();
     } catch (error) {
-      console.error(`last-resort cleanup of ${action.what} failed:`, error);
+      // stderr directly: this runs while the process exits, after every logger may be gone.
+      process.stderr.write(`last-resort cleanup of ${action.what} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
 }

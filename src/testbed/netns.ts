@@ -1,8 +1,8 @@
 /**
- * NetnsLab: a small network of cluster nodes made of Linux network namespaces, for tests that run
- * real processes over real links. Each node is a namespace; each link is either a "crossover" (a
- * veth pair straight between two nodes) or a "switch" (every node's veth plugged into a bridge
- * that lives in a namespace of its own). Link L is the subnet 10.213.X.0/24 with a random X per
+ * NetnsLab: a small network of cluster nodes made of Linux network namespaces, for tests and
+ * benchmarks that run real processes over real links. Each node is a namespace; each link is either
+ * a "crossover" (a veth pair straight between two nodes) or a "switch" (every node's veth plugged
+ * into a bridge that lives in a namespace of its own). Link L is the subnet 10.213.X.0/24 with a random X per
  * link and per lab; node N has the address 10.213.X.(N+1) on the interface `link<L>`.
  *
  * Invariants, and why:
@@ -10,16 +10,17 @@
  *   the namespaces (never in the root namespace), so concurrent runs never collide;
  * - no namespace has a default route, so a frame for a link whose interface is down fails with
  *   ENETUNREACH instead of leaking out of another link (facts §2), and nothing can reach the host;
- * - nothing is ever sent from the root namespace: programs run inside with `startProcess`;
+ * - nothing is ever sent from the root namespace: programs run inside with `spawn` (or are started
+ *   by the caller inside `namespace(node)` and handed over with `adopt`);
  * - `destroy()` removes exactly what this lab made (its processes, then its namespaces, which takes
  *   the veths, bridges and iptables rules with them), and a last-resort exit hook does the same if
- *   the test process dies first.
+ *   the process that made it dies first.
  *
  * Usage:
  *
  *     const lab = await NetnsLab.create({ nodes: 2, links: ['crossover', 'switch'] });
  *     try {
- *       const a = await lab.startProcess(0, fixtureProgram('link-node'));
+ *       const a = await lab.spawn(0, { name: 'a', argv: ['node', 'program.js'] });
  *       lab.address(0, 1);                       // '10.213.57.1'
  *       await lab.setLinkDown(0, 0);             // unplug node a's crossover cable
  *       const drop = await lab.dropUdp(1, 1);    // node b stops hearing link 1
@@ -29,9 +30,9 @@
  *     }
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { BackgroundProcess, type BackgroundProcessOptions } from './background-process.js';
 import { runCommand, runCommandSync } from './command.js';
 import { registerLastResortCleanup } from './last-resort-cleanup.js';
-import { NsProcess, type NsProcessOptions } from './ns-process.js';
 
 /** "crossover": a veth pair between exactly two nodes. "switch": a bridge with one port per node. */
 export type LabLinkKind = 'crossover' | 'switch';
@@ -68,6 +69,12 @@ export interface UdpFaultOptions {
   readonly port?: number;
 }
 
+/** Something running inside the lab that must stop before its namespace goes away. */
+export interface LabProcess {
+  /** Stops it; must resolve (never reject) once it is gone. */
+  stop(): Promise<unknown>;
+}
+
 const NODE_NAMES = 'abcdefghijklmnop';
 
 export class NetnsLab {
@@ -79,7 +86,7 @@ export class NetnsLab {
   /** Namespaces that exist now and were made by this lab, in creation order. */
   private readonly created: string[] = [];
   private readonly unregisterByNamespace = new Map<string, () => void>();
-  private readonly processes: NsProcess[] = [];
+  private readonly processes: LabProcess[] = [];
   private destroyed = false;
 
   private constructor(options: NetnsLabOptions) {
@@ -148,11 +155,23 @@ export class NetnsLab {
     return runCommand('ip', ['netns', 'exec', this.namespace(node), file, ...args]);
   }
 
-  /** Starts a JSON-lines program inside node `node`'s namespace; the lab stops it in destroy(). */
-  async startProcess(node: number, program: string, options: Omit<NsProcessOptions, 'program' | 'namespace' | 'name'> & { readonly name?: string } = {}): Promise<NsProcess> {
-    const started = await NsProcess.start({ ...options, name: options.name ?? (NODE_NAMES[node] as string), program, namespace: this.namespace(node) });
-    this.processes.push(started);
+  /** The letter of node `node` ("a", "b", ...), as in its namespace's name. */
+  nodeLetter(node: number): string {
+    this.namespace(node);
+    return NODE_NAMES[node] as string;
+  }
+
+  /** Starts a program inside node `node`'s namespace (see BackgroundProcess); destroy() kills it by PID. */
+  async spawn(node: number, options: Omit<BackgroundProcessOptions, 'namespace'>): Promise<BackgroundProcess> {
+    if (this.destroyed) throw new Error(`NetnsLab ${this.prefix}: spawn after destroy`);
+    const started = await BackgroundProcess.start({ ...options, namespace: this.namespace(node) });
+    this.adopt({ stop: () => started.stop('SIGKILL') });
     return started;
+  }
+
+  /** Hands over something the caller started inside the lab, so that destroy() stops it before the namespaces go. */
+  adopt(process: LabProcess): void {
+    this.processes.push(process);
   }
 
   /** `ip link set link<L> down` on node `node`: its end of the cable is unplugged (the peer sees NO-CARRIER). */
@@ -163,6 +182,16 @@ export class NetnsLab {
   /** `ip link set link<L> up` on node `node`. The kernel restores the subnet route; addresses were kept. */
   async setLinkUp(node: number, link: number): Promise<void> {
     await runCommand('ip', ['-n', this.namespace(node), 'link', 'set', this.interfaceName(link), 'up']);
+  }
+
+  /**
+   * Sets several of node `node`'s links down (or up) with ONE `ip -batch` call, so that they change
+   * within a millisecond of each other: a cut of "all links" must not leave one link carrying
+   * heartbeats for the tens of milliseconds a second `ip` process takes to start.
+   */
+  async setLinks(node: number, links: readonly number[], state: 'up' | 'down'): Promise<void> {
+    const script = links.map((link) => `link set ${this.interfaceName(link)} ${state}`).join('\n');
+    await runCommand('ip', ['-n', this.namespace(node), '-batch', '-'], { input: `${script}\n` });
   }
 
   /** Drops every UDP datagram of link `link` at node `node` (in or out, optionally one port) with iptables. */

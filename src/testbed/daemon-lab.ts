@@ -1,0 +1,584 @@
+/**
+ * DaemonLab: a whole Heartline cluster on one machine. N nodes are network namespaces joined by
+ * veth links (NetnsLab) and optionally a socat serial null-modem (PtyPair); each node runs the real
+ * `heartline daemon` from the built CLI, configured by a generated heartline.yaml. Integration tests
+ * and `heartline bench detect` drive it: they read the daemons' views and links over their control
+ * sockets, inject faults (links down, iptables drops and loss, the serial cable unplugged, daemons
+ * killed, frozen, restarted, their main threads blocked) and read what the daemons logged.
+ *
+ * Contract:
+ * - everything lives under per-run unique names: namespaces `hl<random>-a`, `-b`, `-sw`; a private
+ *   0700 temporary folder (heartline.yaml, the authkey with mode 600, one state folder and control
+ *   socket per node); serial device links `/dev/hl<random>-tty-a|b`;
+ * - addresses are 10.213.X.(node+1)/24 only, there is no default route, and nothing is sent from
+ *   the root namespace (the control sockets are Unix sockets, which namespaces do not separate);
+ * - daemons are signalled only by the PIDs this lab started, and die with the process that made
+ *   the lab (setpriv --pdeathsig);
+ * - `destroy()` always removes everything the lab made, also after a failure: processes by PID
+ *   first (daemons, CPU burners, socat), then the device links and namespaces (which take the veths,
+ *   bridge and iptables rules along), then the temporary folder. A last-resort exit hook does the
+ *   same when the process exits without calling it (Ctrl-C on a benchmark, a crashed test worker).
+ *
+ * Why serial devices are links under /dev: the configuration requires device paths under /dev/,
+ * and the /dev/pts/N that socat allocates change whenever the cable is unplugged and plugged back
+ * in (socat gets whatever pty numbers are free then). A stable link, as udev makes under
+ * /dev/serial/by-id, keeps the daemons' configured path valid across replugs; it points at the
+ * PtyPair's own link, which socat re-points at the new pty.
+ *
+ * Usage:
+ *
+ *     const lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: true, linkKind: 'udp-unicast', cliPath });
+ *     try {
+ *       const view = await lab.waitForFullView();
+ *       const cut = await lab.dropLink('link1');          // both nodes stop hearing link1
+ *       await lab.waitForLog(0, (e) => e.msg === 'link to peer down' && e['link'] === 'link1', { what: 'link1 down' });
+ *       await cut.remove();
+ *     } finally {
+ *       await lab.destroy();
+ *     }
+ */
+import { randomInt } from 'node:crypto';
+import { existsSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_TIMING, type TimingSettings } from '../config/index.js';
+import type { linksReport, membersReport } from '../daemon/index.js';
+import { millis } from '../lib/index.js';
+import { generateAuthKey } from '../links/auth-key.js';
+import type { BackgroundProcess } from './background-process.js';
+import { runCommand } from './command.js';
+import { DaemonProcess, type ControlOutcome } from './daemon-process.js';
+import { eventually } from './eventually.js';
+import { labConfigYaml, type UdpLinkKind } from './lab-config.js';
+import { registerLastResortCleanup } from './last-resort-cleanup.js';
+import { formatLogEvent, type LogEvent } from './log-event.js';
+import { NetnsLab, type LabFault, type LabLinkKind } from './netns.js';
+import { PtyPair } from './pty-pair.js';
+
+export type { UdpLinkKind } from './lab-config.js';
+export type { LabFault, LabLinkKind } from './netns.js';
+
+/** What `heartline members --json` prints. */
+export type MembersReport = ReturnType<typeof membersReport>;
+/** What `heartline links --json` prints. */
+export type LinksReport = ReturnType<typeof linksReport>;
+
+export interface DaemonLabOptions {
+  /** How many nodes, 2..16; named a, b, ... with node ids 1, 2, ... */
+  readonly nodes: number;
+  /** The UDP links, in order, as NetnsLab builds them; they are named link0, link1, ... in heartline.yaml. */
+  readonly links: readonly LabLinkKind[];
+  /** Add a serial null-modem (named serial0) between nodes a and b. */
+  readonly serial: boolean;
+  /** How every UDP link sends its heartbeats. */
+  readonly linkKind: UdpLinkKind;
+  /** Failure-detector timing in milliseconds; each value left out takes the configuration's default. */
+  readonly timing?: { readonly keepaliveMs?: number; readonly warntimeMs?: number; readonly deadtimeMs?: number; readonly initdeadMs?: number };
+  /** The built CLI to run as the daemon; default: the dist/cli/main.js next to this module's dist/testbed. */
+  readonly cliPath?: string;
+  /** Start the daemons with HEARTLINE_TEST_HOOKS=1 (default true), which `blockMain` needs. */
+  readonly testHooks?: boolean;
+  /** Run the daemons under SCHED_RR with this priority (1..99, see DaemonProcess); default: the normal policy. */
+  readonly realtimePriority?: number;
+  /** The UDP port of every link; default 694 (Heartbeat's; needs root, which the namespaces need anyway). */
+  readonly port?: number;
+  /** Called with a line of progress ("starting daemons") while the lab is built; default: silent. */
+  readonly progress?: (message: string) => void;
+}
+
+/** A heartbeat link of the lab as heartline.yaml names it, and where it lives. */
+export interface DaemonLabLink {
+  /** "link0", "link1", ..., or "serial0". */
+  readonly name: string;
+  readonly kind: UdpLinkKind | 'serial';
+  /** The NetnsLab link index of a UDP link; undefined for the serial link. */
+  readonly netLink: number | undefined;
+}
+
+/** A view as the tests compare views: its id, the sequence number in it, and the members. */
+export interface LabView {
+  /** "seq.proposer.incarnation", as `heartline members` prints it. */
+  readonly id: string;
+  readonly seq: number;
+  readonly members: readonly { readonly id: number; readonly name: string; readonly incarnation: number }[];
+  readonly dc: number;
+}
+
+/** CPU burners started by `burnCpu`; `stop()` kills them by PID. */
+export interface CpuBurners {
+  readonly pids: readonly number[];
+  stop(): Promise<void>;
+}
+
+const SERIAL_LINK_NAME = 'serial0';
+
+export class DaemonLab {
+  /** The effective failure-detector timing written to heartline.yaml. */
+  readonly timing: TimingSettings;
+  /** Every heartbeat link, UDP links first, then serial0. */
+  readonly heartbeatLinks: readonly DaemonLabLink[];
+  /** The private temporary folder (heartline.yaml, authkey, state folders, control sockets). */
+  readonly dir: string;
+  readonly configPath: string;
+  private readonly cliPath: string;
+  private readonly daemons: (DaemonProcess | undefined)[];
+  /** Every log event of every daemon a node has run, in order, across restarts. */
+  private readonly history: LogEvent[][];
+  private readonly burners = new Set<BackgroundProcess>();
+  private readonly deviceLinks: string[] = [];
+  private readonly unregisterDir: () => void;
+  private readonly unregisterDeviceLinks: () => void;
+  private destroyed = false;
+
+  private constructor(
+    readonly net: NetnsLab,
+    readonly pty: PtyPair | undefined,
+    dir: string,
+    private readonly options: DaemonLabOptions,
+  ) {
+    this.dir = dir;
+    this.configPath = join(dir, 'heartline.yaml');
+    this.cliPath = options.cliPath ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
+    const timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.timing = { keepaliveMs: millis(timing.keepaliveMs), warntimeMs: millis(timing.warntimeMs), deadtimeMs: millis(timing.deadtimeMs), initdeadMs: millis(timing.initdeadMs) };
+    this.heartbeatLinks = [
+      ...options.links.map((_, index) => ({ name: `link${index}`, kind: options.linkKind, netLink: index })),
+      ...(pty === undefined ? [] : [{ name: SERIAL_LINK_NAME, kind: 'serial' as const, netLink: undefined }]),
+    ];
+    this.daemons = Array.from({ length: net.nodeCount }, () => undefined);
+    this.history = Array.from({ length: net.nodeCount }, () => []);
+    this.unregisterDir = registerLastResortCleanup(`lab folder ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    this.unregisterDeviceLinks = registerLastResortCleanup(`serial device links of ${net.prefix}`, () => {
+      for (const path of this.deviceLinks) rmQuietly(path);
+    });
+  }
+
+  /**
+   * Builds the namespaces and the serial cable, writes the configuration, starts one daemon per
+   * node and waits until they have formed one view with every node. On any failure it removes what
+   * it made and rejects with what went wrong.
+   */
+  static async create(options: DaemonLabOptions): Promise<DaemonLab> {
+    const progress = options.progress ?? (() => {});
+    const cliPath = options.cliPath ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
+    if (!existsSync(cliPath)) throw new Error(`the heartline CLI is not built at ${cliPath}: run \`npm run build\` first`);
+    if (options.serial && options.nodes < 2) throw new RangeError('a serial link needs two nodes');
+    progress(`building ${options.nodes} network namespaces with ${options.links.join(' + ')} links${options.serial ? ' and a serial null-modem' : ''}`);
+    const net = await NetnsLab.create({ nodes: options.nodes, links: options.links });
+    let pty: PtyPair | undefined;
+    let dir: string | undefined;
+    let lab: DaemonLab | undefined;
+    try {
+      pty = options.serial ? await PtyPair.start() : undefined;
+      dir = await mkdtemp(join(tmpdir(), `heartline-lab-${net.prefix}-`));
+      lab = new DaemonLab(net, pty, dir, { ...options, cliPath });
+      await lab.writeFiles();
+      progress('starting one heartline daemon per node');
+      await Promise.all(Array.from({ length: net.nodeCount }, (_, node) => (lab as DaemonLab).start(node)));
+      progress('waiting for the daemons to form a view');
+      await lab.waitForFullView();
+      return lab;
+    } catch (error) {
+      if (lab !== undefined) await lab.destroy().catch(() => {});
+      else {
+        await pty?.destroy();
+        if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+        await net.destroy().catch(() => {});
+      }
+      throw error;
+    }
+  }
+
+  /** How many nodes. */
+  get nodeCount(): number {
+    return this.net.nodeCount;
+  }
+
+  /** Node `node`'s name in heartline.yaml ("a", "b", ...). */
+  nodeName(node: number): string {
+    return this.net.nodeLetter(node);
+  }
+
+  /** Node `node`'s node id (node + 1). */
+  nodeId(node: number): number {
+    this.net.namespace(node);
+    return node + 1;
+  }
+
+  /** The heartbeat link named `name` (link0, link1, ..., serial0). */
+  link(name: string): DaemonLabLink {
+    const found = this.heartbeatLinks.find((link) => link.name === name);
+    if (found === undefined) throw new RangeError(`no link named ${name} in this lab (it has ${this.heartbeatLinks.map((l) => l.name).join(', ')})`);
+    return found;
+  }
+
+  /** Node `node`'s control socket. */
+  socketPath(node: number): string {
+    return join(this.dir, `${this.nodeName(node)}.sock`);
+  }
+
+  /** Node `node`'s running daemon; throws when it is not running (killed and not restarted). */
+  daemon(node: number): DaemonProcess {
+    const daemon = this.daemons[node];
+    if (daemon === undefined || !daemon.running) throw new Error(`the daemon of node ${this.nodeName(node)} is not running`);
+    return daemon;
+  }
+
+  // --- daemons -----------------------------------------------------------------------------
+
+  /** Starts node `node`'s daemon (it must not be running) and waits until it answers; its incarnation goes up by one. */
+  async start(node: number): Promise<void> {
+    this.assertUsable();
+    if (this.daemons[node]?.running === true) throw new Error(`the daemon of node ${this.nodeName(node)} is already running`);
+    const name = this.nodeName(node);
+    const history = this.history[node] as LogEvent[];
+    const daemon = await DaemonProcess.start({
+      name: `daemon ${name}`,
+      namespace: this.net.namespace(node),
+      cliPath: this.cliPath,
+      configPath: this.configPath,
+      nodeName: name,
+      socketPath: this.socketPath(node),
+      stateDir: join(this.dir, `state-${name}`),
+      testHooks: this.options.testHooks ?? true,
+      ...(this.options.realtimePriority === undefined ? {} : { realtimePriority: this.options.realtimePriority }),
+      onEvent: (event) => history.push(event),
+    });
+    if (this.destroyed) {
+      // destroy() ran while this daemon was starting (a failed create): it must not outlive the lab.
+      await daemon.kill();
+      throw new Error(`DaemonLab ${this.net.prefix} was destroyed while the daemon of node ${name} started`);
+    }
+    this.daemons[node] = daemon;
+    this.net.adopt({ stop: () => daemon.kill() });
+  }
+
+  /**
+   * Sends `signal` to node `node`'s daemon by its PID and returns the wall-clock time (ms since the
+   * epoch) taken just before the signal was sent, which is what a detection time is measured from.
+   * With SIGKILL or SIGTERM it also waits until the daemon has exited.
+   */
+  async kill(node: number, signal: NodeJS.Signals): Promise<number> {
+    const daemon = this.daemon(node);
+    const at = Date.now();
+    daemon.signal(signal);
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') await daemon.exited;
+    return at;
+  }
+
+  /** Stops node `node`'s daemon cleanly (SIGTERM: it tells its peers it leaves) and starts it again. Returns the time of the SIGTERM. */
+  async restart(node: number): Promise<number> {
+    const at = await this.kill(node, 'SIGTERM');
+    await this.start(node);
+    return at;
+  }
+
+  /** Freezes node `node`'s daemon (SIGSTOP): it neither sends nor receives until `cont`. Returns the time of the signal. */
+  stop(node: number): Promise<number> {
+    return this.kill(node, 'SIGSTOP');
+  }
+
+  /** Thaws a daemon frozen by `stop` (SIGCONT). */
+  cont(node: number): Promise<number> {
+    return this.kill(node, 'SIGCONT');
+  }
+
+  /** Busy-blocks node `node`'s daemon's main thread for `ms` (the block-main test hook); resolves when it answered. */
+  async blockMain(node: number, ms: number): Promise<void> {
+    const answer = await this.daemon(node).request('block-main', { ms }, ms + 5000);
+    if (!answer.ok) throw new Error(`block-main on node ${this.nodeName(node)} failed: ${answer.error.message}`);
+  }
+
+  /** One control request to node `node`'s daemon, as an outcome value. */
+  request(node: number, command: Parameters<DaemonProcess['request']>[0], args: Record<string, unknown> = {}): Promise<ControlOutcome> {
+    return this.daemon(node).request(command, args);
+  }
+
+  /** Node `node`'s membership report (what `heartline members --json` prints), read over its control socket. */
+  async members(node: number): Promise<MembersReport> {
+    return (await this.ask(node, 'members')) as MembersReport;
+  }
+
+  /** Node `node`'s link report (what `heartline links --json` prints), read over its control socket. */
+  async links(node: number): Promise<LinksReport> {
+    return (await this.ask(node, 'links')) as LinksReport;
+  }
+
+  /**
+   * Runs the built CLI against node `node`'s daemon, `heartline COMMAND --socket SOCK --json`, and
+   * resolves with its parsed JSON document; rejects with its stderr when it fails. Slower than
+   * `members`/`links` (a Node process per call) but exercises the command itself.
+   */
+  async cli(node: number, command: 'members' | 'links'): Promise<unknown> {
+    const stdout = await runCommand(process.execPath, [this.cliPath, command, '--socket', this.socketPath(node), '--json']);
+    return JSON.parse(stdout) as unknown;
+  }
+
+  // --- logs ----------------------------------------------------------------------------------
+
+  /** Every log event of node `node`'s daemons so far (all its restarts, in order). Each carries its daemon's `pid`. */
+  logEvents(node: number): readonly LogEvent[] {
+    const events = this.history[node];
+    if (events === undefined) throw new RangeError(`no node ${node} in this lab`);
+    return events;
+  }
+
+  /** The number of log events of node `node` so far: pass it as `since` to look only at later ones. */
+  cursor(node: number): number {
+    return this.logEvents(node).length;
+  }
+
+  /** The first event of node `node` at index >= `since` (default 0) that satisfies `predicate`; rejects after `timeoutMs` (default 5000). */
+  waitForLog(node: number, predicate: (event: LogEvent) => boolean, options: { readonly what: string; readonly since?: number; readonly timeoutMs?: number }): Promise<LogEvent> {
+    return eventually(() => this.logEvents(node).slice(options.since ?? 0).find(predicate), {
+      what: `node ${this.nodeName(node)} logs: ${options.what}`,
+      timeoutMs: options.timeoutMs ?? 5000,
+      intervalMs: 10,
+      describe: () => this.describeLogs(node),
+    });
+  }
+
+  /** The last `count` log events of node `node`, one per line, for failure messages. */
+  describeLogs(node: number, count = 12): string {
+    return [`last log events of node ${this.nodeName(node)}:`, ...this.logEvents(node).slice(-count).map((event) => `  ${formatLogEvent(event)}`)].join('\n');
+  }
+
+  // --- views ---------------------------------------------------------------------------------
+
+  /** Node `node`'s installed view, or null when it has none. */
+  async view(node: number): Promise<LabView | null> {
+    return toLabView((await this.members(node)).view);
+  }
+
+  /**
+   * Waits until every node's daemon has installed the same view, with every node in it, and
+   * resolves with that view. With `newerThan`, only a view with a higher sequence number counts.
+   */
+  waitForFullView(options: { readonly newerThan?: LabView; readonly timeoutMs?: number } = {}): Promise<LabView> {
+    let seen: (LabView | null | string)[] = [];
+    return eventually(
+      async () => {
+        seen = await Promise.all(
+          Array.from({ length: this.nodeCount }, async (_, node) => {
+            const daemon = this.daemons[node];
+            if (daemon === undefined || !daemon.running) return 'not running';
+            const answer = await daemon.request('members', {}, 1000);
+            return answer.ok ? toLabView((answer.result as MembersReport).view) : `unreachable: ${answer.error.message}`;
+          }),
+        );
+        const [first] = seen;
+        if (first === undefined || first === null || typeof first === 'string') return undefined;
+        if (!seen.every((view) => view !== null && typeof view !== 'string' && view.id === first.id)) return undefined;
+        if (first.members.length !== this.nodeCount) return undefined;
+        if (options.newerThan !== undefined && first.seq <= options.newerThan.seq) return undefined;
+        return first;
+      },
+      {
+        what: `every node installs one view with all ${this.nodeCount} nodes${options.newerThan === undefined ? '' : ` newer than ${options.newerThan.id}`}`,
+        timeoutMs: options.timeoutMs ?? Math.max(10_000, this.timing.initdeadMs * 3),
+        intervalMs: 20,
+        describe: () => `views: ${JSON.stringify(seen)}\n${Array.from({ length: this.nodeCount }, (_, node) => this.describeLogs(node, 6)).join('\n')}`,
+      },
+    );
+  }
+
+  // --- link faults ---------------------------------------------------------------------------
+
+  /** `ip link set down` on node `node`'s interface of UDP link `link` (default node a): its end of the cable is unplugged. */
+  async setLinkDown(link: string, node = 0): Promise<void> {
+    await this.net.setLinkDown(node, this.netLink(link));
+  }
+
+  /** `ip link set up` again on node `node`'s interface of UDP link `link`. */
+  async setLinkUp(link: string, node = 0): Promise<void> {
+    await this.net.setLinkUp(node, this.netLink(link));
+  }
+
+  /** Drops every UDP datagram arriving on link `link` at each of `nodes` (default: all) with iptables; `remove()` undoes it. */
+  dropLink(link: string, nodes?: readonly number[]): Promise<LabFault> {
+    return this.combine(link, nodes, 'drop', (node, netLink) => this.net.dropUdp(node, netLink));
+  }
+
+  /** Drops each UDP datagram arriving on link `link` at each of `nodes` (default: all) with probability `probability`. */
+  randomLoss(link: string, probability: number, nodes?: readonly number[]): Promise<LabFault> {
+    return this.combine(link, nodes, `loss ${probability}`, (node, netLink) => this.net.randomLoss(node, netLink, probability));
+  }
+
+  /** Unplugs the serial cable: kills socat by PID (SIGKILL leaves dangling device links, SIGTERM removes them). */
+  async unplugSerial(signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL'): Promise<void> {
+    await this.serialPair().kill(signal);
+  }
+
+  /** Plugs the serial cable back in: starts socat again (the daemons reopen the device within their reopen interval). */
+  async replugSerial(): Promise<void> {
+    await this.serialPair().restart();
+  }
+
+  /**
+   * Cuts every link between the nodes at once: node a's UDP interfaces go down in one `ip -batch`
+   * call while socat is killed, so that no link outlives the others by more than a millisecond or
+   * two. Resolves with the wall-clock time taken just before the cut; `restoreAllLinks` undoes it.
+   */
+  async cutAllLinks(): Promise<number> {
+    const netLinks = this.heartbeatLinks.flatMap((link) => (link.netLink === undefined ? [] : [link.netLink]));
+    const at = Date.now();
+    await Promise.all([netLinks.length === 0 ? Promise.resolve() : this.net.setLinks(0, netLinks, 'down'), this.pty === undefined ? Promise.resolve() : this.pty.kill('SIGKILL')]);
+    return at;
+  }
+
+  /** Undoes `cutAllLinks`: node a's interfaces up again, socat restarted. */
+  async restoreAllLinks(): Promise<void> {
+    const netLinks = this.heartbeatLinks.flatMap((link) => (link.netLink === undefined ? [] : [link.netLink]));
+    if (netLinks.length > 0) await this.net.setLinks(0, netLinks, 'up');
+    if (this.pty !== undefined && this.pty.pid === undefined) await this.pty.restart();
+  }
+
+  // --- load ----------------------------------------------------------------------------------
+
+  /**
+   * Starts `perNode` busy-loop processes (`node -e 'for(;;){}'`) inside every node's namespace, to
+   * saturate the CPUs the daemons run on. Stop them with the returned `stop()` (by PID); destroy()
+   * kills any left.
+   */
+  async burnCpu(perNode: number): Promise<CpuBurners> {
+    this.assertUsable();
+    const started: BackgroundProcess[] = [];
+    for (let node = 0; node < this.nodeCount; node++) {
+      for (let index = 0; index < perNode; index++) {
+        const burner = await this.net.spawn(node, { name: `cpu burner ${this.nodeName(node)}#${index + 1}`, argv: [process.execPath, '-e', 'for(;;){}'] });
+        this.burners.add(burner);
+        started.push(burner);
+      }
+    }
+    return {
+      pids: started.map((burner) => burner.pid),
+      stop: async () => {
+        await Promise.all(started.map((burner) => burner.stop('SIGKILL')));
+        for (const burner of started) this.burners.delete(burner);
+      },
+    };
+  }
+
+  // --- cleanup -------------------------------------------------------------------------------
+
+  /**
+   * Removes everything the lab made, in order: processes by PID (daemons, CPU burners), socat, the
+   * serial device links, the namespaces, the temporary folder. Tries every step even when one
+   * fails, then rejects with the failures. Idempotent.
+   */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const failures: string[] = [];
+    const attempt = async (what: string, step: () => Promise<unknown>): Promise<void> => {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    await attempt('daemons', () => Promise.all(this.daemons.map((daemon) => daemon?.kill() ?? Promise.resolve())));
+    await attempt('cpu burners', () => Promise.all([...this.burners].map((burner) => burner.stop('SIGKILL'))));
+    await attempt('socat', async () => this.pty?.destroy());
+    await attempt('serial device links', async () => {
+      for (const path of this.deviceLinks) await unlink(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+      this.unregisterDeviceLinks();
+    });
+    await attempt('namespaces', () => this.net.destroy());
+    await attempt('lab folder', async () => {
+      await rm(this.dir, { recursive: true, force: true });
+      this.unregisterDir();
+    });
+    if (failures.length > 0) throw new Error(`DaemonLab ${this.net.prefix}: cleanup failed: ${failures.join('; ')}`);
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private async writeFiles(): Promise<void> {
+    const authkeyPath = join(this.dir, 'authkey');
+    await writeFile(authkeyPath, generateAuthKey(), { mode: 0o600 });
+    const nodeNames = Array.from({ length: this.nodeCount }, (_, node) => this.nodeName(node));
+    for (const name of nodeNames) await mkdir(join(this.dir, `state-${name}`), { mode: 0o700 });
+    let serial: { name: string; devices: [string, string] } | undefined;
+    if (this.pty !== undefined) {
+      const devices: [string, string] = [`/dev/${this.net.prefix}-tty-a`, `/dev/${this.net.prefix}-tty-b`];
+      for (const [index, device] of devices.entries()) {
+        await symlink(index === 0 ? this.pty.pathA : this.pty.pathB, device);
+        this.deviceLinks.push(device);
+      }
+      serial = { name: SERIAL_LINK_NAME, devices };
+    }
+    const udpLinks = this.heartbeatLinks.flatMap((link) => {
+      if (link.netLink === undefined || link.kind === 'serial') return [];
+      const netLink = link.netLink;
+      return [
+        {
+          name: link.name,
+          kind: link.kind,
+          addresses: nodeNames.map((_, node) => this.net.address(node, netLink)),
+          prefixLength: 24,
+          group: `239.255.42.${netLink + 1}`,
+          port: this.options.port ?? 694,
+        },
+      ];
+    });
+    const yaml = labConfigYaml({ clusterName: `lab-${this.net.prefix}`, clusterId: randomInt(1, 2 ** 31), authkeyPath, nodeNames, udpLinks, ...(serial === undefined ? {} : { serial }), timing: this.timing });
+    await writeFile(this.configPath, yaml, { mode: 0o644 });
+  }
+
+  private async ask(node: number, command: 'members' | 'links'): Promise<unknown> {
+    const answer = await this.daemon(node).request(command);
+    if (!answer.ok) throw new Error(`${command} on node ${this.nodeName(node)} failed: ${answer.error.message}`);
+    return answer.result;
+  }
+
+  private netLink(name: string): number {
+    const link = this.link(name);
+    if (link.netLink === undefined) throw new RangeError(`${name} is the serial link: unplug it with unplugSerial()`);
+    return link.netLink;
+  }
+
+  private serialPair(): PtyPair {
+    if (this.pty === undefined) throw new Error('this lab has no serial link (create it with serial: true)');
+    return this.pty;
+  }
+
+  private async combine(link: string, nodes: readonly number[] | undefined, what: string, add: (node: number, netLink: number) => Promise<LabFault>): Promise<LabFault> {
+    const netLink = this.netLink(link);
+    const targets = nodes ?? Array.from({ length: this.nodeCount }, (_, node) => node);
+    const faults: LabFault[] = [];
+    try {
+      for (const node of targets) faults.push(await add(node, netLink));
+    } catch (error) {
+      await Promise.all(faults.map((fault) => fault.remove().catch(() => {})));
+      throw error;
+    }
+    return {
+      description: `${what} on ${link} at ${targets.map((node) => this.nodeName(node)).join(', ')}`,
+      remove: async () => {
+        await Promise.all(faults.map((fault) => fault.remove()));
+      },
+    };
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new Error(`DaemonLab ${this.net.prefix} has been destroyed`);
+  }
+}
+
+/** The view of a members report in the shape tests compare. */
+function toLabView(view: MembersReport['view']): LabView | null {
+  if (view === null) return null;
+  return { id: view.id, seq: Number(view.id.split('.')[0]), members: view.members, dc: view.dc.id };
+}
+
+/** For the exit hook: remove a file, ignoring that it is gone. */
+function rmQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the testbed needs from the machine: root (network namespaces, port 694, iptables) and the
+ * Debian tools it runs (scripts/test-packages.txt). Checked before anything is built, so that a
+ * missing one is a sentence naming the fix, not a failed `ip` command halfway through a setup.
+ * The integration tests turn these into skipped (or, in CI, failed) suites; `heartline bench
+ * detect` into an error with a hint.
+ */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** What a testbed user can need. The tools are named as the commands the testbed runs. */
+export type Requirement = 'root' | 'ip' | 'socat' | 'iptables' | 'setpriv';
+
+const installHint = 'install with ./scripts/install-test-deps';
+
+/** Why `requirement` is not met here, or undefined when it is. */
+export function whyMissing(requirement: Requirement): string | undefined {
+  if (requirement === 'root') {
+    return process.getuid?.() === 0 ? undefined : 'not running as root (network namespaces, port 694 and iptables need it)';
+  }
+  return findExecutable(requirement) === undefined ? `\`${requirement}\` not found on PATH or in /usr/sbin, /sbin (${installHint})` : undefined;
+}
+
+/** The reasons, one per missing requirement; empty when all are met. */
+export function missingRequirements(needs: readonly Requirement[]): string[] {
+  return needs.map(whyMissing).filter((reason): reason is string => reason !== undefined);
+}
+
+/** The absolute path of an executable named `name`, searching PATH and then the sbin directories (a non-root PATH often lacks them). */
+export function findExecutable(name: string): string | undefined {
+  const directories = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  for (const directory of directories) {
+    if (directory === '') continue;
+    const candidate = join(directory, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory: keep looking.
+    }
+  }
+  return undefined;
+}
