@@ -270,10 +270,11 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
       this.promised = message.viewId;
       if (this.proposal !== null && compareViewIds(this.proposal.id, message.viewId) < 0) this.abandonProposal(effects, 0);
     }
-    effects.push({ kind: 'send', to: from, message: { type: 'ack', incarnation: this.me.incarnation, viewId: message.viewId, accepted, current: this.view } });
+    effects.push({ kind: 'send', to: from, message: { type: 'ack', incarnation: this.me.incarnation, viewId: message.viewId, accepted, promised: this.promised, current: this.view } });
   }
 
   private onAck(from: NodeId, message: AckMessage, effects: MembershipEffect[]): void {
+    if (message.promised !== null) this.maxSeq = Math.max(this.maxSeq, message.promised.seq);
     const proposal = this.proposal;
     if (proposal === null || compareViewIds(proposal.id, message.viewId) !== 0) return;
     if (!message.accepted) {

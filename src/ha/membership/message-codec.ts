@@ -9,7 +9,7 @@ import type { Member, View, ViewId } from './view.js';
  *     u8 type (1 heartbeat, 2 propose, 3 ack, 4 commit, 5 leave) | u32 incarnation | body
  *     heartbeat: u32 beat | members hears | optional view | u8 n | n × (u16 node, u32 beat, u16 holdMs)
  *     propose:   viewId | members
- *     ack:       viewId | u8 accepted | optional view
+ *     ack:       viewId | u8 accepted | optional viewId (promised) | optional view
  *     commit:    view
  *     members:   u8 n | n × (u16 id, u32 incarnation)
  *     viewId:    u32 seq | u16 proposer | u32 proposer incarnation
@@ -157,6 +157,12 @@ export function encodeMembershipMessage(message: MembershipMessage): Uint8Array 
     case 'ack':
       writeViewId(w, message.viewId);
       w.u8(message.accepted ? 1 : 0);
+      if (message.promised === null) {
+        w.u8(0);
+      } else {
+        w.u8(1);
+        writeViewId(w, message.promised);
+      }
       writeOptionalView(w, message.current);
       break;
     case 'commit':
@@ -239,7 +245,10 @@ export function decodeMembershipMessage(bytes: Uint8Array): Result<MembershipMes
         const viewId = readViewId(r);
         const accepted = r.u8();
         if (accepted > 1) throw new DecodeFailure(`bad accepted flag ${accepted}`);
-        message = { type: 'ack', incarnation, viewId, accepted: accepted === 1, current: readOptionalView(r) };
+        const promisedFlag = r.u8();
+        if (promisedFlag > 1) throw new DecodeFailure(`bad promised flag ${promisedFlag}`);
+        const promised = promisedFlag === 1 ? readViewId(r) : null;
+        message = { type: 'ack', incarnation, viewId, accepted: accepted === 1, promised, current: readOptionalView(r) };
         break;
       }
       case TYPE_CODES.commit:

@@ -40,6 +40,12 @@ export interface AckMessage {
   readonly incarnation: number;
   readonly viewId: ViewId;
   readonly accepted: boolean;
+  /**
+   * The highest view id the acking node has promised. On a rejection it tells the proposer which seq
+   * to beat: without it, a proposer whose proposals lose to a higher promise it never saw (made to
+   * another proposer it cannot hear) would propose too low for ever.
+   */
+  readonly promised: ViewId | null;
   /** The acking node's installed view, so the proposer can keep the current DC. */
   readonly current: View | null;
 }

@@ -55,6 +55,7 @@ const ackArb: fc.Arbitrary<AckMessage> = fc.record({
   incarnation: u32,
   viewId: viewIdArb,
   accepted: fc.boolean(),
+  promised: fc.option(viewIdArb, { nil: null }),
   current: fc.option(viewArb, { nil: null }),
 });
 

@@ -52,9 +52,9 @@ const messages: readonly [string, MembershipMessage][] = [
   ['propose, 16 members at bounds', { type: 'propose', incarnation: U32_MAX, viewId: { seq: U32_MAX, proposer: nodeId(0xffff), incarnation: U32_MAX }, members: members(16) }],
   ['propose, 64 members', { type: 'propose', incarnation: 0, viewId: { seq: 0, proposer: nodeId(1), incarnation: 0 }, members: members(64) }],
   ['propose, no members', { type: 'propose', incarnation: 0, viewId: { seq: 5, proposer: nodeId(2), incarnation: 1 }, members: [] }],
-  ['ack accepted, no current view', { type: 'ack', incarnation: U32_MAX, viewId: { seq: U32_MAX, proposer: nodeId(0xffff), incarnation: U32_MAX }, accepted: true, current: null }],
-  ['ack rejected, 16-member current view', { type: 'ack', incarnation: 1, viewId: { seq: 9, proposer: nodeId(1), incarnation: 1 }, accepted: false, current: view(16, 7) }],
-  ['ack accepted, 64-member current view', { type: 'ack', incarnation: 0, viewId: { seq: 0, proposer: nodeId(1), incarnation: 0 }, accepted: true, current: view(64) }],
+  ['ack accepted, no current view', { type: 'ack', incarnation: U32_MAX, viewId: { seq: U32_MAX, proposer: nodeId(0xffff), incarnation: U32_MAX }, accepted: true, promised: null, current: null }],
+  ['ack rejected, 16-member current view', { type: 'ack', incarnation: 1, viewId: { seq: 9, proposer: nodeId(1), incarnation: 1 }, accepted: false, promised: { seq: U32_MAX, proposer: nodeId(0xffff), incarnation: U32_MAX }, current: view(16, 7) }],
+  ['ack accepted, 64-member current view', { type: 'ack', incarnation: 0, viewId: { seq: 0, proposer: nodeId(1), incarnation: 0 }, accepted: true, promised: { seq: 0, proposer: nodeId(1), incarnation: 0 }, current: view(64) }],
   ['commit, 16 members, DC 65535', { type: 'commit', incarnation: U32_MAX, view: view(16, 15) }],
   ['commit, 64 members, DC 1', { type: 'commit', incarnation: 0, view: view(64, 0) }],
   ['leave, incarnation 0', { type: 'leave', incarnation: 0 }],
@@ -117,10 +117,12 @@ describe('message codec: layout', () => {
     expect(encoded).toEqual(bytes(u8(2), u32(9), viewIdBytes(300, 2, 9), membersBytes([[2, 9], [258, 1]])));
   });
 
-  it('ack: type 3, view id, accepted flag, optional view (flag, view id, dc, members)', () => {
+  it('ack: type 3, view id, accepted flag, optional promised view id (flag, id), optional view (flag, view id, dc, members)', () => {
     const current: View = { id: { seq: 4, proposer: nodeId(1), incarnation: 2 }, members: [{ id: nodeId(1), incarnation: 2 }], dc: nodeId(1) };
-    const encoded = encodeMembershipMessage({ type: 'ack', incarnation: 5, viewId: { seq: 5, proposer: nodeId(1), incarnation: 2 }, accepted: true, current });
-    expect(encoded).toEqual(bytes(u8(3), u32(5), viewIdBytes(5, 1, 2), u8(1), u8(1), viewIdBytes(4, 1, 2), u16(1), membersBytes([[1, 2]])));
+    const encoded = encodeMembershipMessage({ type: 'ack', incarnation: 5, viewId: { seq: 5, proposer: nodeId(1), incarnation: 2 }, accepted: true, promised: { seq: 5, proposer: nodeId(1), incarnation: 2 }, current });
+    expect(encoded).toEqual(bytes(u8(3), u32(5), viewIdBytes(5, 1, 2), u8(1), u8(1), viewIdBytes(5, 1, 2), u8(1), viewIdBytes(4, 1, 2), u16(1), membersBytes([[1, 2]])));
+    const withoutPromise = encodeMembershipMessage({ type: 'ack', incarnation: 5, viewId: { seq: 5, proposer: nodeId(1), incarnation: 2 }, accepted: false, promised: null, current: null });
+    expect(withoutPromise).toEqual(bytes(u8(3), u32(5), viewIdBytes(5, 1, 2), u8(0), u8(0), u8(0)));
   });
 
   it('heartbeat: type 1, beat, hears, optional view, echoes (node, beat, hold)', () => {
@@ -167,7 +169,8 @@ describe('message codec: malformed input is an error value', () => {
     ['commit: DC not a member', bytes(u8(4), u32(1), viewIdBytes(1, 1, 1), u16(3), membersBytes([[1, 1], [2, 1]])), /dc n3 is not a member/],
     ['commit: empty view', bytes(u8(4), u32(1), viewIdBytes(1, 1, 1), u16(1), membersBytes([])), /dc n1 is not a member/],
     ['heartbeat: DC of the gossiped view not a member', bytes(u8(1), u32(1), u32(1), membersBytes([]), u8(1), viewIdBytes(1, 1, 1), u16(2), member1, u8(0)), /dc n2 is not a member/],
-    ['ack: DC of the current view not a member', bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(1), viewIdBytes(1, 1, 1), u16(2), member1), /dc n2 is not a member/],
+    ['ack: DC of the current view not a member', bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(0), u8(1), viewIdBytes(1, 1, 1), u16(2), member1), /dc n2 is not a member/],
+    ['ack: promised flag 2', bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(2)), /bad promised flag 2/],
     ['propose: member id 0', bytes(u8(2), u32(1), viewIdBytes(1, 1, 1), membersBytes([[0, 1]])), /member 0 is not a node id/],
     ['propose: proposer id 0', bytes(u8(2), u32(1), viewIdBytes(1, 0, 1), member1), /proposer 0 is not a node id/],
     ['commit: DC id 0', bytes(u8(4), u32(1), viewIdBytes(1, 1, 1), u16(0), member1), /dc 0 is not a node id/],
@@ -175,7 +178,7 @@ describe('message codec: malformed input is an error value', () => {
     ['heartbeat: view flag 2', bytes(u8(1), u32(1), u32(1), membersBytes([]), u8(2), u8(0)), /bad view flag 2/],
     ['heartbeat: view flag 255', bytes(u8(1), u32(1), u32(1), membersBytes([]), u8(255), u8(0)), /bad view flag 255/],
     ['ack: accepted flag 2', bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(2), u8(0)), /bad accepted flag 2/],
-    ['ack: current view flag 2', bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(2)), /bad view flag 2/],
+    ['ack: current view flag 2', bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(0), u8(2)), /bad view flag 2/],
     [
       `propose: ${MAX_MEMBERS + 1} members`,
       bytes(u8(2), u32(1), viewIdBytes(1, 1, 1), membersBytes(Array.from({ length: MAX_MEMBERS + 1 }, (_, i): [number, number] => [i + 1, 1]))),
@@ -199,7 +202,8 @@ describe('message codec: malformed input is an error value', () => {
     expect(decodeOk(bytes(u8(2), u32(1), viewIdBytes(1, 1, 1), membersBytes([[1, 1], [2, 1]]))).type).toBe('propose');
     expect(decodeOk(bytes(u8(4), u32(1), viewIdBytes(1, 1, 1), u16(2), membersBytes([[1, 1], [2, 1]]))).type).toBe('commit');
     expect(decodeOk(bytes(u8(1), u32(1), u32(1), membersBytes([]), u8(1), viewIdBytes(1, 1, 1), u16(1), member1, u8(0))).type).toBe('heartbeat');
-    expect(decodeOk(bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(1), viewIdBytes(1, 1, 1), u16(1), member1)).type).toBe('ack');
+    expect(decodeOk(bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(0), u8(1), viewIdBytes(1, 1, 1), u16(1), member1)).type).toBe('ack');
+    expect(decodeOk(bytes(u8(3), u32(1), viewIdBytes(1, 1, 1), u8(1), u8(1), viewIdBytes(1, 1, 1), u8(0))).type).toBe('ack');
     expect(decodeOk(bytes(u8(1), u32(1), u32(1), membersBytes([]), u8(0), u8(1), u16(1), u32(1), u16(0))).type).toBe('heartbeat');
     expect(decodeOk(bytes(u8(2), u32(1), viewIdBytes(1, 1, 1), membersBytes(Array.from({ length: MAX_MEMBERS }, (_, i): [number, number] => [i + 1, 1])))).type).toBe('propose');
     expect(decodeOk(bytes(u8(5), u32(1))).type).toBe('leave');
