@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { registerBenchDetectCommand } from './commands/bench-detect.js';
 import { registerBenchFramesCommand } from './commands/bench-frames.js';
 import { registerConfigCommand } from './commands/config.js';
+import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDaemonCommand } from './commands/daemon.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerLinksCommand } from './commands/links.js';
 import { registerMembersCommand } from './commands/members.js';
 import { registerSimCommand } from './commands/sim.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { registerVersionCommand } from './commands/version.js';
 import { ExitCode, printError, processTerminal, type Terminal } from './output.js';
 
@@ -42,6 +44,8 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
   registerSimCommand(program, terminal);
   registerConfigCommand(program, terminal);
   registerImportCommand(program, terminal);
+  registerSimulateCommand(program, terminal);
+  registerConformanceCommand(program, terminal);
   const bench = program
     .command('bench')
     .summary('measure speed and memory; every benchmark prints JSON with --json')

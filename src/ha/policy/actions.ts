@@ -1,0 +1,342 @@
+/**
+ * Phases "ordering", "create actions" and "transition summary": propagate mandatory orderings
+ * (restarts and unrunnable starts), build the transition graph (fence, stop, demote, start,
+ * promote, monitor, pseudo actions and their edges), and derive crm_simulate's summary lines.
+ */
+import { SCORE_INFINITY, type Role } from '../cib/index.js';
+import type { ColocationPair, OrderPair } from './constraints.js';
+import { currentNode } from './placement.js';
+import type { Instance, ResourceModel, Unit } from './model.js';
+import type { Orphan } from './history.js';
+import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
+import type { ClusterOptions, PolicyNode } from './unpack.js';
+
+function activeRole(inst: Instance): Role {
+  const cur = currentNode(inst);
+  return cur === undefined ? 'Stopped' : (inst.current.get(cur)?.role ?? 'Stopped');
+}
+
+function isFailedOn(inst: Instance, node: string): boolean {
+  return inst.current.get(node)?.failed === true;
+}
+
+/** Whether the instance gets a stop action in this transition. */
+export function willStop(inst: Instance, fenced: ReadonlySet<string>): boolean {
+  if (!inst.managed || inst.blocked) return false;
+  const cur = currentNode(inst);
+  if (cur === undefined) return false;
+  if (fenced.has(cur)) return true;
+  return inst.next !== cur || isFailedOn(inst, cur) || inst.restartReason !== undefined || inst.current.size > 1;
+}
+
+/** Whether the instance gets a start action in this transition. */
+export function willStart(inst: Instance, fenced: ReadonlySet<string>): boolean {
+  if (!inst.managed || inst.blocked || inst.next === undefined) return false;
+  const cur = currentNode(inst);
+  return cur !== inst.next || willStop(inst, fenced);
+}
+
+/** Whether the instance will be running (or starting) after the transition. */
+function willRun(inst: Instance): boolean {
+  // A resource blocked by a failure has no runnable actions, so nothing can follow its start.
+  return inst.next !== undefined && !(inst.blocked && [...inst.current.values()].some((s) => s.failedStop));
+}
+
+function membersFor(model: ResourceModel, id: string, position: 'first' | 'then'): { instances: Instance[]; label: string } {
+  const inst = model.instances.get(id);
+  if (inst !== undefined) return { instances: [inst], label: `${id} start` };
+  const entry = model.byId.get(id);
+  if (entry === undefined) return { instances: [], label: `${id} start` };
+  const out: Instance[] = [];
+  for (const u of entry.units) {
+    const members = u.members.filter((m) => m.primitive.id === id);
+    if (members.length > 0) out.push(...members);
+    else if (position === 'then') out.push(...u.members.slice(0, 1), ...u.members.slice(1));
+    else out.push(...u.members);
+  }
+  const isAggregate = entry.clone !== undefined ? id === entry.clone.id : entry.units[0]?.kind === 'group' && entry.units[0].id === id;
+  return { instances: out, label: isAggregate ? `${id} running` : `${id} start` };
+}
+
+function stopThen(t: Instance, reason: string, quiet = false): boolean {
+  if (t.next === undefined) return false;
+  if (currentNode(t) === undefined && !quiet) t.blockedStart = t.next;
+  delete t.next;
+  t.nextRole = 'Stopped';
+  t.unrunnableReason = reason;
+  t.stopReason = reason;
+  return true;
+}
+
+/**
+ * How crm_simulate words a stop forced by `first`: "required" when `first` runs now and is stopped
+ * by the cluster, "unrunnable" when it is not running or was asked to stop (target-role).
+ */
+function firstWord(first: readonly Instance[]): string {
+  const stoppedByCluster = first.some((f) => currentNode(f) !== undefined && f.targetRole !== 'Stopped' && !f.blocked);
+  return stoppedByCluster ? 'required' : 'unrunnable';
+}
+
+/** Phase "ordering": mandatory start orders make dependents restart or stay stopped. */
+export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[], colocations: readonly ColocationPair[], fenced: ReadonlySet<string>): void {
+  // `quiet`: an interleaved instance with no local peer is simply not started (no summary line).
+  // `groupChain`: a group member after a member that cannot run stops for lack of a node.
+  const pairs: { first: Instance[]; then: Instance[]; label: string; symmetrical: boolean; unrunnableLabel: string; quiet?: boolean; groupChain?: boolean }[] = [];
+  const addUnitChains = (unit: Unit): void => {
+    for (let i = 1; i < unit.members.length; i++) {
+      const a = unit.members[i - 1] as Instance;
+      const b = unit.members[i] as Instance;
+      pairs.push({ first: [a], then: [b], label: `${a.id} start`, symmetrical: true, unrunnableLabel: `${a.id} start`, groupChain: true });
+    }
+  };
+  for (const u of model.units) addUnitChains(u);
+  for (const c of model.clones) for (const u of c.instances) addUnitChains(u);
+  for (const o of orders) {
+    if (o.kind !== 'Mandatory' || o.firstAction !== 'start' || o.thenAction !== 'start') continue;
+    const f = membersFor(model, o.first, 'first');
+    const t = membersFor(model, o.then, 'then');
+    if (f.instances.length === 0 || t.instances.length === 0) continue;
+    const firstClone = model.byId.get(o.first)?.clone;
+    const thenClone = model.byId.get(o.then)?.clone;
+    if (firstClone !== undefined && thenClone !== undefined && thenClone.interleave) {
+      // Interleaved clones: each instance depends on the first clone's instance on its node.
+      for (const ti of t.instances) {
+        const fi = f.instances.filter((x) => x.next !== undefined && x.next === ti.next);
+        const local = fi[0];
+        const localLabel = local === undefined ? f.label : `${local.id} start`;
+        pairs.push({ first: fi, then: [ti], label: localLabel, symmetrical: o.symmetrical, unrunnableLabel: localLabel, quiet: local === undefined });
+      }
+      continue;
+    }
+    pairs.push({ first: f.instances, then: t.instances, label: f.label, symmetrical: o.symmetrical, unrunnableLabel: f.label });
+  }
+  // A member's stop waits for the stops of the members after it: a blocked one blocks it.
+  const markBlockedStops = (unit: Unit): void => {
+    for (let i = 0; i < unit.members.length; i++) {
+      const later = unit.members.slice(i + 1);
+      if (later.some((m) => (m.blocked || !m.managed) && currentNode(m) !== undefined)) (unit.members[i] as Instance).stopBlocked = true;
+    }
+  };
+  for (const u of model.units) markBlockedStops(u);
+  for (const c of model.clones) for (const u of c.instances) markBlockedStops(u);
+  for (const o of orders) {
+    if (o.kind !== 'Mandatory' || o.firstAction !== 'stop' || o.thenAction !== 'stop') continue;
+    const firsts = membersFor(model, o.first, 'first').instances;
+    if (!firsts.some((f) => f.blocked && currentNode(f) !== undefined)) continue;
+    for (const t of membersFor(model, o.then, 'then').instances) t.stopBlocked = true;
+  }
+  for (let round = 0; round < 20; round++) {
+    let changed = false;
+    for (const p of pairs) {
+      const anyRuns = p.first.some(willRun);
+      if (!anyRuns) {
+        // An asymmetrical order only blocks starts; a symmetrical one also stops what runs.
+        for (const t of p.then) if (t.managed && !t.blocked && (p.symmetrical || willStart(t, fenced)) && stopThen(t, p.groupChain === true ? 'node availability' : `${firstWord(p.first)} ${p.unrunnableLabel}`, p.quiet === true)) changed = true;
+        continue;
+      }
+      // A mandatory start of `first` makes the start of `then` mandatory too: `then` restarts.
+      const anyStarts = p.first.some((f) => willStart(f, fenced));
+      if (!anyStarts) continue;
+      for (const t of p.then) {
+        if (!t.managed || t.blocked || t.restartReason !== undefined) continue;
+        const cur = currentNode(t);
+        if (cur === undefined || t.next === undefined || willStop(t, fenced)) continue;
+        t.restartReason = `required ${p.label}`;
+        changed = true;
+      }
+    }
+    // A mandatory colocation with a resource that an ordering left stopped stops the dependent.
+    for (const c of colocations) {
+      if (c.score < SCORE_INFINITY || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
+      const primaries = membersFor(model, c.primary, 'first').instances;
+      if (primaries.length === 0 || primaries.some(willRun) || !primaries.some((p) => p.unrunnableReason !== undefined)) continue;
+      for (const d of membersFor(model, c.dependent, 'then').instances) if (d.managed && !d.blocked && stopThen(d, `colocation with ${c.primary}`)) changed = true;
+    }
+    if (!changed) break;
+  }
+}
+
+function details(inst: Instance, from: string | undefined, fromRole: Role, to: string | undefined, toRole: Role): string {
+  const promotable = inst.unit.clone?.promotable === true;
+  const r = (role: Role): Role => (promotable && role === 'Started' ? 'Unpromoted' : role);
+  // Pacemaker shows roles when the current role is above Started or the next one is Promoted.
+  const needsRole = (promotable && r(fromRole) === 'Unpromoted') || r(fromRole) === 'Promoted' || r(toRole) === 'Promoted';
+  if (from === undefined && to !== undefined) return needsRole ? `${r(fromRole)} -> ${r(toRole)} ${to}` : to;
+  if (from !== undefined && to === undefined) return needsRole ? `${r(fromRole)} ${from}` : from;
+  if (from === undefined || to === undefined) return '';
+  const sameRole = r(fromRole) === r(toRole);
+  if (sameRole && from === to) return needsRole ? `${r(fromRole)} ${from}` : from;
+  if (sameRole) return needsRole ? `${from} -> ${to} ${r(fromRole)}` : `${from} -> ${to}`;
+  if (from === to) return `${r(fromRole)} -> ${r(toRole)} ${from}`;
+  return `${r(fromRole)} ${from} -> ${r(toRole)} ${to}`;
+}
+
+function line(verb: string, rsc: string, detail: string, reason?: string): string {
+  return `  * ${verb.padEnd(10)} ${rsc.padEnd(14)} ( ${detail} )${reason === undefined ? '' : `  due to ${reason}`}`;
+}
+
+/** A resource active on several nodes: multiple-active decides (stop_start by default). */
+function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[]): string[] {
+  const policy = inst.meta.get('multiple-active') ?? 'stop_start';
+  const next = inst.next;
+  if (next === undefined || policy === 'stop_only') return activeNodes.map((n) => line('Stop', inst.id, n, inst.stopReason ?? 'node availability'));
+  if (policy === 'stop_unexpected') return [line('Recover', inst.id, next, 'being multiply active')];
+  return [activeNodes.includes(next) ? line('Restart', inst.id, next) : line('Move', inst.id, `${activeNodes[0] ?? next} -> ${next}`)];
+}
+
+/** The summary lines of one instance, as LogActions prints them. */
+export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): string[] {
+  if (inst.blockedStop !== undefined && inst.managed) {
+    const reason = inst.blockedStop.reason;
+    return [`${line('Stop', inst.id, inst.blockedStop.node)}${reason === undefined ? '  blocked' : `  due to ${reason} (blocked)`}`];
+  }
+  if (!inst.managed || inst.blocked) return [];
+  const out: string[] = [];
+  const cur = currentNode(inst);
+  const role = activeRole(inst);
+  const next = inst.next;
+  const promotable = inst.unit.clone?.promotable === true;
+  const norm = (r: Role): Role => (promotable && r === 'Started' ? 'Unpromoted' : r);
+  const nextRole = norm(inst.nextRole);
+  const curRole = norm(role);
+  const activeNodes = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
+  if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes);
+  if (cur === undefined) {
+    if (next === undefined) {
+      if (inst.blockedStart !== undefined && inst.unrunnableReason !== undefined) out.push(`${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
+      return out;
+    }
+    if (promotable && nextRole === 'Promoted') out.push(line('Promote', inst.id, `Stopped -> Promoted ${next}`));
+    else out.push(line('Start', inst.id, next));
+    return out;
+  }
+  const failed = isFailedOn(inst, cur);
+  if (next === undefined) {
+    out.push(line('Stop', inst.id, details(inst, cur, curRole, undefined, 'Stopped'), inst.stopReason ?? 'node availability') + (inst.stopBlocked === true ? ' (blocked)' : ''));
+    return out;
+  }
+  if (next !== cur || fenced.has(cur)) {
+    if (next === cur) {
+      out.push(line('Start', inst.id, next));
+      return out;
+    }
+    // Resources on a node fenced for membership loss simply move; a failure of their own is recovered.
+    const recover = failed && (!fenced.has(cur) || inst.current.get(cur)?.onFail === 'fence');
+    out.push(line(recover ? 'Recover' : 'Move', inst.id, details(inst, cur, curRole, next, nextRole)));
+    return out;
+  }
+  if (curRole === nextRole) {
+    if (failed) out.push(line('Recover', inst.id, details(inst, cur, curRole, cur, curRole)));
+    else if (inst.restartReason !== undefined) out.push(line('Restart', inst.id, details(inst, cur, curRole, cur, curRole), inst.restartReason));
+    else if (inst.current.size > 1 && [...inst.current.values()].filter((s) => s.role !== 'Stopped').length > 1) out.push(line('Restart', inst.id, cur));
+    return out;
+  }
+  if (failed) {
+    out.push(line('Recover', inst.id, details(inst, cur, curRole, cur, nextRole)));
+    return out;
+  }
+  if (inst.restartReason !== undefined) out.push(line('Restart', inst.id, details(inst, cur, curRole, cur, nextRole), inst.restartReason));
+  else if (nextRole === 'Promoted') out.push(line('Promote', inst.id, `${curRole} -> Promoted ${cur}`));
+  if (inst.restartReason === undefined && nextRole !== 'Promoted' && curRole === 'Promoted') out.push(line('Demote', inst.id, `Promoted -> ${nextRole} ${cur}`));
+  return out;
+}
+
+/** The Transition Summary: fencing first, then resources in document order, then orphans. */
+export function deriveSummary(model: ResourceModel, fencing: readonly { node: PolicyNode; reason: string }[], orphans: readonly Orphan[], options: ClusterOptions, fenced: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const f of fencing) out.push(`  * Fence (${options.stonithAction}) ${f.node.uname} '${f.reason}'`);
+  for (const inst of model.instances.values()) out.push(...summarizeInstance(inst, fenced));
+  if (options.stopOrphanResources) for (const o of orphans) out.push(line('Stop', o.id, o.node, 'node availability'));
+  return out;
+}
+
+/** Phase "create actions": the transition graph for the decisions taken. */
+export function createGraph(model: ResourceModel, fencing: readonly { node: PolicyNode; reason: string }[], orders: readonly OrderPair[], orphans: readonly Orphan[], options: ClusterOptions, fenced: ReadonlySet<string>): TransitionGraph {
+  const actions = new Map<string, GraphAction>();
+  const edges: GraphEdge[] = [];
+  const add = (a: GraphAction): string => {
+    actions.set(a.id, a);
+    return a.id;
+  };
+  const key = (rsc: string, op: string, node: string, interval = 0): string => `${rsc}_${op}_${interval}@${node}`;
+  const fenceIds = new Map<string, string>();
+  for (const f of fencing) fenceIds.set(f.node.uname, add({ id: `fence-${options.stonithAction}@${f.node.uname}`, kind: 'fence', node: f.node.uname, interval: 0, optional: false }));
+  const stops = new Map<string, string[]>();
+  const starts = new Map<string, string[]>();
+  for (const inst of model.instances.values()) {
+    if (!inst.managed || inst.blocked) continue;
+    const cur = currentNode(inst);
+    const s: string[] = [];
+    const t: string[] = [];
+    if (cur !== undefined && willStop(inst, fenced)) {
+      for (const [node, st] of inst.current) {
+        if (st.role === 'Stopped') continue;
+        if (fenced.has(node)) {
+          const id = add({ id: `${inst.id}_stop_0@${node}`, kind: 'pseudo', resource: inst.id, node, interval: 0, optional: false });
+          const fid = fenceIds.get(node);
+          if (fid !== undefined) edges.push({ before: fid, after: id });
+          s.push(id);
+          continue;
+        }
+        if (st.role === 'Promoted' && inst.nextRole !== 'Promoted') s.push(add({ id: key(inst.id, 'demote', node), kind: 'demote', resource: inst.id, node, interval: 0, optional: false }));
+        const id = add({ id: key(inst.id, 'stop', node), kind: 'stop', resource: inst.id, node, interval: 0, optional: false });
+        for (const d of s) if (d !== id && d.includes('_demote_')) edges.push({ before: d, after: id });
+        s.push(id);
+      }
+    }
+    if (inst.next !== undefined && (cur !== inst.next || willStop(inst, fenced))) {
+      const id = add({ id: key(inst.id, 'start', inst.next), kind: 'start', resource: inst.id, node: inst.next, interval: 0, optional: false });
+      for (const x of s) edges.push({ before: x, after: id });
+      for (const fid of fenceIds.values()) edges.push({ before: fid, after: id });
+      t.push(id);
+      for (const op of inst.primitive.operations?.ops ?? []) {
+        if (op.name !== 'monitor' || op.interval === 0 || op.enabled === false) continue;
+        if (op.role !== undefined && op.role !== inst.nextRole && !(op.role === 'Started' && inst.nextRole === 'Unpromoted')) continue;
+        const mid = add({ id: key(inst.id, 'monitor', inst.next, op.interval), kind: 'monitor', resource: inst.id, node: inst.next, interval: op.interval, optional: false });
+        edges.push({ before: id, after: mid });
+      }
+    }
+    if (inst.next !== undefined && inst.nextRole === 'Promoted' && (activeRole(inst) !== 'Promoted' || t.length > 0)) {
+      const id = add({ id: key(inst.id, 'promote', inst.next), kind: 'promote', resource: inst.id, node: inst.next, interval: 0, optional: false });
+      for (const x of t) edges.push({ before: x, after: id });
+      t.push(id);
+    }
+    if (cur !== undefined && inst.next === cur && activeRole(inst) === 'Promoted' && inst.nextRole !== 'Promoted' && s.length === 0) {
+      add({ id: key(inst.id, 'demote', cur), kind: 'demote', resource: inst.id, node: cur, interval: 0, optional: false });
+    }
+    stops.set(inst.id, s);
+    starts.set(inst.id, t);
+  }
+  for (const o of orphans) if (options.stopOrphanResources) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
+  // Ordering edges: group members and constraints (start after start; stops in reverse when symmetrical).
+  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean): void => {
+    for (const f of firstIds)
+      for (const t of thenIds) {
+        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_')) edges.push({ before: a, after: b });
+        if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) edges.push({ before: a, after: b });
+      }
+  };
+  const chain = (unit: Unit): void => {
+    for (let i = 1; i < unit.members.length; i++) order([(unit.members[i - 1] as Instance).id], [(unit.members[i] as Instance).id], true);
+  };
+  for (const u of model.units) chain(u);
+  for (const c of model.clones) for (const u of c.instances) chain(u);
+  for (const o of orders) {
+    if (o.kind === 'Serialize') continue;
+    const f = membersFor(model, o.first, 'first').instances.map((i) => i.id);
+    const t = membersFor(model, o.then, 'then').instances.map((i) => i.id);
+    order(f, t, o.symmetrical);
+  }
+  const seen = new Set<string>();
+  const uniqueEdges = edges.filter((e) => {
+    const k = `${e.before}>${e.after}`;
+    if (seen.has(k) || e.before === e.after) return false;
+    seen.add(k);
+    return true;
+  });
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    actions: [...actions.values()].sort((a, b) => cmp(a.id, b.id)),
+    edges: uniqueEdges.sort((a, b) => cmp(a.before, b.before) || cmp(a.after, b.after)),
+  };
+}
