@@ -161,11 +161,15 @@ export function randomConditions(random: Random): LinkConditions {
   };
 }
 
-/** After the fault phase: a working network, still with some loss and jitter. */
+/** After the fault phase: a working network, still with jitter, duplicates and some reordering. */
 function healedConditions(random: Random): LinkConditions {
   const delayMinMs = randomInt(random, 0, 5);
   return {
-    lossRate: randomFloat(random) * 0.05,
+    // No loss in the liveness phase: a loss is a fault, and with random loss there is no "last
+    // fault" after which convergence can be demanded within a bound. (A seed with 4.6 % residual
+    // loss on a single link lost five heartbeats in a row near the end of its run and was still
+    // re-forming its view when the run ended: correct behaviour, but no bound to check it against.)
+    lossRate: 0,
     duplicateRate: randomFloat(random) * 0.05,
     delayMinMs,
     delayMaxMs: delayMinMs + randomInt(random, 0, 20),

@@ -54,10 +54,13 @@ describe('membership: random faults', () => {
     );
   });
 
-  // Seeds that once failed, kept so that their bug stays fixed:
+  // Seeds that once failed, kept as extra coverage. Their fault schedules have changed since
+  // (the liveness phase became lossless), so they no longer replay the original runs:
   // - 235238581766101: 16 nodes; a proposer that could not hear a second proposer's promises kept
   //   proposing below them for ever (fixed: a rejection carries the promised view id).
-  it.each([235238581766101])('passes seed %i, which once failed', (seed) => {
+  // - 98521699944001: 3 nodes, one link; residual loss in the liveness phase dropped five
+  //   heartbeats in a row just before the end (fixed in the checker's premise: no loss after heal).
+  it.each([235238581766101, 98521699944001])('passes seed %i, which once failed', (seed) => {
     const run = runMembership(seed);
     expect(run.result.violation, run.replay).toBeUndefined();
   });
