@@ -29,6 +29,12 @@ describe('heartline executable', () => {
     expect(run()).toBe(run());
   });
 
+  it('exits quietly when its reader closes the pipe early (heartline --help | head -1)', () => {
+    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${binary}" --help | head -1`], { encoding: 'utf8' });
+    expect(result.stdout).toContain('Usage: heartline');
+    expect(result.stderr).not.toContain('EPIPE');
+  });
+
   it('exits 2 on bad usage', () => {
     const result = spawnSync(process.execPath, [binary, 'sim', 'ping-pong', '--seed', '-1'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
