@@ -390,6 +390,31 @@ describe('Membership fed by hand', () => {
     expect(n2.core.status(millis(23)).view).toBeNull();
   });
 
+  it('a rejection carries the promised view id, and the proposer next proposes above it (no livelock)', () => {
+    // Member side: having promised 3.1.1, a lower proposal is rejected with that promise attached.
+    const n2 = new Single(2, [1, 2]);
+    n2.step(0, { kind: 'start' });
+    n2.receive(10, 1, heartbeat(1, [member(2)]), 'eth0');
+    const promise: ViewId = { seq: 3, proposer: nodeId(1), incarnation: 1 };
+    n2.receive(20, 1, { type: 'propose', incarnation: 1, viewId: promise, members: [member(1), member(2)] });
+    const rejection = n2.receive(21, 1, { type: 'propose', incarnation: 1, viewId: { ...promise, seq: 2 }, members: [member(1), member(2)] });
+    expect(rejection.flatMap((e) => (e.kind === 'send' && e.message.type === 'ack' ? [e.message] : []))).toMatchObject([{ accepted: false, promised: promise }]);
+
+    // Proposer side: a rejection promising seq 58 elsewhere makes the next proposal 59 or more.
+    const n1 = new Single(1, [1, 2]);
+    n1.step(0, { kind: 'start' });
+    const proposals = (effects: readonly MembershipEffect[]) => effects.flatMap((e) => (e.kind === 'send' && e.message.type === 'propose' ? [e.message.viewId] : []));
+    const first = proposals(n1.receive(10, 2, heartbeat(1, [member(1)]), 'eth0'));
+    expect(first).toHaveLength(1);
+    const beaten: ViewId = { seq: 58, proposer: nodeId(2), incarnation: 1 };
+    n1.receive(20, 2, { type: 'ack', incarnation: 1, viewId: first[0] as ViewId, accepted: false, promised: beaten, current: null });
+    // The back-off (one keepalive) ends with the 'proposal' timer; n2's heartbeats keep it alive.
+    n1.receive(110, 2, heartbeat(1, [member(1)]), 'eth0');
+    const second = proposals(n1.step(120, { kind: 'timeout', timer: 'proposal' }));
+    expect(second).toHaveLength(1);
+    expect(second[0]?.seq).toBeGreaterThan(beaten.seq);
+  });
+
   it('rejects a proposal that leaves it out, has it in another incarnation, or names a member it does not hear', () => {
     const n2 = new Single(2, [1, 2, 3], 4);
     n2.step(0, { kind: 'start' });
