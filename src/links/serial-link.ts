@@ -18,6 +18,7 @@ import { SerialPort } from 'serialport';
 import { assert, millis, silentLogger, type Clock, type Logger, type Millis, type NodeId, type TimerHandle } from '../lib/index.js';
 import { LinkError } from './link-error.js';
 import type { Link, LinkDatagram, LinkState } from './link.js';
+import { LINK_DOWN_NOT_OPEN, LinkListeners } from './link-listeners.js';
 import { encodeSerialFrame, SERIAL_FRAME_PAYLOAD_BYTES_MAX, SerialFrameDecoder, type SerialFrameDecoderStats } from './serial-framing.js';
 
 /** How often a lost device is tried again. */
@@ -78,7 +79,6 @@ export interface SerialLinkStats {
   readonly decoder: SerialFrameDecoderStats;
 }
 
-const DOWN_NOT_OPEN: LinkState = { state: 'down', reason: 'not open' };
 
 /** The serial Link. See the file header and link.ts for the contract. */
 export class SerialLink implements Link {
@@ -89,16 +89,14 @@ export class SerialLink implements Link {
   private readonly baudRate: number;
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly listeners: LinkListeners;
   private readonly reopenIntervalMs: Millis;
   private readonly createPort: (options: { readonly path: string; readonly baudRate: number }) => SerialPortHandle;
   private readonly decoder: SerialFrameDecoder;
   private port: SerialPortHandle | undefined;
   private lifecycle: 'new' | 'opening' | 'open' | 'closed' = 'new';
-  private current: LinkState = DOWN_NOT_OPEN;
   private reopenTimer: TimerHandle | undefined;
   private reopening: Promise<void> | undefined;
-  private readonly receiveHandlers: ((datagram: LinkDatagram) => void)[] = [];
-  private readonly stateHandlers: ((state: LinkState) => void)[] = [];
   private readonly counts = { framesSent: 0, sendsDropped: 0, sendErrors: 0, reopens: 0 };
 
   constructor(options: SerialLinkOptions) {
@@ -107,6 +105,7 @@ export class SerialLink implements Link {
     this.baudRate = options.baudRate ?? 115200;
     this.clock = options.clock;
     this.log = (options.logger ?? silentLogger).child(`links:${options.name}`);
+    this.listeners = new LinkListeners(this.log, () => this.lifecycle === 'open');
     this.reopenIntervalMs = options.reopenIntervalMs ?? SERIAL_REOPEN_INTERVAL_MS;
     this.maxFrameBytes = options.payloadBytesMax ?? SERIAL_FRAME_PAYLOAD_BYTES_MAX;
     this.decoder = new SerialFrameDecoder(this.maxFrameBytes);
@@ -135,7 +134,7 @@ export class SerialLink implements Link {
     }
     this.port = port;
     this.lifecycle = 'open';
-    this.current = { state: 'up' };
+    this.listeners.reset({ state: 'up' });
     this.log.info('link opened', { path: this.path, baudRate: this.baudRate });
   }
 
@@ -155,12 +154,12 @@ export class SerialLink implements Link {
   }
 
   onReceive(handler: (datagram: LinkDatagram) => void): void {
-    this.receiveHandlers.push(handler);
+    this.listeners.onReceive(handler);
   }
 
   /** Handlers hear changes only: after open() resolves the link is up without an event. */
   onState(handler: (state: LinkState) => void): void {
-    this.stateHandlers.push(handler);
+    this.listeners.onState(handler);
   }
 
   /** Closes the device and stops reopening; resolves when the device is released. Idempotent. */
@@ -173,12 +172,12 @@ export class SerialLink implements Link {
     const port = this.port;
     this.port = undefined;
     if (port !== undefined) await closePort(port);
-    this.current = DOWN_NOT_OPEN;
+    this.listeners.reset(LINK_DOWN_NOT_OPEN);
   }
 
   /** The state as last reported (or 'up' right after open). */
   get state(): LinkState {
-    return this.current;
+    return this.listeners.state;
   }
 
   stats(): SerialLinkStats {
@@ -215,10 +214,8 @@ export class SerialLink implements Link {
     if (frames.length === 0) return;
     const receivedAt = this.clock.now();
     for (const bytes of frames) {
-      for (const handler of this.receiveHandlers) {
-        if (this.lifecycle !== 'open') return;
-        handler({ bytes, receivedAt, source: this.path });
-      }
+      if (this.lifecycle !== 'open') return;
+      this.listeners.deliver({ bytes, receivedAt, source: this.path });
     }
   }
 
@@ -263,14 +260,7 @@ export class SerialLink implements Link {
   }
 
   private setState(next: LinkState): void {
-    if (next.state === this.current.state) return;
-    this.current = next;
-    if (next.state === 'down') this.log.warn('link down', { reason: next.reason });
-    else this.log.info('link up');
-    for (const handler of this.stateHandlers) {
-      if (this.lifecycle !== 'open') return;
-      handler(next);
-    }
+    this.listeners.change(next);
   }
 }
 

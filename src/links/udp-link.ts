@@ -27,6 +27,7 @@ import { isIPv4 } from 'node:net';
 import { assert, millis, silentLogger, type Clock, type Logger, type Millis, type NodeId, type TimerHandle } from '../lib/index.js';
 import { LinkError } from './link-error.js';
 import type { Link, LinkDatagram, LinkState } from './link.js';
+import { LINK_DOWN_NOT_OPEN, LinkListeners } from './link-listeners.js';
 
 /** Heartbeat's UDP port, ours too by default. Privileged: binding it needs root or CAP_NET_BIND_SERVICE. */
 export const HEARTLINE_UDP_PORT = 694;
@@ -92,7 +93,6 @@ export interface UdpLinkStats {
   readonly datagramsDropped: number;
 }
 
-const DOWN_NOT_OPEN: LinkState = { state: 'down', reason: 'not open' };
 
 /** The UDP Link. See the file header for the binding rules and link.ts for the contract. */
 export class UdpLink implements Link {
@@ -102,14 +102,12 @@ export class UdpLink implements Link {
   private readonly port: number;
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly listeners: LinkListeners;
   private socket: Socket | undefined;
   private lifecycle: 'new' | 'opening' | 'open' | 'closed' = 'new';
-  private current: LinkState = DOWN_NOT_OPEN;
   private lastSendFailed = false;
   private rebindTimer: TimerHandle | undefined;
   private rebinding: Promise<void> | undefined;
-  private readonly receiveHandlers: ((datagram: LinkDatagram) => void)[] = [];
-  private readonly stateHandlers: ((state: LinkState) => void)[] = [];
   private readonly counts = { datagramsSent: 0, datagramsReceived: 0, sendErrors: 0, sendsDropped: 0, datagramsDropped: 0 };
 
   constructor(private readonly options: UdpLinkOptions) {
@@ -118,6 +116,7 @@ export class UdpLink implements Link {
     this.port = options.port ?? HEARTLINE_UDP_PORT;
     this.clock = options.clock;
     this.log = (options.logger ?? silentLogger).child(`links:${options.name}`);
+    this.listeners = new LinkListeners(this.log, () => this.lifecycle === 'open');
   }
 
   /** Binds and configures the socket. Rejects with a LinkError (invalid configuration, EADDRNOTAVAIL, EADDRINUSE, EACCES). Call once. */
@@ -142,7 +141,7 @@ export class UdpLink implements Link {
       throw new LinkError('open-failed', { link: this.name, target: this.target(), action: 'cannot open', cause: new Error('closed while opening') });
     }
     this.lifecycle = 'open';
-    this.current = { state: 'up' };
+    this.listeners.reset({ state: 'up' });
     this.log.info('link opened', { kind: this.kind, target: this.target() });
   }
 
@@ -171,12 +170,12 @@ export class UdpLink implements Link {
   }
 
   onReceive(handler: (datagram: LinkDatagram) => void): void {
-    this.receiveHandlers.push(handler);
+    this.listeners.onReceive(handler);
   }
 
   /** Handlers hear changes only: after open() resolves the link is up without an event. */
   onState(handler: (state: LinkState) => void): void {
-    this.stateHandlers.push(handler);
+    this.listeners.onState(handler);
   }
 
   /** Closes the socket and stops rebinding; resolves when the socket is released. Idempotent. */
@@ -189,12 +188,12 @@ export class UdpLink implements Link {
     const socket = this.socket;
     this.socket = undefined;
     if (socket !== undefined) await closeSocket(socket);
-    this.current = DOWN_NOT_OPEN;
+    this.listeners.reset(LINK_DOWN_NOT_OPEN);
   }
 
   /** The state as last reported (or 'up' right after open). */
   get state(): LinkState {
-    return this.current;
+    return this.listeners.state;
   }
 
   stats(): UdpLinkStats {
@@ -245,11 +244,7 @@ export class UdpLink implements Link {
     // A datagram proves the receive path only; while our own sends fail the link stays down, or
     // it would flap between up and down at the heartbeat rate.
     if (!this.lastSendFailed) this.setState({ state: 'up' });
-    const datagram: LinkDatagram = { bytes: message, receivedAt: this.clock.now(), source };
-    for (const handler of this.receiveHandlers) {
-      if (this.lifecycle !== 'open') return;
-      handler(datagram);
-    }
+    this.listeners.deliver({ bytes: message, receivedAt: this.clock.now(), source });
   }
 
   private onSocketError(socket: Socket, error: Error): void {
@@ -367,14 +362,7 @@ export class UdpLink implements Link {
   }
 
   private setState(next: LinkState): void {
-    if (next.state === this.current.state) return;
-    this.current = next;
-    if (next.state === 'down') this.log.warn('link down', { reason: next.reason });
-    else this.log.info('link up');
-    for (const handler of this.stateHandlers) {
-      if (this.lifecycle !== 'open') return;
-      handler(next);
-    }
+    this.listeners.change(next);
   }
 }
 
