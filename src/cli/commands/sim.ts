@@ -56,7 +56,7 @@ export function registerSimCommand(program: Command, terminal: Terminal): void {
         'seed that failed in CI replays here exactly.',
     );
 
-  withJsonOption(
+  withRunOptions(
     sim
       .command('ping-pong')
       .summary('the simulator\'s proving protocol: ping-pong with retries under faults')
@@ -66,10 +66,7 @@ export function registerSimCommand(program: Command, terminal: Terminal): void {
           'loss, delay, duplication, reordering, partitions, one-way cuts, crashes and restarts. ' +
           'Checks safety on every step and liveness after the faults heal. Exits 1 when a run fails.',
       )
-      .option('--seed <n>', 'the seed of the (first) run; random when omitted', parseSeed)
-      .option('--runs <n>', 'run this many consecutive seeds and summarize', parseCount)
-      .addOption(new Option('--variant <name>', 'protocol variant; the two buggy ones exist to prove the checkers').choices(['correct', 'no-retry', 'no-incarnation-check']).default('correct'))
-      .option('--trace', 'print the full trace of a single run, one line per event'),
+      .addOption(new Option('--variant <name>', 'protocol variant; the two buggy ones exist to prove the checkers').choices(['correct', 'no-retry', 'no-incarnation-check']).default('correct')),
   )
     .addHelpText(
       'after',
@@ -81,7 +78,7 @@ export function registerSimCommand(program: Command, terminal: Terminal): void {
       runScenario(terminal, options, (seed, keepTrace) => runPingPong(seed, { variant: options.variant, keepTrace }));
     });
 
-  withJsonOption(
+  withRunOptions(
     sim
       .command('membership')
       .summary('membership over redundant links: failure detection, views, DC, quorum under faults')
@@ -92,10 +89,7 @@ export function registerSimCommand(program: Command, terminal: Terminal): void {
           'checked for agreement (one content per view id) and integrity; after the faults heal, all nodes must ' +
           'converge on one view with every live node, one DC and quorum. Exits 1 when a run fails.',
       )
-      .option('--seed <n>', 'the seed of the (first) run; random when omitted', parseSeed)
-      .option('--runs <n>', 'run this many consecutive seeds and summarize', parseCount)
-      .addOption(new Option('--nodes <n>', 'cluster size instead of the one drawn from the seed').choices(['2', '3', '5', '16']))
-      .option('--trace', 'print the full trace of a single run, one line per event'),
+      .addOption(new Option('--nodes <n>', 'cluster size instead of the one drawn from the seed').choices(['2', '3', '5', '16'])),
   )
     .addHelpText(
       'after',
@@ -108,6 +102,16 @@ export function registerSimCommand(program: Command, terminal: Terminal): void {
       const nodeCount = options.nodes === undefined ? undefined : Number(options.nodes);
       runScenario(terminal, options, (seed, keepTrace) => runMembership(seed, { keepTrace, ...(nodeCount === undefined ? {} : { nodeCount }) }));
     });
+}
+
+/** The options every scenario takes: --seed, --runs, --trace and --json. */
+function withRunOptions(command: Command): Command {
+  return withJsonOption(
+    command
+      .option('--seed <n>', 'the seed of the (first) run; random when omitted', parseSeed)
+      .option('--runs <n>', 'run this many consecutive seeds and summarize', parseCount)
+      .option('--trace', 'print the full trace of a single run, one line per event'),
+  );
 }
 
 /** Runs one seed (optionally printing its trace) or a sweep of consecutive seeds, and reports. */
