@@ -54,7 +54,11 @@ export type LrmRequestError =
 export interface LocalResourceManagerOptions {
   readonly runner: AgentRunner;
   readonly clock: Clock;
-  /** Receives every result and cancellation, in order, on the event loop (never inside a call). */
+  /**
+   * Receives every result and cancellation in order. Results arrive asynchronously (the agent ran);
+   * a cancellation caused by a request (a stop, a replacing monitor, `cancel`, `close`) is delivered
+   * synchronously inside that call, before it returns.
+   */
   readonly onEvent: (event: LrmEvent) => void;
   readonly logger?: Logger;
   /** Operations running at once across all resources (Pacemaker's node-action-limit). Default 8. */

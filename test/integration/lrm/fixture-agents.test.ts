@@ -4,7 +4,8 @@
 // and the systemd class against a fake systemctl (this machine has no systemd as PID 1, so the real
 // systemctl cannot be tested here). Method: fixtures from test/fixtures copied into a temporary
 // directory; the production ChildProcessRunner.
-import { readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Millis } from '../../../src/lib/index.js';
@@ -122,7 +123,6 @@ describe('agent classes against fixture scripts', () => {
     const unit = (type: string): ResourceDefinition => ({ id: type, agent: { standard: 'systemd', type }, params: {} });
 
     it('starts, monitors and stops a unit, confirming the start with is-active', async () => {
-      const { writeFile } = await import('node:fs/promises');
       await writeFile(join(scratch.path, 'bin/units/web.service.exists'), '');
       expect((await run(unit('web'), 'monitor')).rc).toBe(OcfRc.NOT_RUNNING);
       expect((await run(unit('web'), 'start')).rc).toBe(OcfRc.SUCCESS);
@@ -134,8 +134,15 @@ describe('agent classes against fixture scripts', () => {
       await rm(join(scratch.path, 'bin/units/calls'));
     });
 
+    // Without systemd as PID 1 (this machine, CI), the real systemctl cannot operate: the class must
+    // turn that into a failed monitor with systemctl's own words, not a crash or "stopped".
+    it.skipIf(existsSync('/run/systemd/system'))('with the real systemctl and no systemd running, a monitor fails with the reason', async () => {
+      const real = new AgentClassRunner({ processes: new ChildProcessRunner({ clock }), clock });
+      const result = await real.run({ resource: unit('ssh'), action: 'monitor', intervalMs: ms(0), timeoutMs: ms(10_000) });
+      expect(result).toMatchObject({ rc: OcfRc.ERR_GENERIC, status: 'done', exitReason: expect.stringContaining('not been booted with systemd') as unknown });
+    });
+
     it('fails a start whose unit dies at once, and calls an unknown unit not installed', async () => {
-      const { writeFile } = await import('node:fs/promises');
       await writeFile(join(scratch.path, 'bin/units/crashy.service.exists'), '');
       await writeFile(join(scratch.path, 'bin/units/crashy.service.crash'), '');
       expect(await run(unit('crashy'), 'start')).toMatchObject({ rc: OcfRc.ERR_GENERIC, exitReason: 'unit crashy.service is not active after start (the unit is in the failed state)' });
