@@ -374,6 +374,7 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
         continue;
       }
       if (pendingOn(lrm.ops) && !pending.has(inst)) pending.set(inst, node.uname);
+      if (lrm.ops.some((op) => !(op.opStatus === -1 || op.callId < 0))) inst.knownOn.add(node.uname);
       if (run !== undefined && isActive(run)) inst.current.set(node.uname, run);
       const trusted = node.online || options.stonithEnabled;
       if (run?.ban === 'node' && trusted) inst.bannedNodes.add(node.uname);

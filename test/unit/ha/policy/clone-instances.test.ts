@@ -85,3 +85,71 @@ describe('anonymous clone instance matching', () => {
     expect(summaryOf(buildCib(spec))).toEqual(expected.sort());
   });
 });
+
+const attrs = (node: string, transient: Readonly<Record<string, string>>, lrmXml = ''): CibSpec['nodes'][number] => ({ name: node, transient, lrm: lrmXml });
+const bothOnNode1 = (meta: Readonly<Record<string, string>>): CibSpec => ({
+  nodes: [{ name: 'node1', lrm: running('d:0') + running('d:1') }, { name: 'node2' }],
+  resources: clone(meta),
+  constraints: '<rsc_location id="l1" rsc="c" node="node1" score="100"/><rsc_location id="l2" rsc="c" node="node2" score="100"/>',
+});
+
+// node1 also runs x, so it has more resources assigned than node2 when the clone is placed.
+const failedOnBusyNode = (historyId: string, meta: Readonly<Record<string, string>>): CibSpec => ({
+  nodes: [{ name: 'node1', lrm: running('x') + lrm(historyId, [['start', 0, 2], ['monitor', 1, 3, 10000, 0]]) }, { name: 'node2' }],
+  resources: dummy('x') + clone(meta),
+  constraints: '<rsc_location id="l1" rsc="c" node="node1" score="100"/><rsc_location id="l2" rsc="c" node="node2" score="100"/>',
+});
+
+const assignment: Case[] = [
+  {
+    name: 'an instance displaced from a full node is placed before stopped instances',
+    spec: {
+      nodes: [{ name: 'node1', lrm: running('d:0') + running('d:1') }, { name: 'node2' }],
+      resources: clone({ 'globally-unique': 'true', 'clone-max': '3', 'clone-node-max': '1' }),
+    },
+    expected: ['* Move d:1 ( node1 -> node2 )'],
+  },
+  {
+    name: 'active instances keep their node only up to the optimal share (clone-max / nodes)',
+    spec: bothOnNode1({ 'globally-unique': 'true', 'clone-max': '2', 'clone-node-max': '2', 'resource-stickiness': '0' }),
+    expected: ['* Move d:1 ( node1 -> node2 )'],
+  },
+  {
+    name: 'a recovering anonymous instance keeps its node when it ties with the best positive score',
+    spec: failedOnBusyNode('d', { 'clone-max': '1', 'resource-stickiness': '0' }),
+    expected: ['* Recover d:0 ( node1 )'],
+  },
+  {
+    name: 'a recovering unique instance goes to the least loaded of the tied nodes',
+    spec: failedOnBusyNode('d:0', { 'globally-unique': 'true', 'clone-max': '1', 'resource-stickiness': '0' }),
+    expected: ['* Recover d:0 ( node1 -> node2 )'],
+  },
+  {
+    name: "a unique instance's promotion score (master-rsc:N) feeds its allocation",
+    spec: {
+      nodes: [{ name: 'node1' }, attrs('node2', { 'master-d:0': '10' })],
+      resources: clone({ 'globally-unique': 'true', promotable: 'true', 'clone-max': '1' }),
+    },
+    expected: ['* Promote d:0 ( Stopped -> Promoted node2 )'],
+  },
+  {
+    name: 'instances known nowhere take the promotion score as priority and are placed first',
+    spec: {
+      nodes: [
+        attrs('node1', { 'master-d': '10' }, running('d')),
+        { name: 'node2', lrm: lrm('d', [['monitor', 7, 1]]) },
+        { name: 'node3', lrm: lrm('d', [['monitor', 7, 1]]) },
+        { name: 'node4', lrm: lrm('d', [['monitor', 7, 1]]) },
+      ],
+      resources: clone({ promotable: 'true' }),
+    },
+    // d:1 is the instance probed on node2-4: it carries no promotion score, so d:2 and d:3 go first.
+    expected: ['* Promote d:0 ( Unpromoted -> Promoted node1 )', '* Start d:1 ( node4 )', '* Start d:2 ( node2 )', '* Start d:3 ( node3 )'],
+  },
+];
+
+describe('clone instance assignment', () => {
+  it.each(assignment)('$name', ({ spec, expected }) => {
+    expect(summaryOf(buildCib(spec))).toEqual(expected.sort());
+  });
+});
