@@ -333,8 +333,10 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
   };
   for (const state of cib.status.nodes) {
     const node = (state.id === undefined ? undefined : nodeById.get(state.id)) ?? (state.uname === undefined ? undefined : nodeByName.get(state.uname));
-    // The history of a cleanly offline node says nothing about what runs now.
-    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean)) continue;
+    // Without fencing, the history of a cleanly offline node says nothing about what runs now;
+    // with fencing it is read (it claims instance numbers), and anything active there makes the
+    // node unclean.
+    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean && !options.stonithEnabled)) continue;
     for (const lrm of state.lrm.resources) {
       let inst = model.instances.get(lrm.id);
       let orphanSlot: OrphanSlot | undefined;
@@ -364,6 +366,11 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
         return last > 0 && now >= last + expiry;
       };
       const run = replayHistory(lrm.ops, inst, options, isExpired);
+      const label = inst?.id ?? (orphanSlot === undefined ? lrm.id : `${baseId}:${orphanSlot.number}`);
+      if (run !== undefined && isActive(run) && !node.online && !node.unclean && !node.maintenance && inst?.managed !== false) {
+        node.unclean = true;
+        node.uncleanReason = `${label} is thought to be active there`;
+      }
       if (orphanSlot !== undefined) {
         if (run !== undefined) orphanSlot.runs.set(baseId, new Map([...(orphanSlot.runs.get(baseId) ?? []), [node.uname, run]]));
         if (pendingOn(lrm.ops) && !orphanSlot.pending.has(baseId)) orphanSlot.pending.set(baseId, node.uname);

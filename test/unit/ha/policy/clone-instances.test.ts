@@ -45,6 +45,13 @@ const clone = (meta: Readonly<Record<string, string>> = {}, child = dummy('d')):
     .map(([k, v]) => `<nvpair id="cm-${k}" name="${k}" value="${v}"/>`)
     .join('')}</meta_attributes>${child}</clone>`;
 
+// node1 left cleanly but its history shows d running; node2 runs the fence device.
+const offlineHistory = (stonith: string): CibSpec => ({
+  nodes: [{ name: 'node1', state: 'offline', lrm: running('d') }, { name: 'node2', lrm: running('f') }, { name: 'node3' }],
+  resources: '<primitive id="f" class="stonith" type="fence_dummy"/>' + clone(),
+  options: { 'stonith-enabled': stonith },
+});
+
 const anonymousMatching: Case[] = [
   {
     name: 'a second active entry on a node is an orphan numbered on from clone-max',
@@ -77,6 +84,16 @@ const anonymousMatching: Case[] = [
       resources: clone({ 'clone-max': '2' }, `<group id="g">${dummy('a')}${dummy('b')}</group>`),
     },
     expected: ['* Start a:1 ( node2 )', '* Start b:1 ( node2 )', '* Stop b:2 ( node1 ) due to node availability'],
+  },
+  {
+    name: 'with fencing, an offline node whose history shows an instance active is fenced and keeps the number',
+    spec: offlineHistory('true'),
+    expected: ["* Fence (reboot) node1 'd:0 is thought to be active there'", '* Move d:0 ( node1 -> node3 )', '* Start d:1 ( node2 )'],
+  },
+  {
+    name: "without fencing, an offline node's history is not read",
+    spec: offlineHistory('false'),
+    expected: ['* Start d:0 ( node3 )', '* Start d:1 ( node2 )'],
   },
 ];
 
