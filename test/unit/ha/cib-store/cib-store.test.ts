@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AssertionError } from '../../../../src/lib/index.js';
-import { applyCibChange, configurationDigest, importCibXml, type Cib, type CibChange } from '../../../../src/ha/cib/index.js';
+import { applyCibChange, cibDigest, configurationDigest, importCibXml, type Cib, type CibChange } from '../../../../src/ha/cib/index.js';
 import { CIB_STORE_SCHEMA_VERSION, CibStore, type CibStoreOptions, type CibWriteRecord } from '../../../../src/ha/cib-store/index.js';
 
 const START = ((): Cib => {
@@ -118,6 +118,19 @@ describe('CibStore', () => {
     expect(history[0]).toMatchObject({ origin: 'n1', user: 'root', client: 'test', digest: configurationDigest(cib.configuration) });
     expect(store.history({ limit: 2 }).map((h) => h.version.epoch)).toEqual([4, 3]);
     expect(store.load()).toBe(cib);
+  });
+
+  it('stores the digests the pure core computes (cibDigest, configurationDigest)', () => {
+    const store = open();
+    const cib = addResource(START, 'r1');
+    saveOk(store, cib, 'resource create r1');
+    const other = new Database(path, { readonly: true });
+    try {
+      expect(other.prepare('SELECT digest FROM current_cib').pluck().get()).toBe(cibDigest(cib));
+      expect(other.prepare('SELECT digest FROM configuration_history').pluck().get()).toBe(configurationDigest(cib.configuration));
+    } finally {
+      other.close();
+    }
   });
 
   it('keeps only the newest versions, and says which it keeps when asked for an older one', () => {
