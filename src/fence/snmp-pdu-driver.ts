@@ -68,7 +68,7 @@ export class SnmpPduSwitch implements PowerSwitch {
     const oid = expandOid(this.model.status.oid, resolved.value);
     if (!oid.ok) return switchFailure('config', oid.error);
     const answer = await this.client.get(oid.value, signal);
-    if (!answer.ok) return answer;
+    if (!answer.ok) return namingOutlet(answer, port);
     return this.powerOf(answer.value.value, port ?? '', oid.value);
   }
 
@@ -77,7 +77,7 @@ export class SnmpPduSwitch implements PowerSwitch {
     if (!resolved.ok) return resolved;
     const oid = expandOid(this.model.control.oid, resolved.value);
     if (!oid.ok) return switchFailure('config', oid.error);
-    return this.client.setInteger(oid.value, state === 'on' ? this.model.control.on : this.model.control.off, signal);
+    return namingOutlet(await this.client.setInteger(oid.value, state === 'on' ? this.model.control.on : this.model.control.off, signal), port);
   }
 
   async listPorts(signal: AbortSignal): Promise<SwitchAnswer<DevicePort[]>> {
@@ -134,6 +134,12 @@ export class SnmpPduSwitch implements PowerSwitch {
     if (match === undefined) return switchFailure('unknown-target', `no outlet is named '${port}' on ${this.client.target} (names: ${walked.value.map((v) => v.value).join(', ') || 'none'})`);
     return ok(match);
   }
+}
+
+/** An unknown-object failure says which outlet the person asked for, not only the wire OID. */
+function namingOutlet<T>(answer: SwitchAnswer<T>, port: string | undefined): SwitchAnswer<T> {
+  if (answer.ok || answer.error.code !== 'unknown-target' || port === undefined) return answer;
+  return switchFailure('unknown-target', `outlet ${port}: ${answer.error.reason}`);
 }
 
 function normalizeOid(oid: string): string {
