@@ -61,6 +61,8 @@ function agentFile(agent: string): string {
 
 export class FenceAgentSwitch implements PowerSwitch {
   readonly listPorts: ((signal: AbortSignal) => Promise<SwitchAnswer<DevicePort[]>>) | undefined;
+  /** Ports seen in the agent's list; refreshed when a port is missing from it. */
+  private knownPorts: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly options: FenceAgentDriverOptions,
@@ -71,6 +73,8 @@ export class FenceAgentSwitch implements PowerSwitch {
   }
 
   async readPower(port: string | undefined, signal: AbortSignal): Promise<SwitchAnswer<PowerState>> {
+    const known = await this.checkPortExists(port, signal);
+    if (!known.ok) return known;
     const outcome = await this.call('status', port, signal);
     if (!outcome.ok) return outcome;
     if (outcome.value.exitCode === 0) return ok('on');
@@ -79,6 +83,8 @@ export class FenceAgentSwitch implements PowerSwitch {
   }
 
   async setPower(port: string | undefined, state: PowerState, signal: AbortSignal): Promise<SwitchAnswer<void>> {
+    const known = await this.checkPortExists(port, signal);
+    if (!known.ok) return known;
     const outcome = await this.call(state, port, signal);
     if (!outcome.ok) return outcome;
     return outcome.value.exitCode === 0 ? ok(undefined) : this.failure(state, port, outcome.value);
@@ -88,6 +94,22 @@ export class FenceAgentSwitch implements PowerSwitch {
     const outcome = await this.call('monitor', undefined, signal);
     if (!outcome.ok) return outcome;
     return outcome.value.exitCode === 0 ? ok(undefined) : this.failure('monitor', undefined, outcome.value);
+  }
+
+  /**
+   * Some agents read a plug that does not exist as "off" (fence_apc_snmp over SNMPv2c gets "No Such
+   * Instance", which is not its on-value): fencing would then "succeed" while the node runs on.
+   * When the agent can list its plugs, a plug must appear in the list before it is believed.
+   */
+  private async checkPortExists(port: string | undefined, signal: AbortSignal): Promise<SwitchAnswer<void>> {
+    if (port === undefined || this.listPorts === undefined) return ok(undefined);
+    const matches = (ports: ReadonlySet<string>): boolean => ports.has(port);
+    if (this.knownPorts !== undefined && matches(this.knownPorts)) return ok(undefined);
+    const listed = await this.list(signal);
+    if (!listed.ok) return listed;
+    this.knownPorts = new Set(listed.value.flatMap((entry) => (entry.name === undefined ? [entry.port] : [entry.port, entry.name])));
+    if (matches(this.knownPorts)) return ok(undefined);
+    return switchFailure('unknown-target', `${this.file} lists no plug '${port}' (plugs: ${listed.value.map((entry) => entry.port).join(', ') || 'none'})`);
   }
 
   private async list(signal: AbortSignal): Promise<SwitchAnswer<DevicePort[]>> {
