@@ -86,7 +86,13 @@ export class PowerSwitchDriver implements FenceDriver {
     const signal = request.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, request.signal]);
     const attempts = { count: 0 };
     try {
-      const answer = await this.perform(request, signal, attempts);
+      // The deadline wins even over a switch that ignores the signal: a fence must end on time.
+      const aborted = new Promise<Result<Outcome, SwitchFailure>>((resolve) => {
+        const onAbort = (): void => resolve(err({ code: 'timeout', reason: 'stopped at the time limit' }));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      const answer = await Promise.race([this.perform(request, signal, attempts), aborted]);
       const elapsedMs = Math.round(performance.now() - started);
       const count = Math.max(1, attempts.count);
       if (answer.ok) return { ok: true, action: request.action, ...answer.value, attempts: count, elapsedMs };

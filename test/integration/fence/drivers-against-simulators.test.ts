@@ -12,7 +12,7 @@ import { IpmiSimulator } from '../../../src/testbed/ipmi-simulator.js';
 import { SnmpPduSimulator, type SimulatedPduModel } from '../../../src/testbed/snmp-pdu-simulator.js';
 import { eventually } from '../harness/eventually.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
-import { FAST, fakeNode, pduModel, runner } from './fence-kit.js';
+import { FAST, fakeNode, type FakeNode, pduModel, runner } from './fence-kit.js';
 
 const PASSWORD = 'bmc-secret-4711';
 const V3 = { username: 'fenceuser', authPassword: 'authpass-4711', privPassword: 'privpass-4711' };
@@ -33,15 +33,16 @@ function expectFailure(result: DeviceResult, code: string, reason: RegExp): void
 
 describeWithPrerequisites('ipmi driver against ipmi_sim', ['setpriv', 'ss', 'ipmi_sim', 'ipmitool'], () => {
   let bmc: IpmiSimulator;
-  const node = fakeNode();
+  let node: FakeNode;
   const recorded = recordingRunner();
   const driver = () => createIpmiDriver({ id: 'bmc-a', host: bmc.address, port: bmc.port, username: 'admin', password: PASSWORD, cipherSuite: 3, runner: recorded, timings: FAST });
 
   beforeAll(async () => {
+    node = fakeNode();
     bmc = await IpmiSimulator.start({ name: 'bmc-a', password: PASSWORD, onPowerOff: node.killCommand, operator: { username: 'oper', password: 'oper-pass-1' } });
   });
   afterAll(async () => {
-    node.child.kill('SIGKILL');
+    node?.child.kill('SIGKILL');
     await bmc?.stop();
   });
 
@@ -134,13 +135,14 @@ describeWithPrerequisites('snmp-pdu driver against snmpd + pdu-pass-persist, per
   for (const { model, port, names, fabric } of MODELS) {
     describe(model, () => {
       let pdu: SnmpPduSimulator;
-      const node = fakeNode();
+      let node: FakeNode;
       const outletChanges: string[] = [];
       beforeAll(async () => {
+        node = fakeNode();
         pdu = await SnmpPduSimulator.start({ name: model, model, outlets: 4, onOutletOff: node.killCommand, onOutletChange: (outlet, power) => outletChanges.push(`${outlet} ${power}`) });
       });
       afterAll(async () => {
-        node.child.kill('SIGKILL');
+        node?.child.kill('SIGKILL');
         await pdu?.stop();
       });
       const driver = async () => createSnmpPduDriver({ id: 'pdu', model: await pduModel(model), host: pdu.address, port: pdu.port, credentials: { version: '2c', community: 'private' }, runner, timings: FAST });

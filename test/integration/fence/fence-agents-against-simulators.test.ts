@@ -10,7 +10,7 @@ import { IpmiSimulator } from '../../../src/testbed/ipmi-simulator.js';
 import { SnmpPduSimulator } from '../../../src/testbed/snmp-pdu-simulator.js';
 import { eventually } from '../harness/eventually.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
-import { FAST, fakeNode, runner } from './fence-kit.js';
+import { FAST, fakeNode, type FakeNode, runner } from './fence-kit.js';
 
 const PASSWORD = 'bmc-secret-4711';
 
@@ -22,12 +22,13 @@ async function agent(name: string, args: readonly string[], stdin?: string): Pro
 describeWithPrerequisites("Debian's fence agents against the simulators, and the fence-agent driver", ['setpriv', 'ss', 'ipmi_sim', 'ipmitool', 'snmpd', 'snmpget', 'fence-agents'], () => {
   describe('fence_ipmilan against ipmi_sim', () => {
     let bmc: IpmiSimulator;
-    const node = fakeNode();
+    let node: FakeNode;
     beforeAll(async () => {
+      node = fakeNode();
       bmc = await IpmiSimulator.start({ name: 'agent-bmc', password: PASSWORD, onPowerOff: node.killCommand });
     });
     afterAll(async () => {
-      node.child.kill('SIGKILL');
+      node?.child.kill('SIGKILL');
       await bmc?.stop();
     });
     const cli = (action: string) => agent('fence_ipmilan', ['--lanplus', '--cipher=3', '-a', bmc.address, '-u', String(bmc.port), '-l', 'admin', '-p', PASSWORD, '-o', action, '--power-wait=0']);
@@ -80,13 +81,14 @@ describeWithPrerequisites("Debian's fence agents against the simulators, and the
   describe('fence_apc_snmp against the APC simulators', () => {
     let rpdu: SnmpPduSimulator;
     let msp: SnmpPduSimulator;
-    const node = fakeNode();
+    let node: FakeNode;
     beforeAll(async () => {
+      node = fakeNode();
       rpdu = await SnmpPduSimulator.start({ name: 'agent-rpdu', model: 'apc-rpdu', outlets: 4, onOutletOff: node.killCommand, v3User: { username: 'fenceuser', authPassword: 'authpass-4711', privPassword: 'privpass-4711' } });
       msp = await SnmpPduSimulator.start({ name: 'agent-msp', model: 'apc-masterswitch-plus', outlets: 4 });
     });
     afterAll(async () => {
-      node.child.kill('SIGKILL');
+      node?.child.kill('SIGKILL');
       await rpdu?.stop();
       await msp?.stop();
     });

@@ -24,9 +24,21 @@ export async function pduModel(name: string): Promise<PduModel> {
   return pduModelOf(found.profile);
 }
 
-/** A stand-in for a node's processes: a sleeping child of this test, killed by a hook through its PID. */
-export function fakeNode(): { readonly child: ChildProcess; readonly pid: number; readonly killCommand: string[]; alive(): boolean } {
-  const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+export interface FakeNode {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** The hook command that kills it (extra arguments, such as an outlet number, are ignored). */
+  readonly killCommand: string[];
+  alive(): boolean;
+}
+
+/**
+ * A stand-in for a node's processes: a sleeping child of this test (under setpriv --pdeathsig, so
+ * it dies with the test process), killed by a power-off hook through its PID. Call it in
+ * beforeAll, never while a describe is collected (a filtered-out suite runs no afterAll).
+ */
+export function fakeNode(): FakeNode {
+  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', 'sleep', '600'], { stdio: 'ignore' });
   const pid = child.pid;
   if (pid === undefined) throw new Error('cannot start sleep');
   return {

@@ -13,7 +13,7 @@ import { IpmiSimulator } from '../../../src/testbed/ipmi-simulator.js';
 import { SnmpPduSimulator } from '../../../src/testbed/snmp-pdu-simulator.js';
 import { eventually } from '../harness/eventually.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
-import { fakeNode, runner, shippedLibrary } from './fence-kit.js';
+import { fakeNode, runner, type FakeNode, shippedLibrary } from './fence-kit.js';
 
 const SECRETS = { 'bmc-a': 'bmc-a-pass', 'bmc-b': 'bmc-b-pass', 'pdu-community': 'private' };
 
@@ -24,9 +24,10 @@ describeWithPrerequisites('fencing from the heartline-testbed profile: levels, f
   let fencing: ApplianceFencing;
   let fencer: Fencer;
   const outcomes: { target: string; outcome: FenceOutcome }[] = [];
-  const nodeA = fakeNode();
+  let nodeA: FakeNode;
 
   beforeAll(async () => {
+    nodeA = fakeNode();
     bmcA = await IpmiSimulator.start({ name: 'tb-bmc-a', password: SECRETS['bmc-a'], onPowerOff: nodeA.killCommand });
     bmcB = await IpmiSimulator.start({ name: 'tb-bmc-b', password: SECRETS['bmc-b'] });
     pdu = await SnmpPduSimulator.start({ name: 'tb-pdu', model: 'apc-rpdu', outlets: 4 });
@@ -44,7 +45,7 @@ describeWithPrerequisites('fencing from the heartline-testbed profile: levels, f
   });
   afterAll(async () => {
     fencer?.close();
-    nodeA.child.kill('SIGKILL');
+    nodeA?.child.kill('SIGKILL');
     await bmcA?.stop();
     await bmcB?.stop();
     await pdu?.stop();
