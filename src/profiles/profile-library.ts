@@ -169,8 +169,8 @@ export function checkAppliance(appliance: ApplianceProfile, pduModels: ReadonlyM
 
   const devices = new Map(appliance.fence_devices.map((device) => [device.name, device]));
   appliance.fence_devices.forEach((device, index) => {
-    if (device.driver === 'snmp-pdu' && !pduModels.has(device.model)) problem(['fence_devices', index, 'model'], `no pdu-model named '${device.model}' (known: ${[...pduModels.keys()].join(', ') || 'none'})`);
-    if (device.driver === 'ipmi' && !bmcModels.has(device.model)) problem(['fence_devices', index, 'model'], `no bmc-model named '${device.model}' (known: ${[...bmcModels.keys()].join(', ') || 'none'})`);
+    if (device.driver === 'snmp-pdu' && !pduModels.has(device.model)) problem(['fence_devices', index, 'model'], `no pdu-model named '${device.model}' (known: ${[...pduModels.keys()].sort().join(', ') || 'none'})`);
+    if (device.driver === 'ipmi' && !bmcModels.has(device.model)) problem(['fence_devices', index, 'model'], `no bmc-model named '${device.model}' (known: ${[...bmcModels.keys()].sort().join(', ') || 'none'})`);
     if (device.driver === 'snmp-pdu' && device.snmp.version === '3') {
       const v3 = device.snmp;
       if (v3.security_level !== 'noAuthNoPriv' && (v3.auth_protocol === undefined || v3.auth_secret === undefined)) problem(['fence_devices', index, 'snmp'], `security level ${v3.security_level} needs auth_protocol and auth_secret`);

@@ -32,7 +32,7 @@ const done = (effects: readonly FencePlannerEffect[]) => effects.filter((e): e i
 function drive(planner: FencePlanner, first: readonly FencePlannerEffect[], answer: (device: string, action: string) => DeviceResult) {
   const log: string[] = [];
   const finished: Extract<FencePlannerEffect, { kind: 'request-done' }>[] = [];
-  let pending = [...first];
+  const pending = [...first];
   for (let guard = 0; guard < 50 && pending.length > 0; guard++) {
     const effect = pending.shift() as FencePlannerEffect;
     if (effect.kind === 'request-done') finished.push(effect);
