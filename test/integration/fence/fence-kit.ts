@@ -2,7 +2,7 @@
 // ToolRunner, fast timings for simulators, and a "node" process per test node that a power-off
 // hook kills (the way a later cluster test kills a node's daemons).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ChildToolRunner, type FenceTimings, type PduModel } from '../../../src/fence/index.js';
+import { ChildToolRunner, type FenceTimings, type PduModel, type ToolRunner } from '../../../src/fence/index.js';
 import { loadProfileLibrary, pduModelOf, shippedProfileDirectory, type ProfileLibrary } from '../../../src/profiles/index.js';
 
 export const runner = new ChildToolRunner();
@@ -48,4 +48,9 @@ export function fakeNode(): FakeNode {
     killCommand: ['/bin/sh', '-c', `kill -KILL ${pid}`, 'hook'],
     alive: () => child.exitCode === null && child.signalCode === null,
   };
+}
+
+/** Runs every tool inside network namespace `namespace` (`ip netns exec`), as a daemon in that namespace would. */
+export function namespacedRunner(namespace: string): ToolRunner {
+  return { run: (invocation) => runner.run({ ...invocation, file: 'ip', args: ['netns', 'exec', namespace, invocation.file, ...invocation.args] }) };
 }
