@@ -7,6 +7,7 @@ import { registerDaemonCommand } from './commands/daemon.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerLinksCommand } from './commands/links.js';
 import { registerMembersCommand } from './commands/members.js';
+import { registerProfileCommand } from './commands/profile.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerVersionCommand } from './commands/version.js';
@@ -46,6 +47,7 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
   registerImportCommand(program, terminal);
   registerSimulateCommand(program, terminal);
   registerConformanceCommand(program, terminal);
+  registerProfileCommand(program, terminal);
   const bench = program
     .command('bench')
     .summary('measure speed and memory; every benchmark prints JSON with --json')

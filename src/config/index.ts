@@ -14,7 +14,7 @@ export {
   SERIAL_BAUD_RATES,
 } from './config-defaults.js';
 export type { ConfigFile } from './config-schema.js';
-export { configFileSchema, configSections, PLACEHOLDER_PREFIX } from './config-schema.js';
+export { configFileSchema, configSections, durationSchema, PLACEHOLDER_PREFIX } from './config-schema.js';
 export { formatDuration, parseDuration } from './duration.js';
 export type { HaCfDirective } from './ha-cf.js';
 export { parseHaCf, parseHeartbeatTime } from './ha-cf.js';
@@ -42,3 +42,8 @@ export { CONFIG_PATH, loadConfigFile } from './load-config-file.js';
 export type { NodeLinkView, NodeView, SerialLinkView, UdpBroadcastLinkView, UdpMulticastLinkView, UdpPeerEndpoint, UdpUnicastLinkView } from './node-view.js';
 export { nodeView } from './node-view.js';
 export { parseConfig } from './parse-config.js';
+// For other YAML formats that report issues the same way (hardware profiles).
+export type { PathIssue } from './schema-messages.js';
+export { SchemaIssueExplainer, closestMatch } from './schema-messages.js';
+export type { PositionTarget, SourcePosition } from './source-positions.js';
+export { positionOf } from './source-positions.js';

@@ -9,7 +9,10 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** What a testbed user can need. The tools are named as the commands the testbed runs. */
-export type Requirement = 'root' | 'ip' | 'socat' | 'iptables' | 'setpriv' | 'resource-agents';
+export type Requirement = 'root' | 'ip' | 'socat' | 'iptables' | 'setpriv' | 'resource-agents' | 'ipmi_sim' | 'ipmitool' | 'snmpd' | 'snmpget' | 'ss' | 'fence-agents';
+
+/** Fence agents every fence-agents install has: their presence stands for the package's. */
+export const FENCE_AGENTS_PROBES = ['/usr/sbin/fence_ipmilan', '/usr/sbin/fence_apc_snmp'] as const;
 
 /** An agent every resource-agents install has: its presence stands for the package's. */
 export const RESOURCE_AGENTS_PROBE = '/usr/lib/ocf/resource.d/heartbeat/Dummy';
@@ -23,6 +26,10 @@ export function whyMissing(requirement: Requirement): string | undefined {
   }
   if (requirement === 'resource-agents') {
     return isExecutable(RESOURCE_AGENTS_PROBE) ? undefined : `Debian's resource-agents is not installed (no ${RESOURCE_AGENTS_PROBE}; ${installHint})`;
+  }
+  if (requirement === 'fence-agents') {
+    const missing = FENCE_AGENTS_PROBES.filter((probe) => !isExecutable(probe));
+    return missing.length === 0 ? undefined : `Debian's fence-agents is not installed (no ${missing.join(', ')}; ${installHint})`;
   }
   return findExecutable(requirement) === undefined ? `\`${requirement}\` not found on PATH or in /usr/sbin, /sbin (${installHint})` : undefined;
 }

@@ -1,0 +1,46 @@
+// Fencing: proving that a node is off before its work moves. The pure core (plan/: topology,
+// planner, results) decides what to do; the drivers here do it against real devices (SNMP power
+// switches, IPMI BMCs, fence-agents programs), each behind the FenceDriver interface; the Fencer
+// runs the planner with the drivers on one node. docs/FENCING.md describes all of it.
+export type {
+  DeviceFailure,
+  DevicePort,
+  DeviceResult,
+  DeviceSuccess,
+  FenceAction,
+  FenceAttempt,
+  FenceFailureCode,
+  FenceLevel,
+  FenceLevelDevice,
+  FenceLevelSpec,
+  FenceLevelTarget,
+  FenceOutcome,
+  FencePlannerConfig,
+  FencePlannerEffect,
+  FencePlannerInput,
+  FenceRequest,
+  FencingAction,
+  PowerState,
+  RequestedFenceAction,
+} from './plan/index.js';
+export { FENCE_ACTIONS, FencePlanner, FenceTopology, fenceDelayTimer, provesPowerOff } from './plan/index.js';
+export type { FenceDeviceRequest, FenceDriver, FenceDriverCapabilities, FenceDriverKind, FenceTimings } from './fence-driver.js';
+export { DEFAULT_FENCE_TIMINGS } from './fence-driver.js';
+export type { PowerSwitch, PowerSwitchDriverOptions, RebootMethod, SwitchAnswer, SwitchFailure } from './power-switch.js';
+export { PowerSwitchDriver, switchFailure } from './power-switch.js';
+export type { ToolInvocation, ToolOutcome, ToolRunner } from './tool-runner.js';
+export { ChildToolRunner } from './tool-runner.js';
+export type { PduModel, PduPort } from './pdu-model.js';
+export { checkOidTemplate, expandOid, formatPduPort, matchOid, parsePduPort, templateUsesSwitch, walkRoot } from './pdu-model.js';
+export type { SnmpCredentials, SnmpVarbind } from './snmp-client.js';
+export { SnmpClient, parseVarbinds, snmpConf } from './snmp-client.js';
+export type { SnmpPduDriverOptions } from './snmp-pdu-driver.js';
+export { SYS_OBJECT_ID_OID, SnmpPduSwitch, createSnmpPduDriver } from './snmp-pdu-driver.js';
+export type { IpmiDriverOptions, IpmiPrivilege } from './ipmi-driver.js';
+export { IpmiPowerSwitch, createIpmiDriver } from './ipmi-driver.js';
+export type { FenceAgentMetadata, FenceAgentParameter } from './fence-agent-metadata.js';
+export { checkFenceAgentParameters, parseFenceAgentMetadata } from './fence-agent-metadata.js';
+export type { FenceAgentDriverOptions } from './fence-agent-driver.js';
+export { FenceAgentSwitch, registerFenceAgent } from './fence-agent-driver.js';
+export type { FenceCall, FencerOptions } from './fencer.js';
+export { Fencer } from './fencer.js';

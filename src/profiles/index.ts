@@ -1,0 +1,20 @@
+// Hardware profiles (hw-profiles/): appliance models (nodes, heartbeat links, fence devices and
+// levels, shared storage, watchdog) and device models (PDU OID tables, BMC options), their schema,
+// the library that loads and checks them with every problem's path, and the step from an appliance
+// to working fence drivers.
+export type {
+  ApplianceLinkProfile,
+  ApplianceNodeProfile,
+  ApplianceProfile,
+  BmcModelProfile,
+  FenceDeviceProfile,
+  FenceTimingsProfile,
+  PduModelProfile,
+  ProfileDocument,
+} from './hardware-profile-schema.js';
+export { applianceSchema, bmcModelSchema, pduModelSchema, profileDocumentSchema } from './hardware-profile-schema.js';
+export type { LoadedProfile, ProfileIssue, ProfileLibrary } from './profile-library.js';
+export { checkAppliance, loadProfileLibrary, parseProfileText } from './profile-library.js';
+export type { ApplianceFencing, ApplianceFencingOptions, SecretSource } from './appliance-fencing.js';
+export { SECRETS_DIRECTORY, applianceLevels, buildApplianceFencing, fileSecretSource, mapSecretSource, pduModelOf, timingsOf } from './appliance-fencing.js';
+export { DEFAULT_PROFILE_DIRECTORY, shippedProfileDirectory } from './profile-directory.js';
