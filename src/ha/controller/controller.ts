@@ -1,0 +1,324 @@
+/**
+ * Controller: Heartline's pacemaker-controld, a pure state machine (lib/node-core.ts) on every
+ * node. On every node it runs the operations the DC asks of the local LRM and reports their
+ * results to the DC. On the DC it also records membership and results in the CIB status, runs
+ * the policy engine and executes its transition graph (TransitionEngine).
+ *
+ * The DC plans only from a CIB that holds every result it has been sent: it waits until its own
+ * status writes have come back from the CIB replica before it schedules. It schedules again when
+ * the configuration changes, membership changes, an unexpected result arrives (a failed monitor,
+ * a probe that finds a resource running, a result of an older graph), or a transition ends having
+ * done something; a transition that had nothing to run ends the loop until the next event.
+ */
+import type { Millis, NodeCore, NodeId } from '../../lib/index.js';
+import type { Cib } from '../cib/index.js';
+import type { PolicyResult } from '../policy/index.js';
+import { TransitionEngine, type GraphAction, type TransitionEffect, type TransitionEngineConfig } from '../transition/index.js';
+import { CONTROLLER_PROTOCOL, type ControllerMessage } from './controller-messages.js';
+import { resultMatches, type LrmRequest, type LrmResult } from './lrm-protocol.js';
+import { ResourceCatalog } from './resource-catalog.js';
+
+export interface ControllerNode {
+  readonly id: NodeId;
+  readonly name: string;
+}
+
+/** The CIB changes the controller writes, built by the CIB layer's change language. */
+export interface StatusChanges<Change> {
+  /** A node is a member of the view (in_ccm, controller online, join member, expected member). */
+  member(node: string): Change;
+  /** A node left the view without saying goodbye: it stays expected, so the policy fences it. */
+  lost(node: string): Change;
+  /** A node was fenced: it is cleanly down and nothing runs there. */
+  fenced(node: string): Change;
+  /** An operation result for the node's history (and fail counts when it failed). */
+  operation(result: LrmResult): Change;
+}
+
+export interface ControllerOptions<Change> {
+  readonly self: NodeId;
+  readonly nodes: readonly ControllerNode[];
+  readonly changes: StatusChanges<Change>;
+  /** The policy engine (pure): `now` is seconds since the epoch. */
+  readonly schedule: (cib: Cib, now: number) => PolicyResult;
+  readonly transition: Omit<TransitionEngineConfig, 'resultTimeout'>;
+  /** Added to an operation's own timeout before the transition engine gives up on its result. */
+  readonly resultGraceMs: number;
+  /** Wall-clock seconds since the epoch at monotonic `now` (the driver's clock mapping). */
+  readonly wallClock: (now: Millis) => number;
+}
+
+export type ControllerInput =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null }
+  | { readonly kind: 'cib-changed'; readonly cib: Cib; readonly authoritative: boolean }
+  | { readonly kind: 'cib-reply'; readonly requestId: string; readonly ok: boolean; readonly message?: string }
+  | { readonly kind: 'receive'; readonly from: NodeId; readonly message: ControllerMessage }
+  | { readonly kind: 'lrm-result'; readonly result: LrmResult }
+  | { readonly kind: 'fence-result'; readonly requestId: string; readonly target: string; readonly ok: boolean; readonly reason?: string }
+  | { readonly kind: 'timeout'; readonly timer: string };
+
+export type ControllerEvent =
+  | { readonly kind: 'transition-started'; readonly graphId: number; readonly actions: number; readonly summary: readonly string[] }
+  | { readonly kind: 'transition-finished'; readonly graphId: number; readonly status: string; readonly reason?: string }
+  | { readonly kind: 'problem'; readonly message: string };
+
+export type ControllerEffect<Change> =
+  | { readonly kind: 'send'; readonly to: NodeId; readonly message: ControllerMessage }
+  /** A change for the local CIB replica (the DC's status writes). */
+  | { readonly kind: 'cib-request'; readonly requestId: string; readonly change: Change }
+  /** Run an operation on this node's LRM. */
+  | { readonly kind: 'lrm-execute'; readonly request: LrmRequest }
+  /** Ask the fencer to fence a node. */
+  | { readonly kind: 'fence'; readonly requestId: string; readonly target: string; readonly action: string }
+  | { readonly kind: 'set-timer'; readonly timer: string; readonly afterMs: Millis }
+  | { readonly kind: 'cancel-timer'; readonly timer: string }
+  | ControllerEvent;
+
+export class Controller<Change> implements NodeCore<ControllerInput, ControllerEffect<Change>> {
+  private readonly te: TransitionEngine;
+  private readonly names: ReadonlyMap<NodeId, string>;
+  private readonly ids: ReadonlyMap<string, NodeId>;
+  private members: readonly NodeId[] = [];
+  private dc: NodeId | null = null;
+  private cib: Cib | undefined;
+  private authoritative = false;
+  private lastEpoch: string | undefined;
+  private dirty = false;
+  private graphId = 0;
+  private writeSeq = 0;
+  private readonly pendingWrites = new Set<string>();
+  private readonly pendingFences = new Map<string, { readonly graphId: number; readonly actionId: string; readonly target: string }>();
+  /** The last result of every operation on this node, for a new DC. */
+  private readonly localResults = new Map<string, LrmResult>();
+  private now: Millis = 0 as Millis;
+  /** Whether the running graph had anything to run (see maybeSchedule). */
+  private currentHadWork = false;
+  /** Resource definitions of the CIB the running graph was planned from. */
+  private catalog: ResourceCatalog | undefined;
+
+  constructor(private readonly options: ControllerOptions<Change>) {
+    this.names = new Map(options.nodes.map((n) => [n.id, n.name]));
+    this.ids = new Map(options.nodes.map((n) => [n.name, n.id]));
+    this.te = new TransitionEngine({ ...options.transition, resultTimeout: (a) => this.resultTimeout(a) });
+  }
+
+  private get isDc(): boolean {
+    return this.dc === this.options.self;
+  }
+
+  status(): { readonly dc: NodeId | null; readonly graphId: number; readonly transition: TransitionEngine['active']; readonly pendingWrites: number } {
+    return { dc: this.dc, graphId: this.graphId, transition: this.te.active, pendingWrites: this.pendingWrites.size };
+  }
+
+  step(now: Millis, input: ControllerInput): readonly ControllerEffect<Change>[] {
+    this.now = now;
+    const out: ControllerEffect<Change>[] = [];
+    switch (input.kind) {
+      case 'start':
+        break;
+      case 'view':
+        this.onView(input.members, input.dc, out);
+        break;
+      case 'cib-changed':
+        this.onCib(input.cib, input.authoritative, out);
+        break;
+      case 'cib-reply':
+        if (this.pendingWrites.delete(input.requestId) && !input.ok) out.push({ kind: 'problem', message: `status write ${input.requestId} refused: ${input.message ?? 'no reason given'}` });
+        break;
+      case 'receive':
+        if (input.message.v === CONTROLLER_PROTOCOL) this.onMessage(input.from, input.message, out);
+        break;
+      case 'lrm-result':
+        this.onLocalResult(input.result, out);
+        break;
+      case 'fence-result':
+        this.onFenceResult(input.requestId, input.ok, input.reason, out);
+        break;
+      case 'timeout':
+        this.perform(this.te.step(now, { kind: 'timeout', timer: input.timer }), out);
+        break;
+    }
+    this.maybeSchedule(out);
+    return out;
+  }
+
+  private onView(members: readonly NodeId[], dc: NodeId | null, out: ControllerEffect<Change>[]): void {
+    const previous = this.members;
+    const previousDc = this.dc;
+    this.members = members;
+    this.dc = dc;
+    if (dc !== previousDc) {
+      this.authoritative = false;
+      // Results that were on their way to a lost DC: the new one gets them all again.
+      if (dc !== null && dc !== this.options.self && this.localResults.size > 0) {
+        out.push({ kind: 'send', to: dc, message: { type: 'lrm-state', v: CONTROLLER_PROTOCOL, results: [...this.localResults.values()] } });
+      }
+      if (previousDc === this.options.self) this.perform(this.te.step(this.now, { kind: 'abort', reason: 'no longer the DC' }), out);
+    }
+    if (!this.isDc) return;
+    const lost = previous.filter((n) => !members.includes(n));
+    // Every member is (re)written on a new DC, since the CIB it holds may predate them.
+    const joined = dc !== previousDc ? members : members.filter((n) => !previous.includes(n));
+    for (const n of joined) this.write(this.options.changes.member(this.nameOf(n)), out);
+    for (const n of lost) this.write(this.options.changes.lost(this.nameOf(n)), out);
+    if (joined.length > 0 || lost.length > 0) this.invalidate(`membership changed`, out);
+  }
+
+  private onCib(cib: Cib, authoritative: boolean, out: ControllerEffect<Change>[]): void {
+    this.cib = cib;
+    const epoch = `${cib.version.adminEpoch}.${cib.version.epoch}`;
+    const becameAuthoritative = authoritative && !this.authoritative;
+    this.authoritative = authoritative;
+    if (epoch !== this.lastEpoch || becameAuthoritative) {
+      this.lastEpoch = epoch;
+      if (this.isDc) this.invalidate('configuration changed', out);
+    }
+  }
+
+  private onMessage(from: NodeId, m: ControllerMessage, out: ControllerEffect<Change>[]): void {
+    switch (m.type) {
+      case 'lrm-request':
+        // Only the DC of this node's view may ask for operations.
+        if (from !== this.dc) {
+          out.push({ kind: 'problem', message: `operation request from node ${from}, which is not the DC, ignored` });
+          return;
+        }
+        out.push({ kind: 'lrm-execute', request: m.request });
+        return;
+      case 'lrm-result':
+        if (this.isDc) this.onResultAtDc(m.result, out);
+        return;
+      case 'lrm-state':
+        if (this.isDc) for (const r of m.results) this.onResultAtDc(r, out, true);
+        return;
+    }
+  }
+
+  private onLocalResult(result: LrmResult, out: ControllerEffect<Change>[]): void {
+    const r = result.request;
+    this.localResults.set(`${r.resource}_${r.operation}_${r.interval}`, result);
+    if (r.operation === 'stop' && resultMatches(result)) {
+      // A stopped resource's recurring monitors end with it; their last results are history.
+      for (const [key, old] of this.localResults) if (old.request.resource === r.resource && old.request.interval > 0) this.localResults.delete(key);
+    }
+    if (this.dc === null) return;
+    out.push({ kind: 'send', to: this.dc, message: { type: 'lrm-result', v: CONTROLLER_PROTOCOL, result } });
+  }
+
+  private onResultAtDc(result: LrmResult, out: ControllerEffect<Change>[], replay = false): void {
+    this.write(this.options.changes.operation(result), out);
+    const graph = result.request.graph;
+    const probe = result.request.operation === 'monitor' && result.request.interval === 0;
+    // A probe succeeds as an action whatever it finds; finding something running is news.
+    const ok = probe ? result.opStatus === 0 && [0, 7, 8].includes(result.rc) : resultMatches(result);
+    const expected = ok && (!probe || result.rc === result.request.expectedRc);
+    const active = this.te.active;
+    if (graph !== undefined && !replay && active?.graphId === graph.graphId) {
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: graph.graphId, actionId: graph.actionId, ok, ...(ok ? {} : { reason: describeFailure(result) }) }), out);
+      if (!expected) this.invalidate(`unexpected result: ${describeFailure(result)}`, out);
+      return;
+    }
+    if (!expected || replay || graph !== undefined) this.invalidate(`result outside the transition: ${result.request.resource} ${result.request.operation} on ${result.node}`, out);
+  }
+
+  private onFenceResult(requestId: string, ok: boolean, reason: string | undefined, out: ControllerEffect<Change>[]): void {
+    const pending = this.pendingFences.get(requestId);
+    if (pending === undefined) return;
+    this.pendingFences.delete(requestId);
+    if (ok) this.write(this.options.changes.fenced(pending.target), out);
+    this.perform(this.te.step(this.now, { kind: 'action-result', graphId: pending.graphId, actionId: pending.actionId, ok, ...(reason === undefined ? {} : { reason }) }), out);
+  }
+
+  /** Something changed: abort what is running and plan again once it has stopped. */
+  private invalidate(reason: string, out: ControllerEffect<Change>[]): void {
+    this.dirty = true;
+    if (this.te.active !== undefined) this.perform(this.te.step(this.now, { kind: 'abort', reason }), out);
+  }
+
+  private maybeSchedule(out: ControllerEffect<Change>[]): void {
+    if (!this.isDc || !this.authoritative || !this.dirty || this.cib === undefined) return;
+    if (this.te.active !== undefined || this.pendingWrites.size > 0 || this.pendingFences.size > 0) return;
+    this.dirty = false;
+    const result = this.options.schedule(this.cib, this.options.wallClock(this.now));
+    const runnable = result.graph.actions.filter((a) => a.kind !== 'pseudo' && (a as GraphAction).runnable !== false).length;
+    this.graphId++;
+    out.push({ kind: 'transition-started', graphId: this.graphId, actions: runnable, summary: result.summary });
+    this.currentHadWork = runnable > 0;
+    this.catalog = new ResourceCatalog(this.cib);
+    this.perform(this.te.step(this.now, { kind: 'run', graphId: this.graphId, graph: result.graph }), out);
+  }
+
+  private perform(effects: readonly TransitionEffect[], out: ControllerEffect<Change>[]): void {
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'execute':
+          this.execute(e.graphId, e.action, out);
+          break;
+        case 'fence': {
+          const target = e.action.node ?? '';
+          const requestId = `fence-${e.graphId}-${e.action.id}`;
+          this.pendingFences.set(requestId, { graphId: e.graphId, actionId: e.action.id, target });
+          out.push({ kind: 'fence', requestId, target, action: fenceAction(e.action.id) });
+          break;
+        }
+        case 'set-timer':
+        case 'cancel-timer':
+          out.push(e);
+          break;
+        case 'transition-complete':
+          out.push({ kind: 'transition-finished', graphId: e.graphId, status: e.status, ...(e.reason === undefined ? {} : { reason: e.reason }) });
+          // A transition that did something may have made room for more; one that did nothing
+          // ends the loop, so a graph of blocked actions is not planned again and again.
+          if (e.status !== 'complete' || this.currentHadWork) this.dirty = true;
+          break;
+        case 'run-refused':
+          out.push({ kind: 'problem', message: `transition ${e.graphId} refused while ${e.busyWith} runs` });
+          break;
+        case 'action-finished':
+        case 'stale-result':
+        case 'send':
+        case 'broadcast':
+          break;
+      }
+    }
+  }
+
+  private execute(graphId: number, action: GraphAction, out: ControllerEffect<Change>[]): void {
+    const node = action.node === undefined ? undefined : this.ids.get(action.node);
+    const request = this.catalog?.request(action, { graphId, actionId: action.id });
+    if (node === undefined || request === undefined || !request.ok) {
+      const why = node === undefined ? `node ${action.node ?? '(none)'} is not configured` : request?.ok === false ? request.message : 'no catalog';
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId, actionId: action.id, ok: false, reason: why }), out);
+      return;
+    }
+    out.push({ kind: 'send', to: node, message: { type: 'lrm-request', v: CONTROLLER_PROTOCOL, request: request.request } });
+  }
+
+  private write(change: Change, out: ControllerEffect<Change>[]): void {
+    const requestId = `status-${this.options.self}-${++this.writeSeq}`;
+    this.pendingWrites.add(requestId);
+    out.push({ kind: 'cib-request', requestId, change });
+  }
+
+  private resultTimeout(action: GraphAction): Millis {
+    const request = this.catalog?.request(action);
+    const own = request?.ok === true ? request.request.timeout : 60_000;
+    return (own + this.options.resultGraceMs) as Millis;
+  }
+
+  private nameOf(id: NodeId): string {
+    return this.names.get(id) ?? `node${id}`;
+  }
+}
+
+function describeFailure(result: LrmResult): string {
+  const r = result.request;
+  return `${r.resource} ${r.operation}${r.interval > 0 ? `_${r.interval}` : ''} on ${result.node}: rc=${result.rc} status=${result.opStatus}${result.exitReason === undefined ? '' : ` (${result.exitReason})`}`;
+}
+
+/** `fence-reboot@node` -> reboot. */
+function fenceAction(actionId: string): string {
+  const m = /^fence-([a-z]+)@/.exec(actionId);
+  return m?.[1] ?? 'reboot';
+}
