@@ -194,6 +194,11 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
       this.answer(from, requestId, { ok: false, field: applied.error.field, message: applied.error.message }, out);
       return;
     }
+    if (applied.value === this.cib) {
+      // Nothing changed (the change language returns the same snapshot): nothing to replicate.
+      this.answer(from, requestId, { ok: true, version: this.cib.version }, out);
+      return;
+    }
     this.adopt(applied.value, `change from ${meta.origin} by ${meta.user}`, out, meta);
     for (const m of this.members) {
       if (m === this.options.self) continue;

@@ -33,6 +33,8 @@ export interface StatusChanges<Change> {
   fenced(node: string): Change;
   /** An operation result for the node's history (and fail counts when it failed). */
   operation(result: LrmResult): Change;
+  /** Whether the partition has quorum, and the DC's node id. */
+  cluster(haveQuorum: boolean, dcId: string): Change;
 }
 
 export interface ControllerOptions<Change> {
@@ -50,7 +52,7 @@ export interface ControllerOptions<Change> {
 
 export type ControllerInput =
   | { readonly kind: 'start' }
-  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null }
+  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null; readonly quorate: boolean }
   | { readonly kind: 'cib-changed'; readonly cib: Cib; readonly authoritative: boolean }
   | { readonly kind: 'cib-reply'; readonly requestId: string; readonly ok: boolean; readonly message?: string }
   | { readonly kind: 'receive'; readonly from: NodeId; readonly message: ControllerMessage }
@@ -81,6 +83,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private readonly ids: ReadonlyMap<string, NodeId>;
   private members: readonly NodeId[] = [];
   private dc: NodeId | null = null;
+  private quorate = false;
   private cib: Cib | undefined;
   private authoritative = false;
   private lastEpoch: string | undefined;
@@ -118,7 +121,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
       case 'start':
         break;
       case 'view':
-        this.onView(input.members, input.dc, out);
+        this.onView(input.members, input.dc, input.quorate, out);
         break;
       case 'cib-changed':
         this.onCib(input.cib, input.authoritative, out);
@@ -143,9 +146,11 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     return out;
   }
 
-  private onView(members: readonly NodeId[], dc: NodeId | null, out: ControllerEffect<Change>[]): void {
+  private onView(members: readonly NodeId[], dc: NodeId | null, quorate: boolean, out: ControllerEffect<Change>[]): void {
     const previous = this.members;
     const previousDc = this.dc;
+    const previousQuorate = this.quorate;
+    this.quorate = quorate;
     this.members = members;
     this.dc = dc;
     if (dc !== previousDc) {
@@ -162,7 +167,8 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const joined = dc !== previousDc ? members : members.filter((n) => !previous.includes(n));
     for (const n of joined) this.write(this.options.changes.member(this.nameOf(n)), out);
     for (const n of lost) this.write(this.options.changes.lost(this.nameOf(n)), out);
-    if (joined.length > 0 || lost.length > 0) this.invalidate(`membership changed`, out);
+    if (dc !== previousDc || quorate !== previousQuorate) this.write(this.options.changes.cluster(quorate, String(this.options.self)), out);
+    if (joined.length > 0 || lost.length > 0 || quorate !== previousQuorate) this.invalidate(`membership changed`, out);
   }
 
   private onCib(cib: Cib, authoritative: boolean, out: ControllerEffect<Change>[]): void {

@@ -31,7 +31,7 @@ export interface HaStackOptions<Change> {
 
 export type HaStackInput<Change> =
   | { readonly kind: 'start' }
-  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null }
+  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null; readonly quorate: boolean }
   /** A channel message for this layer, as JSON text (the driver converts bytes and text). */
   | { readonly kind: 'deliver'; readonly from: NodeId; readonly text: string }
   | { readonly kind: 'request'; readonly requestId: string; readonly change: Change; readonly meta: CibChangeMeta }
