@@ -1,6 +1,6 @@
 /**
  * What the testbed needs from the machine: root (network namespaces, port 694, iptables) and the
- * Debian tools it runs (scripts/test-packages.txt). Checked before anything is built, so that a
+ * Debian tools and packages it runs (scripts/test-packages.txt). Checked before anything is built, so that a
  * missing one is a sentence naming the fix, not a failed `ip` command halfway through a setup.
  * The integration tests turn these into skipped (or, in CI, failed) suites; `heartline bench
  * detect` into an error with a hint.
@@ -9,7 +9,10 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** What a testbed user can need. The tools are named as the commands the testbed runs. */
-export type Requirement = 'root' | 'ip' | 'socat' | 'iptables' | 'setpriv';
+export type Requirement = 'root' | 'ip' | 'socat' | 'iptables' | 'setpriv' | 'resource-agents';
+
+/** An agent every resource-agents install has: its presence stands for the package's. */
+export const RESOURCE_AGENTS_PROBE = '/usr/lib/ocf/resource.d/heartbeat/Dummy';
 
 const installHint = 'install with ./scripts/install-test-deps';
 
@@ -17,6 +20,9 @@ const installHint = 'install with ./scripts/install-test-deps';
 export function whyMissing(requirement: Requirement): string | undefined {
   if (requirement === 'root') {
     return process.getuid?.() === 0 ? undefined : 'not running as root (network namespaces, port 694 and iptables need it)';
+  }
+  if (requirement === 'resource-agents') {
+    return isExecutable(RESOURCE_AGENTS_PROBE) ? undefined : `Debian's resource-agents is not installed (no ${RESOURCE_AGENTS_PROBE}; ${installHint})`;
   }
   return findExecutable(requirement) === undefined ? `\`${requirement}\` not found on PATH or in /usr/sbin, /sbin (${installHint})` : undefined;
 }
@@ -32,12 +38,16 @@ export function findExecutable(name: string): string | undefined {
   for (const directory of directories) {
     if (directory === '') continue;
     const candidate = join(directory, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory: keep looking.
-    }
+    if (isExecutable(candidate)) return candidate;
   }
   return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -246,7 +246,7 @@ export function deriveSummary(model: ResourceModel, fencing: readonly { node: Po
   const out: string[] = [];
   for (const f of fencing) out.push(`  * Fence (${options.stonithAction}) ${f.node.uname} '${f.reason}'`);
   for (const inst of model.instances.values()) out.push(...summarizeInstance(inst, fenced));
-  if (options.stopOrphanResources) for (const o of orphans) out.push(line('Stop', o.id, o.node, 'node availability'));
+  for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) out.push(line('Stop', o.id, o.node, 'node availability'));
   return out;
 }
 
@@ -307,7 +307,7 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
     stops.set(inst.id, s);
     starts.set(inst.id, t);
   }
-  for (const o of orphans) if (options.stopOrphanResources) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
+  for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
   // Ordering edges: group members and constraints (start after start; stops in reverse when symmetrical).
   const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean): void => {
     for (const f of firstIds)

@@ -29,7 +29,10 @@ function withRole<T extends object>(base: T, key: string, role: Role | undefined
   return role === undefined || role === 'Started' ? base : { ...base, [key]: role };
 }
 
-/** Every colocation as dependent/primary pairs (sets: each member with the previous one; between sets, set 1 with set 2). */
+/**
+ * Every colocation as dependent/primary pairs (sets: each member with the previous one, or with the
+ * next one when the set says ordering="listed"; between sets, set 1 with set 2).
+ */
 export function expandColocations(cib: Cib): ColocationPair[] {
   const out: ColocationPair[] = [];
   for (const c of cib.configuration.constraints) {
@@ -47,9 +50,11 @@ export function expandColocations(cib: Cib): ColocationPair[] {
     for (const set of sets) {
       if (set.sequential === false) continue;
       const s = set.score ?? score;
+      // ordering="listed" chains the other way: each member with the one after it.
+      const listed = set.ordering === 'listed' && s > 0;
       for (let i = 1; i < set.resources.length; i++) {
-        const dependent = set.resources[i];
-        const primary = set.resources[i - 1];
+        const dependent = set.resources[listed ? i - 1 : i];
+        const primary = set.resources[listed ? i : i - 1];
         if (dependent === undefined || primary === undefined) continue;
         out.push(withRole(withRole({ id: c.id, dependent, primary, score: s }, 'dependentRole', set.role), 'primaryRole', set.role));
       }

@@ -4,7 +4,7 @@
  * transient attributes, finds orphans and resources active on several nodes.
  */
 import { parseScore, resolveNvSets, SCORE_INFINITY, type Cib, type LrmRscOp, type Role } from '../cib/index.js';
-import type { Instance, NodeRunState, ResourceModel, Unit } from './model.js';
+import type { CloneSet, Instance, NodeRunState, ResourceModel, Unit } from './model.js';
 import { migrationThresholdOf } from './model.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
@@ -13,6 +13,8 @@ export interface Orphan {
   readonly id: string;
   readonly node: string;
   readonly role: Role;
+  /** An instance of a configured clone beyond its instances: stopped even with stop-orphan-resources=false. */
+  readonly cloneInstance?: boolean;
 }
 
 function expectedRc(op: LrmRscOp): number {
@@ -192,40 +194,164 @@ function durationSeconds(text: string | undefined): number {
   }
 }
 
+/** Whether a resource needs its node fenced before it may start elsewhere (Pacemaker's `requires`). */
+function needsFencing(inst: Instance, options: ClusterOptions): boolean {
+  if (!options.stonithEnabled) return false;
+  const requires = inst.meta.get('requires');
+  if (requires !== undefined) return requires === 'fencing' || requires === 'unfencing';
+  return inst.primitive.class !== 'stonith';
+}
+
+const isActive = (r: NodeRunState | undefined): boolean => r !== undefined && (r.role !== 'Stopped' || r.failed);
+
+/** A pending operation other than a probe marks the node the resource is "pending" on. */
+function pendingOn(ops: readonly LrmRscOp[]): boolean {
+  return ops.some((op) => (op.opStatus === -1 || op.callId < 0) && !(op.operation === 'monitor' && op.interval === 0));
+}
+
+/** An orphan instance of an anonymous clone: a history entry beyond the configured instances. */
+interface OrphanSlot {
+  readonly number: number;
+  /** Per member primitive id: its state per node. */
+  readonly runs: Map<string, Map<string, NodeRunState>>;
+  readonly pending: Map<string, string>;
+}
+
+/**
+ * Matches history entries of an anonymous clone to instances the way Pacemaker's
+ * find_anonymous_clone does, node by node in status order: the instance already active (or
+ * pending) on this node, else the first instance active nowhere yet, else a new orphan numbered
+ * on from the configured instances. A second active entry on a node where the instance already
+ * runs is an orphan even when free instances remain.
+ */
+class AnonymousMatcher {
+  private readonly orphanSlots: OrphanSlot[] = [];
+  private total: number;
+
+  constructor(
+    private readonly set: CloneSet,
+    private readonly pending: Map<Instance, string>,
+    private readonly nodeCount: number,
+  ) {
+    this.total = set.instances.length;
+    // With clone-max=0 Pacemaker still creates instance :0 (as an orphan) for history to match.
+    if (this.total === 0) this.newOrphan();
+  }
+
+  private newOrphan(): OrphanSlot {
+    const slot: OrphanSlot = { number: this.total++, runs: new Map(), pending: new Map() };
+    this.orphanSlots.push(slot);
+    return slot;
+  }
+
+  private unitLocations(unit: Unit): string[] {
+    const out: string[] = [];
+    for (const m of unit.members) {
+      for (const [n, st] of m.current) if (isActive(st) && !out.includes(n)) out.push(n);
+      const p = this.pending.get(m);
+      if (p !== undefined && !out.includes(p)) out.push(p);
+    }
+    return out;
+  }
+
+  private orphanLocations(slot: OrphanSlot): string[] {
+    const out: string[] = [];
+    for (const [id, runs] of slot.runs) {
+      for (const [n, st] of runs) if (isActive(st) && !out.includes(n)) out.push(n);
+      const p = slot.pending.get(id);
+      if (p !== undefined && !out.includes(p)) out.push(p);
+    }
+    return out;
+  }
+
+  /** The instance (or orphan slot) the entry for member `primitiveId` on `node` belongs to. */
+  find(node: PolicyNode, primitiveId: string, options: ClusterOptions): { inst: Instance } | { orphan: OrphanSlot } {
+    let found: { inst: Instance } | { orphan: OrphanSlot } | undefined;
+    let inactive: { inst: Instance } | { orphan: OrphanSlot } | undefined;
+    let skipInactive = false;
+    for (const unit of this.set.instances) {
+      const member = unit.members.find((m) => m.primitive.id === primitiveId);
+      const locations = this.unitLocations(unit);
+      if (locations.length > 0) {
+        if (locations[0] !== node.uname || member === undefined) continue;
+        if ([...member.current.values()].some(isActive)) skipInactive = true;
+        else {
+          found = { inst: member };
+          break;
+        }
+      } else if (!skipInactive && inactive === undefined && member !== undefined && !(unit.kind === 'primitive' && member.blocked)) {
+        const p = this.pending.get(member);
+        if (p === undefined || p === node.uname) inactive = { inst: member };
+      }
+    }
+    if (found === undefined) {
+      for (const slot of this.orphanSlots) {
+        const locations = this.orphanLocations(slot);
+        if (locations.length > 0) {
+          if (locations[0] !== node.uname) continue;
+          if ([...(slot.runs.get(primitiveId)?.values() ?? [])].some(isActive)) skipInactive = true;
+          else {
+            found = { orphan: slot };
+            break;
+          }
+        } else if (!skipInactive && inactive === undefined) {
+          const p = slot.pending.get(primitiveId);
+          if (p === undefined || p === node.uname) inactive = { orphan: slot };
+        }
+      }
+    }
+    if (found === undefined && !skipInactive) found = inactive;
+    // An instance that does not need fencing is not worth an instance number on a node that is
+    // gone or unclean (unless every node has one): it becomes an orphan so another can start.
+    if (found !== undefined && 'inst' in found && !needsFencing(found.inst, options) && (!node.online || node.unclean) && this.set.max !== this.nodeCount) found = undefined;
+    return found ?? { orphan: this.newOrphan() };
+  }
+
+  /** The orphans that are active somewhere, as `member:N`. */
+  activeOrphans(): Orphan[] {
+    const out: Orphan[] = [];
+    for (const slot of this.orphanSlots)
+      for (const [id, runs] of slot.runs) for (const [node, st] of runs) if (isActive(st)) out.push({ id: `${id}:${slot.number}`, node, role: st.role, cloneInstance: true });
+    return out;
+  }
+}
+
 /** Phase: determine the current state of every instance, and the orphans. */
 export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: readonly PolicyNode[], options: ClusterOptions, now: number): Orphan[] {
   const orphans: Orphan[] = [];
-  const orphanCount = new Map<string, number>();
   const nodeById = new Map(nodes.map((n) => [n.id, n]));
   const nodeByName = new Map(nodes.map((n) => [n.uname, n]));
+  const pending = new Map<Instance, string>();
+  const matchers = new Map<CloneSet, AnonymousMatcher>();
+  const matcherFor = (set: CloneSet): AnonymousMatcher => {
+    let m = matchers.get(set);
+    if (m === undefined) {
+      m = new AnonymousMatcher(set, pending, nodes.length);
+      matchers.set(set, m);
+    }
+    return m;
+  };
   for (const state of cib.status.nodes) {
     const node = (state.id === undefined ? undefined : nodeById.get(state.id)) ?? (state.uname === undefined ? undefined : nodeByName.get(state.uname));
-    // The history of a cleanly offline node says nothing about what runs now.
-    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean)) continue;
-    // Anonymous clone instances are matched per node: the lowest free instance number.
-    const anonymousUsed = new Map<string, Set<number>>();
-    const anonymousByNode = new Map<string, Unit>();
+    // Without fencing, the history of a cleanly offline node says nothing about what runs now;
+    // with fencing it is read (it claims instance numbers), and anything active there makes the
+    // node unclean.
+    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean && !options.stonithEnabled)) continue;
     for (const lrm of state.lrm.resources) {
       let inst = model.instances.get(lrm.id);
+      let orphanSlot: OrphanSlot | undefined;
       const baseId = lrm.id.replace(/:\d+$/, '');
       const entry = model.byId.get(baseId);
-      if (entry?.clone !== undefined && !entry.clone.unique) {
-        const set = entry.clone;
-        const memberIndex = set.instances[0]?.members.findIndex((m) => m.primitive.id === baseId) ?? -1;
-        if (memberIndex < 0) inst = undefined;
+      if (entry?.clone !== undefined && !entry.clone.unique && lrm.ops.length > 0) {
+        const member = entry.clone.clone.child.kind === 'group' ? entry.clone.clone.child.members.find((m) => m.id === baseId) : entry.clone.childId === baseId ? entry.clone.clone.child : undefined;
+        if (member === undefined) inst = undefined;
         else {
-          let unit = anonymousByNode.get(set.id);
-          if (unit === undefined) {
-            // Peek whether this node's history shows the clone active; pick an instance anyway.
-            const used = anonymousUsed.get(set.id) ?? new Set<number>();
-            unit = set.instances.find((u) => !used.has(u.instanceNumber ?? 0) && !u.members.some((m) => m.current.size > 0 && [...m.current.values()].some((s) => s.role !== 'Stopped')));
-            if (unit !== undefined) {
-              anonymousByNode.set(set.id, unit);
-              used.add(unit.instanceNumber ?? 0);
-              anonymousUsed.set(set.id, used);
-            }
+          const match = matcherFor(entry.clone).find(node, baseId, options);
+          if ('inst' in match) inst = match.inst;
+          else {
+            inst = undefined;
+            orphanSlot = match.orphan;
           }
-          inst = unit?.members[memberIndex];
         }
       }
       const expiry = inst === undefined ? 0 : durationSeconds(inst.meta.get('failure-timeout'));
@@ -240,28 +366,23 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
         return last > 0 && now >= last + expiry;
       };
       const run = replayHistory(lrm.ops, inst, options, isExpired);
+      const label = inst?.id ?? (orphanSlot === undefined ? lrm.id : `${baseId}:${orphanSlot.number}`);
+      if (run !== undefined && isActive(run) && !node.online && !node.unclean && !node.maintenance && inst?.managed !== false) {
+        node.unclean = true;
+        node.uncleanReason = `${label} is thought to be active there`;
+      }
+      if (orphanSlot !== undefined) {
+        if (run !== undefined) orphanSlot.runs.set(baseId, new Map([...(orphanSlot.runs.get(baseId) ?? []), [node.uname, run]]));
+        if (pendingOn(lrm.ops) && !orphanSlot.pending.has(baseId)) orphanSlot.pending.set(baseId, node.uname);
+        continue;
+      }
       if (inst === undefined) {
         if (run !== undefined && run.role !== 'Stopped') orphans.push({ id: lrm.id, node: node.uname, role: run.role });
         continue;
       }
-      const active = (r: NodeRunState | undefined): boolean => r !== undefined && (r.role !== 'Stopped' || r.failed);
-      if (active(run) && active(inst.current.get(node.uname)) && inst.unit.clone !== undefined && !inst.unit.clone.unique && inst.unit.members.length === 1) {
-        // A second active copy of an anonymous clone on one node: another instance if the node
-        // may hold more, else an orphan to stop.
-        const set = inst.unit.clone;
-        const here = set.instances.filter((u) => u.members.some((m) => active(m.current.get(node.uname)))).length;
-        const free = set.instances.find((u) => u.members.every((m) => ![...m.current.values()].some(active)));
-        const spare = free?.members[0];
-        if (here < set.nodeMax && spare !== undefined && run !== undefined) spare.current.set(node.uname, run);
-        else if (run !== undefined) {
-          // Pacemaker numbers orphan instances on from clone-max.
-          const n = orphanCount.get(set.id) ?? 0;
-          orphanCount.set(set.id, n + 1);
-          orphans.push({ id: `${set.childId}:${set.instances.length + n}`, node: node.uname, role: run.role });
-        }
-        continue;
-      }
-      if (run !== undefined && active(run)) inst.current.set(node.uname, run);
+      if (pendingOn(lrm.ops) && !pending.has(inst)) pending.set(inst, node.uname);
+      if (lrm.ops.some((op) => !(op.opStatus === -1 || op.callId < 0))) inst.knownOn.add(node.uname);
+      if (run !== undefined && isActive(run)) inst.current.set(node.uname, run);
       const trusted = node.online || options.stonithEnabled;
       if (run?.ban === 'node' && trusted) inst.bannedNodes.add(node.uname);
       if (run?.ban === 'all' && trusted) for (const n of nodes) inst.bannedNodes.add(n.uname);
@@ -273,5 +394,6 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       if (!expired && !onlyIgnored && fc.count > 0 && fc.count >= threshold) inst.bannedNodes.add(node.uname);
     }
   }
+  for (const m of matchers.values()) orphans.push(...m.activeOrphans());
   return orphans;
 }

@@ -31,6 +31,8 @@ export interface Instance {
   managed: boolean;
   /** Nodes where the fail count reached migration-threshold. */
   readonly bannedNodes: Set<string>;
+  /** Nodes whose history (probes included) tells this instance's state there. */
+  readonly knownOn: Set<string>;
   next?: string;
   nextRole: Role;
   targetRole: Role;
@@ -132,7 +134,7 @@ export function metaInt(meta: ReadonlyMap<string, string>, name: string, fallbac
 function makeInstance(id: string, primitive: Primitive, meta: ReadonlyMap<string, string>, unit: Unit, maintenanceMode: boolean): Instance {
   const managed = metaBool(meta, 'is-managed', true) && !metaBool(meta, 'maintenance', false) && !maintenanceMode;
   const targetRole = roleOf(meta.get('target-role'));
-  return { id, primitive, meta, unit, current: new Map(), managed, bannedNodes: new Set(), nextRole: 'Stopped', targetRole, blocked: false };
+  return { id, primitive, meta, unit, current: new Map(), managed, bannedNodes: new Set(), knownOn: new Set(), nextRole: 'Stopped', targetRole, blocked: false };
 }
 
 /** Phase: build the resource model from the configuration. */

@@ -270,6 +270,8 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
   recordScores(ctx, set.id, w);
   const perNode = new Map<string, number>();
   let placed = 0;
+  // Instance priority: the clone's priority, raised by promotion scores (promotable clones).
+  const priority = new Map<Unit, number>();
   const instanceWeights = (unit: Unit): Weights => {
     const iw = new Map(w);
     unit.members.forEach((m, index) => {
@@ -280,51 +282,156 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
       // Later members of a cloned group must not leave the instance nowhere to run.
       if (index > 0 && !isRunnable(ctx, iw) && isRunnable(ctx, before)) for (const [k, v] of before) iw.set(k, v);
     });
+    let p = metaInt(set.meta, 'priority', 0);
+    if (set.promotable) {
+      for (const node of ctx.nodes) {
+        if (!canHostResources(node) || !iw.has(node.uname)) continue;
+        const score = allocationPromotionScore(set, unit, node, iw);
+        if (score > 0) iw.set(node.uname, addScores(iw.get(node.uname) ?? 0, score));
+        if (score > p) p = score;
+      }
+    }
+    priority.set(unit, p);
     return iw;
   };
-  const place = (unit: Unit, node: PolicyNode | undefined, iw: Weights): void => {
+  const weights = new Map(set.instances.map((u) => [u, instanceWeights(u)]));
+  const place = (unit: Unit, node: PolicyNode | undefined): void => {
     if (node !== undefined) {
       perNode.set(node.uname, (perNode.get(node.uname) ?? 0) + 1);
       placed++;
     }
-    recordScores(ctx, unit.id, iw);
+    recordScores(ctx, unit.id, weights.get(unit) ?? w);
     assignUnit(ctx, unit, node);
   };
-  // Pass 1: running instances stay on their current node when they may.
-  const byNumber = [...set.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
-  const running = byNumber.filter((u) => unitCurrentNode(u) !== undefined);
-  const rest: Unit[] = byNumber.filter((u) => unitCurrentNode(u) === undefined);
-  const displaced: Unit[] = [];
-  for (const unit of running) {
+  const count = (n: PolicyNode): number => perNode.get(n.uname) ?? 0;
+  const order = sortInstances(ctx, set, w, weights, priority);
+  // Pass 1 (pcmk__assign_instances): active, healthy instances stay on their current node while it
+  // holds fewer than the optimal share (clone-max / available nodes, at least 1) and is as good
+  // as the best node.
+  const available = ctx.nodes.filter((n) => canHostResources(n) && w.has(n.uname)).length;
+  const optimal = Math.max(1, available === 0 ? 0 : Math.floor(set.max / available));
+  for (const unit of order) {
+    if (placed >= set.max) break;
     const cur = unitCurrentNode(unit);
-    const iw = instanceWeights(unit);
+    if (cur === undefined) continue;
+    const node = ctx.nodes.find((n) => n.uname === cur);
     const lead = unit.members[0];
     if (lead !== undefined && (!lead.managed || lead.blocked)) {
-      place(unit, ctx.nodes.find((n) => n.uname === cur), iw);
+      place(unit, node);
       continue;
     }
-    const node = ctx.nodes.find((n) => n.uname === cur);
-    // The current node is kept only when it is as good as the best one.
-    const best = Math.max(...ctx.nodes.filter((n) => canHostResources(n)).map((n) => iw.get(n.uname) ?? -SCORE_INFINITY));
-    const here = node === undefined ? -1 : (iw.get(node.uname) ?? -1);
-    const ok = node !== undefined && canHostResources(node) && here >= 0 && here >= best && (perNode.get(node.uname) ?? 0) < set.nodeMax && placed < set.max;
-    if (ok) place(unit, node, iw);
-    else displaced.push(unit);
+    if (node === undefined || !canHostResources(node) || count(node) >= optimal || count(node) >= set.nodeMax) continue;
+    if (unit.members.some((m) => [...m.current.values()].some((st) => st.failed))) continue;
+    const iw = weights.get(unit) ?? w;
+    const here = iw.get(node.uname) ?? -1;
+    const best = Math.max(...ctx.nodes.filter((n) => canHostResources(n) && count(n) < set.nodeMax).map((n) => iw.get(n.uname) ?? -SCORE_INFINITY));
+    if (here >= 0 && here >= best) place(unit, node);
   }
-  // Pass 2: instances that are not running, then displaced ones, spread evenly over the best
-  // nodes: at most ceil(clone-max / usable nodes) per node first, then up to clone-node-max.
-  const usable = ctx.nodes.filter((n) => canHostResources(n) && (w.get(n.uname) ?? -1) >= 0).length;
-  const evenMax = usable === 0 ? set.nodeMax : Math.min(set.nodeMax, Math.ceil(set.max / usable));
-  for (const unit of [...rest, ...displaced]) {
-    const iw = instanceWeights(unit);
-    const count = (n: PolicyNode): number => perNode.get(n.uname) ?? 0;
-    let node = placed >= set.max ? undefined : chooseNode(ctx, iw, unitCurrentNode(unit), (n) => count(n) >= evenMax);
-    if (node === undefined && placed < set.max) node = chooseNode(ctx, iw, unitCurrentNode(unit), (n) => count(n) >= set.nodeMax);
-    place(unit, node, iw);
+  // Pass 2: the rest in the same order, each on its best node with room (clone-node-max); an
+  // anonymous instance keeps its current node when that ties with the best positive score.
+  for (const unit of order) {
+    if (unit.allocated) continue;
+    if (placed >= set.max) {
+      place(unit, undefined);
+      continue;
+    }
+    const iw = weights.get(unit) ?? w;
+    const cur = unitCurrentNode(unit);
+    let node = chooseNode(ctx, iw, cur, (n) => count(n) >= set.nodeMax);
+    const curNode = ctx.nodes.find((n) => n.uname === cur);
+    if (!set.unique && node !== undefined && curNode !== undefined && curNode !== node && canHostResources(curNode) && count(curNode) < set.nodeMax) {
+      const best = iw.get(node.uname) ?? 0;
+      if (best > 0 && (iw.get(curNode.uname) ?? -1) === best) node = curNode;
+    }
+    place(unit, node);
   }
   set.allocated = true;
   if (set.promotable) choosePromoted(ctx, set);
   visiting.delete(set.id);
+}
+
+/** The nodes where any member of the instance is active, in member order. */
+function unitActiveNodes(unit: Unit): string[] {
+  const out: string[] = [];
+  for (const m of unit.members) for (const [n, st] of m.current) if (st.role !== 'Stopped' && !out.includes(n)) out.push(n);
+  return out;
+}
+
+/**
+ * Pacemaker's assignment order of clone instances (pcmk__cmp_instance): less multiply active
+ * first, not active on a disallowed node, higher priority, active, current node usable, current
+ * node allowed for the clone, not failed, then the instance number.
+ */
+function sortInstances(ctx: PlacementContext, set: CloneSet, w: Weights, weights: ReadonlyMap<Unit, Weights>, priority: ReadonlyMap<Unit, number>): Unit[] {
+  const info = new Map(
+    set.instances.map((u) => {
+      const active = unitActiveNodes(u);
+      let node: string | undefined = active[0];
+      let allowed = true;
+      if (node !== undefined && (weights.get(u)?.get(node) ?? -1) < 0) {
+        node = undefined;
+        allowed = false;
+      }
+      const failed = u.members.some((m) => [...m.current.values()].some((st) => st.failed));
+      return [u, { count: active.length, node, allowed, failed }] as const;
+    }),
+  );
+  const hostable = (n: string): boolean => ctx.nodes.some((x) => x.uname === n && canHostResources(x));
+  const cmp = (a: Unit, b: Unit): number => {
+    const x = info.get(a);
+    const y = info.get(b);
+    if (x === undefined || y === undefined) return 0;
+    if (x.count > 0 && y.count > 0 && x.count !== y.count) return x.count - y.count;
+    if (x.allowed !== y.allowed) return x.allowed ? -1 : 1;
+    const px = priority.get(a) ?? 0;
+    const py = priority.get(b) ?? 0;
+    if (px !== py) return py - px;
+    if (x.node === undefined || y.node === undefined) {
+      if (x.node === undefined && y.node === undefined) return 0;
+      return x.node === undefined ? 1 : -1;
+    }
+    if (hostable(x.node) !== hostable(y.node)) return hostable(x.node) ? -1 : 1;
+    if (w.has(x.node) !== w.has(y.node)) return w.has(x.node) ? -1 : 1;
+    if (!w.has(x.node)) return 0;
+    if (x.failed !== y.failed) return x.failed ? 1 : -1;
+    return (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0);
+  };
+  // Array.prototype.sort is stable, as g_list_sort is.
+  return [...set.instances].sort(cmp);
+}
+
+/**
+ * The promotion score that feeds a promotable clone instance's allocation (Pacemaker's
+ * promotion_score during assignment): `master-<instance>` (or, for anonymous clones,
+ * `master-<resource>`) on the node, summed over a cloned group's members. For anonymous clones
+ * it counts only for the instance active on the node, or on a node where no instance is active
+ * but one was probed; otherwise only where the instance is known, or everywhere when it is known
+ * nowhere yet.
+ */
+function allocationPromotionScore(set: CloneSet, unit: Unit, node: PolicyNode, iw: Weights): number {
+  let total = 0;
+  for (const m of unit.members) {
+    if ((iw.get(node.uname) ?? -1) < 0) continue;
+    const here = (i: Instance): boolean => {
+      const st = i.current.get(node.uname);
+      return st !== undefined && st.role !== 'Stopped';
+    };
+    const peers = set.instances.map((u) => u.members.find((x) => x.primitive.id === m.primitive.id)).filter((x): x is Instance => x !== undefined);
+    let applies: boolean | undefined;
+    if (!set.unique) {
+      const active = peers.find(here);
+      if (active === m) applies = true;
+      else if (active === undefined && peers.some((p) => p.knownOn.has(node.uname))) applies = true;
+    }
+    if (applies === undefined) {
+      const known = m.knownOn.size > 0 || [...m.current.values()].some((st) => st.role !== 'Stopped');
+      applies = !known || m.knownOn.has(node.uname) || here(m);
+    }
+    if (!applies) continue;
+    const attr = node.attributes.get(`master-${m.id}`) ?? (set.unique ? undefined : node.attributes.get(`master-${m.primitive.id}`));
+    if (attr !== undefined) total = addScores(total, parseScore(attr) ?? 0);
+  }
+  return total;
 }
 
 /** Phase "promotion": the promotion score of each placed instance, then the best promoted-max ones. */
