@@ -12,6 +12,7 @@
  */
 import { sha256Hex } from '../../lib/index.js';
 import type { Cib } from './cib.js';
+import type { Configuration } from './configuration.js';
 
 /**
  * JSON with sorted object keys, no blanks, and undefined properties omitted. Accepts the model's
@@ -56,6 +57,14 @@ export function canonicalCibText(cib: Cib): string {
 /** SHA-256 (64 hex digits) of the canonical text: equal for equal snapshots, different otherwise. */
 export function cibDigest(cib: Cib): string {
   return sha256Hex(canonicalCibText(cib));
+}
+
+/**
+ * SHA-256 of the canonical text of a configuration alone: what the history of configuration
+ * versions records, equal for equal configurations whatever the status and header.
+ */
+export function configurationDigest(configuration: Configuration): string {
+  return sha256Hex(canonicalJson(configuration));
 }
 
 /** Structural equality of two snapshots (equal canonical texts). */

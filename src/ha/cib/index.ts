@@ -4,7 +4,10 @@
 // it directly; each type's doc comment says what it means in Pacemaker.
 export { compareCibVersions, formatCibVersion } from './cib.js';
 export type { Cib, CibHeader, CibVersion } from './cib.js';
-export { canonicalCibText, canonicalJson, cibDigest, cibEquals, deepFreeze } from './canonical.js';
+export { canonicalCibText, canonicalJson, cibDigest, cibEquals, configurationDigest, deepFreeze } from './canonical.js';
+export { applyCibChange } from './cib-change.js';
+export type { CibChange, CibChangeError, CibChangeMeta, NodeMembershipState } from './cib-change.js';
+export { formatCibTimestamp } from './cib-timestamp.js';
 export type { Configuration } from './configuration.js';
 export { CONSTRAINT_ACTIONS, ORDER_KINDS } from './constraints.js';
 export type {
