@@ -85,6 +85,11 @@ export interface SimulationOptions<Message, Effect extends { readonly kind: stri
   readonly onTraceLine?: (line: string) => void;
   /** A bound on events, so that a protocol stuck in a zero-delay loop ends the run as a violation. */
   readonly maxEvents?: number;
+  /**
+   * Whether a node has power: a `restart` of a node without power does nothing (a fenced node is
+   * off until the scenario powers it on). Default: every node always has power.
+   */
+  readonly hasPower?: (node: NodeId) => boolean;
 }
 
 export interface SimulationResult {
@@ -159,6 +164,11 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
 
   get nowMs(): number {
     return this.now;
+  }
+
+  /** Applies a fault `afterMs` from now: how a scenario's simulated devices (a fence device) act. */
+  injectFault(afterMs: number, fault: Fault): void {
+    this.queue.push(this.now + Math.max(0, afterMs), { kind: 'fault', fault });
   }
 
   isUp(node: NodeId): boolean {
@@ -301,6 +311,7 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
       case 'restart': {
         const node = this.nodes.get(fault.node);
         if (node === undefined || node.core !== undefined) return;
+        if (this.options.hasPower?.(node.id) === false) return;
         node.incarnation++;
         node.timers.clear();
         node.core = this.options.protocol.createNode({

@@ -5,16 +5,9 @@
  * validates it with the importer.
  */
 import type { CibVersion } from './cib.js';
+import type { CibChangeMeta } from './cib-change.js';
 
 export const CIB_PROTOCOL = 1;
-
-/** Who asked for a change, and when (seconds since the epoch): replicas apply it identically. */
-export interface CibChangeMeta {
-  readonly now: number;
-  readonly origin: string;
-  readonly user: string;
-  readonly client?: string;
-}
 
 export type CibMessage<Change> =
   /** Member to DC: please apply this change. */

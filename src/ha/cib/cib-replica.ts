@@ -17,7 +17,8 @@
 import { err, ok, type Millis, type NodeCore, type NodeId, type Result } from '../../lib/index.js';
 import { cibDigest } from './canonical.js';
 import { compareCibVersions, formatCibVersion, type Cib, type CibVersion } from './cib.js';
-import { CIB_PROTOCOL, type CibChangeMeta, type CibMessage } from './cib-messages.js';
+import type { CibChangeMeta } from './cib-change.js';
+import { CIB_PROTOCOL, type CibMessage } from './cib-messages.js';
 import { exportCibXml } from './xml/export-cib.js';
 import { importCibXml } from './xml/import-cib.js';
 import { formatCibImportError } from './xml/import-diagnostics.js';
@@ -43,8 +44,12 @@ export type CibReplicaInput<Change> =
   | { readonly kind: 'start' }
   /** The installed membership view (members and DC), or null when this node is in none. */
   | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null }
-  /** A change asked on this node (CLI, or the DC's own controller writing status). */
-  | { readonly kind: 'request'; readonly requestId: string; readonly change: Change; readonly meta: CibChangeMeta }
+  /**
+   * A change asked on this node (CLI, or the DC's own controller writing status). `dcOnly`: apply
+   * it only while this node is the DC, never forward it (a controller's status write is only true
+   * of the view it was made in).
+   */
+  | { readonly kind: 'request'; readonly requestId: string; readonly change: Change; readonly meta: CibChangeMeta; readonly dcOnly?: boolean }
   | { readonly kind: 'receive'; readonly from: NodeId; readonly message: CibMessage<Change> }
   | { readonly kind: 'timeout'; readonly timer: string };
 
@@ -67,6 +72,7 @@ interface QueuedRequest<Change> {
   readonly requestId: string;
   readonly change: Change;
   readonly meta: CibChangeMeta;
+  readonly dcOnly?: boolean;
 }
 
 const QUERY_TIMER = 'cib-query';
@@ -110,7 +116,11 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
         this.onView(input.members, input.dc, out);
         break;
       case 'request':
-        this.onRequest(this.options.self, input.requestId, input.change, input.meta, out);
+        if (input.dcOnly === true && this.phase !== 'dc-ready' && this.phase !== 'dc-collecting' && this.phase !== 'dc-fetching') {
+          out.push({ kind: 'reply', requestId: input.requestId, result: { ok: false, field: 'dc', message: 'this node is not the DC' } });
+          break;
+        }
+        this.onRequest(this.options.self, input.requestId, input.change, input.meta, out, input.dcOnly === true);
         break;
       case 'receive':
         if (input.message.v !== CIB_PROTOCOL) {
@@ -151,7 +161,7 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
       // Requests queued while this node was DC were never applied: this node's own go to the new
       // DC; other nodes' are refused (their nodes see the DC change and tell their callers).
       for (const q of this.queued.splice(0)) {
-        if (q.from === self) this.onRequest(self, q.requestId, q.change, q.meta, out);
+        if (q.from === self && q.dcOnly !== true) this.onRequest(self, q.requestId, q.change, q.meta, out);
         else this.answer(q.from, q.requestId, { ok: false, field: 'dc', message: 'the DC changed before the request was applied; retry' }, out);
       }
       return;
@@ -165,14 +175,14 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
     else out.push({ kind: 'set-timer', timer: QUERY_TIMER, afterMs: this.options.queryTimeoutMs as Millis });
   }
 
-  private onRequest(from: NodeId, requestId: string, change: Change, meta: CibChangeMeta, out: CibReplicaEffect<Change>[]): void {
+  private onRequest(from: NodeId, requestId: string, change: Change, meta: CibChangeMeta, out: CibReplicaEffect<Change>[], dcOnly = false): void {
     const self = this.options.self;
     if (this.phase === 'dc-ready') {
       this.applyAsDc(from, requestId, change, meta, out);
       return;
     }
     if (this.phase === 'dc-collecting' || this.phase === 'dc-fetching') {
-      this.queued.push({ from, requestId, change, meta });
+      this.queued.push({ from, requestId, change, meta, dcOnly });
       return;
     }
     if (from !== self) {

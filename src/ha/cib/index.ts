@@ -62,6 +62,6 @@ export { parseXml } from './xml/parse-xml.js';
 export type { SourceComment, SourceElement, SourceNode, SourceText, XmlSyntaxError } from './xml/parse-xml.js';
 export { writeXml } from './xml/write-xml.js';
 export { CIB_PROTOCOL } from './cib-messages.js';
-export type { CibChangeMeta, CibMessage } from './cib-messages.js';
+export type { CibMessage } from './cib-messages.js';
 export { CibReplica, emptyCib } from './cib-replica.js';
 export type { CibChangeRejection, CibReplicaEffect, CibReplicaInput, CibReplicaOptions, CibRequestResult } from './cib-replica.js';

@@ -8,8 +8,12 @@ export type ControllerMessage =
   | { readonly type: 'lrm-request'; readonly v: number; readonly request: LrmRequest }
   /** A node to the DC: an operation ended (graph actions, and recurring monitors that changed). */
   | { readonly type: 'lrm-result'; readonly v: number; readonly result: LrmResult }
+  /** DC to a node that joined its view (or restarted): send me your operation history. */
+  | { readonly type: 'join-offer'; readonly v: number; readonly round: number }
   /**
-   * A node to a new DC: the last result of every operation it knows, so results that were on their
-   * way to a lost DC are not lost (Pacemaker's join sends the node's whole LRM history likewise).
+   * A node's answer to a join offer: the last result of every operation it knows. The DC replaces
+   * the node's history in the CIB with it (Pacemaker's join does the same), so results that were
+   * on their way to a lost DC are not lost and a restarted node's empty memory is not mistaken for
+   * the truth of an older history.
    */
-  | { readonly type: 'lrm-state'; readonly v: number; readonly results: readonly LrmResult[] };
+  | { readonly type: 'lrm-state'; readonly v: number; readonly round: number; readonly results: readonly LrmResult[] };

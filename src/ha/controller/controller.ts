@@ -23,6 +23,12 @@ export interface ControllerNode {
   readonly name: string;
 }
 
+/** A member of the membership view: a restart shows as a new incarnation of the same id. */
+export interface ViewMember {
+  readonly id: NodeId;
+  readonly incarnation: number;
+}
+
 /** The CIB changes the controller writes, built by the CIB layer's change language. */
 export interface StatusChanges<Change> {
   /** A node is a member of the view (in_ccm, controller online, join member, expected member). */
@@ -33,6 +39,8 @@ export interface StatusChanges<Change> {
   fenced(node: string): Change;
   /** An operation result for the node's history (and fail counts when it failed). */
   operation(result: LrmResult): Change;
+  /** A node's whole history, as it reports it when it joins: replaces what the CIB held. */
+  history(node: string, results: readonly LrmResult[]): Change;
   /** Whether the partition has quorum, and the DC's node id. */
   cluster(haveQuorum: boolean, dcId: string): Change;
 }
@@ -52,7 +60,7 @@ export interface ControllerOptions<Change> {
 
 export type ControllerInput =
   | { readonly kind: 'start' }
-  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null; readonly quorate: boolean }
+  | { readonly kind: 'view'; readonly members: readonly ViewMember[]; readonly dc: NodeId | null; readonly quorate: boolean }
   | { readonly kind: 'cib-changed'; readonly cib: Cib; readonly authoritative: boolean }
   | { readonly kind: 'cib-reply'; readonly requestId: string; readonly ok: boolean; readonly message?: string }
   | { readonly kind: 'receive'; readonly from: NodeId; readonly message: ControllerMessage }
@@ -81,7 +89,10 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private readonly te: TransitionEngine;
   private readonly names: ReadonlyMap<NodeId, string>;
   private readonly ids: ReadonlyMap<string, NodeId>;
-  private members: readonly NodeId[] = [];
+  private members = new Map<NodeId, number>();
+  private joinRound = 0;
+  /** Members whose history the DC is waiting for before it plans. */
+  private readonly pendingJoin = new Set<NodeId>();
   private dc: NodeId | null = null;
   private quorate = false;
   private cib: Cib | undefined;
@@ -146,40 +157,59 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     return out;
   }
 
-  private onView(members: readonly NodeId[], dc: NodeId | null, quorate: boolean, out: ControllerEffect<Change>[]): void {
-    const previous = this.members;
+  private onView(members: readonly ViewMember[], dc: NodeId | null, quorate: boolean, out: ControllerEffect<Change>[]): void {
     const previousDc = this.dc;
-    const previousQuorate = this.quorate;
-    this.quorate = quorate;
-    this.members = members;
+    this.members = new Map(members.map((m) => [m.id, m.incarnation]));
     this.dc = dc;
-    if (dc !== previousDc) {
-      this.authoritative = false;
-      // Results that were on their way to a lost DC: the new one gets them all again.
-      if (dc !== null && dc !== this.options.self && this.localResults.size > 0) {
-        out.push({ kind: 'send', to: dc, message: { type: 'lrm-state', v: CONTROLLER_PROTOCOL, results: [...this.localResults.values()] } });
-      }
-      if (previousDc === this.options.self) this.perform(this.te.step(this.now, { kind: 'abort', reason: 'no longer the DC' }), out);
+    this.quorate = quorate;
+    // The CIB replica starts a join on every view this node is DC of; until it has chosen the
+    // CIB, nothing this controller knows of the cluster's status is to be trusted.
+    this.authoritative = false;
+    if (dc !== previousDc && previousDc === this.options.self) {
+      // What this node planned as DC is no longer its business; the new DC re-learns it all.
+      this.perform(this.te.step(this.now, { kind: 'abort', reason: 'no longer the DC' }), out);
+      this.pendingWrites.clear();
+      this.pendingJoin.clear();
     }
-    if (!this.isDc) return;
-    const lost = previous.filter((n) => !members.includes(n));
-    // Every member is (re)written on a new DC, since the CIB it holds may predate them.
-    const joined = dc !== previousDc ? members : members.filter((n) => !previous.includes(n));
-    for (const n of joined) this.write(this.options.changes.member(this.nameOf(n)), out);
-    for (const n of lost) this.write(this.options.changes.lost(this.nameOf(n)), out);
-    if (dc !== previousDc || quorate !== previousQuorate) this.write(this.options.changes.cluster(quorate, String(this.options.self)), out);
-    if (joined.length > 0 || lost.length > 0 || quorate !== previousQuorate) this.invalidate(`membership changed`, out);
+    if (this.isDc) this.invalidate('membership changed', out);
   }
 
   private onCib(cib: Cib, authoritative: boolean, out: ControllerEffect<Change>[]): void {
     this.cib = cib;
     const epoch = `${cib.version.adminEpoch}.${cib.version.epoch}`;
-    const becameAuthoritative = authoritative && !this.authoritative;
+    const termStarts = authoritative && !this.authoritative && this.isDc;
     this.authoritative = authoritative;
-    if (epoch !== this.lastEpoch || becameAuthoritative) {
+    if (termStarts) this.startTerm(cib, out);
+    if (epoch !== this.lastEpoch) {
       this.lastEpoch = epoch;
       if (this.isDc) this.invalidate('configuration changed', out);
     }
+  }
+
+  /**
+   * The DC's join, once its CIB replica has chosen the CIB of this view: the status in that CIB
+   * may be another partition's, so the DC writes what it knows itself (quorum, who is a member,
+   * who left) and replaces every member's history with what the member reports (join offers).
+   */
+  private startTerm(cib: Cib, out: ControllerEffect<Change>[]): void {
+    const self = this.options.self;
+    this.write(this.options.changes.cluster(this.quorate, String(self)), out);
+    for (const state of cib.status.nodes) {
+      const id = state.uname === undefined ? undefined : this.ids.get(state.uname);
+      if (id !== undefined && state.inCcm === true && !this.members.has(id)) this.write(this.options.changes.lost(state.uname as string), out);
+    }
+    this.joinRound++;
+    this.pendingJoin.clear();
+    for (const n of [...this.members.keys()].sort((a, b) => a - b)) {
+      this.write(this.options.changes.member(this.nameOf(n)), out);
+      if (n === self) {
+        this.write(this.options.changes.history(this.nameOf(n), [...this.localResults.values()]), out);
+      } else {
+        this.pendingJoin.add(n);
+        out.push({ kind: 'send', to: n, message: { type: 'join-offer', v: CONTROLLER_PROTOCOL, round: this.joinRound } });
+      }
+    }
+    this.invalidate('new DC term', out);
   }
 
   private onMessage(from: NodeId, m: ControllerMessage, out: ControllerEffect<Change>[]): void {
@@ -195,8 +225,15 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
       case 'lrm-result':
         if (this.isDc) this.onResultAtDc(m.result, out);
         return;
+      case 'join-offer':
+        if (from !== this.dc) return;
+        out.push({ kind: 'send', to: from, message: { type: 'lrm-state', v: CONTROLLER_PROTOCOL, round: m.round, results: [...this.localResults.values()] } });
+        return;
       case 'lrm-state':
-        if (this.isDc) for (const r of m.results) this.onResultAtDc(r, out, true);
+        if (!this.isDc || !this.pendingJoin.has(from) || m.round !== this.joinRound) return;
+        this.pendingJoin.delete(from);
+        this.write(this.options.changes.history(this.nameOf(from), m.results), out);
+        this.invalidate(`node ${this.nameOf(from)} joined`, out);
         return;
     }
   }
@@ -212,7 +249,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     out.push({ kind: 'send', to: this.dc, message: { type: 'lrm-result', v: CONTROLLER_PROTOCOL, result } });
   }
 
-  private onResultAtDc(result: LrmResult, out: ControllerEffect<Change>[], replay = false): void {
+  private onResultAtDc(result: LrmResult, out: ControllerEffect<Change>[]): void {
     this.write(this.options.changes.operation(result), out);
     const graph = result.request.graph;
     const probe = result.request.operation === 'monitor' && result.request.interval === 0;
@@ -220,12 +257,12 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const ok = probe ? result.opStatus === 0 && [0, 7, 8].includes(result.rc) : resultMatches(result);
     const expected = ok && (!probe || result.rc === result.request.expectedRc);
     const active = this.te.active;
-    if (graph !== undefined && !replay && active?.graphId === graph.graphId) {
+    if (graph !== undefined && active?.graphId === graph.graphId) {
       this.perform(this.te.step(this.now, { kind: 'action-result', graphId: graph.graphId, actionId: graph.actionId, ok, ...(ok ? {} : { reason: describeFailure(result) }) }), out);
       if (!expected) this.invalidate(`unexpected result: ${describeFailure(result)}`, out);
       return;
     }
-    if (!expected || replay || graph !== undefined) this.invalidate(`result outside the transition: ${result.request.resource} ${result.request.operation} on ${result.node}`, out);
+    if (!expected || graph !== undefined) this.invalidate(`result outside the transition: ${result.request.resource} ${result.request.operation} on ${result.node}`, out);
   }
 
   private onFenceResult(requestId: string, ok: boolean, reason: string | undefined, out: ControllerEffect<Change>[]): void {
@@ -244,7 +281,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
 
   private maybeSchedule(out: ControllerEffect<Change>[]): void {
     if (!this.isDc || !this.authoritative || !this.dirty || this.cib === undefined) return;
-    if (this.te.active !== undefined || this.pendingWrites.size > 0 || this.pendingFences.size > 0) return;
+    if (this.te.active !== undefined || this.pendingWrites.size > 0 || this.pendingFences.size > 0 || this.pendingJoin.size > 0) return;
     this.dirty = false;
     const result = this.options.schedule(this.cib, this.options.wallClock(this.now));
     const runnable = result.graph.actions.filter((a) => a.kind !== 'pseudo' && (a as GraphAction).runnable !== false).length;

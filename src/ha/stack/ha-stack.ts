@@ -11,7 +11,7 @@
  */
 import type { Millis, NodeCore, NodeId, Result } from '../../lib/index.js';
 import { CibReplica, type Cib, type CibChangeMeta, type CibChangeRejection, type CibMessage, type CibRequestResult } from '../cib/index.js';
-import { Controller, type ControllerEvent, type ControllerInput, type ControllerMessage, type ControllerNode, type LrmRequest, type LrmResult, type StatusChanges } from '../controller/index.js';
+import { Controller, type ControllerEvent, type ControllerInput, type ControllerMessage, type ControllerNode, type LrmRequest, type LrmResult, type StatusChanges, type ViewMember } from '../controller/index.js';
 import type { PolicyResult } from '../policy/index.js';
 import type { TransitionEngineConfig } from '../transition/index.js';
 
@@ -31,7 +31,7 @@ export interface HaStackOptions<Change> {
 
 export type HaStackInput<Change> =
   | { readonly kind: 'start' }
-  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null; readonly quorate: boolean }
+  | { readonly kind: 'view'; readonly members: readonly ViewMember[]; readonly dc: NodeId | null; readonly quorate: boolean }
   /** A channel message for this layer, as JSON text (the driver converts bytes and text). */
   | { readonly kind: 'deliver'; readonly from: NodeId; readonly text: string }
   | { readonly kind: 'request'; readonly requestId: string; readonly change: Change; readonly meta: CibChangeMeta }
@@ -91,7 +91,7 @@ export class HaStack<Change> implements NodeCore<HaStackInput<Change>, HaStackEf
         break;
       case 'view':
         // The replica first: a new DC's controller must find the join under way.
-        queue.push({ to: 'cib', input }, { to: 'ctl', input });
+        queue.push({ to: 'cib', input: { kind: 'view', members: input.members.map((m) => m.id), dc: input.dc } }, { to: 'ctl', input });
         break;
       case 'deliver': {
         const envelope = this.decode(input.text);
@@ -158,7 +158,7 @@ export class HaStack<Change> implements NodeCore<HaStackInput<Change>, HaStackEf
           out.push({ kind: 'channel-send', to: e.to, text: this.encode({ l: 'ctl', m: e.message }) });
           break;
         case 'cib-request':
-          queue.push({ to: 'cib', input: { kind: 'request', requestId: e.requestId, change: e.change, meta: { now: this.options.wallClock(now), origin: this.selfName, user: 'hacluster', client: 'controller' } } });
+          queue.push({ to: 'cib', input: { kind: 'request', requestId: e.requestId, change: e.change, meta: { now: this.options.wallClock(now), origin: this.selfName, user: 'hacluster', client: 'controller' }, dcOnly: true } });
           break;
         case 'set-timer':
           out.push({ ...e, timer: CTL_TIMER + e.timer });

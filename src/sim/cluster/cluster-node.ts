@@ -9,13 +9,14 @@ import { Membership, type MembershipConfig, type MembershipEffect, type Membersh
 import { DEFAULT_CHANNEL_CONFIG, ReliableChannel, type ChannelEffect, type ChannelMessage } from '../../ha/messaging/index.js';
 import { HaStack, type HaStackEffect, type HaStackInput, type HaStackOptions } from '../../ha/stack/index.js';
 import type { Cib, CibRequestResult } from '../../ha/cib/index.js';
+import type { ViewMember } from '../../ha/controller/index.js';
 import { LRM_TIMER, SimLrm, type SimLrmEffect } from './sim-lrm.js';
 
 export type ClusterWire = { readonly k: 'm'; readonly m: MembershipMessage } | { readonly k: 'c'; readonly m: ChannelMessage };
 
 /** What the node reports for the trace and the checkers. */
 export type ClusterNodeEvent =
-  | { readonly kind: 'view'; readonly members: readonly NodeId[]; readonly dc: NodeId | null; readonly quorate: boolean }
+  | { readonly kind: 'view'; readonly members: readonly ViewMember[]; readonly dc: NodeId | null; readonly quorate: boolean }
   | { readonly kind: 'transition'; readonly text: string }
   | { readonly kind: 'fence-request'; readonly target: string }
   | { readonly kind: 'problem'; readonly message: string }
@@ -42,7 +43,8 @@ export class ClusterNode<Change> implements NodeCore<BaseInput<ClusterWire>, Out
   private readonly membership: Membership;
   private readonly channel: ReliableChannel;
   readonly stack: HaStack<Change>;
-  private members: readonly NodeId[] = [];
+  private members: readonly ViewMember[] = [];
+  private viewDirty = false;
   private dc: NodeId | null = null;
   private quorate = false;
   private readonly fences = new Map<string, string>();
@@ -112,19 +114,25 @@ export class ClusterNode<Change> implements NodeCore<BaseInput<ClusterWire>, Out
           this.fromChannel(now, this.channel.step(now, { kind: 'peer-down', node: e.node }), out);
           break;
         case 'view-change':
-          this.members = e.view === null ? [] : e.view.members.map((m) => m.id);
+          this.members = e.view === null ? [] : e.view.members.map((m) => ({ id: m.id, incarnation: m.incarnation }));
           this.dc = e.view === null ? null : e.view.dc;
-          this.viewChanged(now, out);
+          this.viewDirty = true;
           break;
         case 'quorum-change':
           this.quorate = e.quorum.quorate;
-          this.viewChanged(now, out);
+          this.viewDirty = true;
           break;
         case 'peer-late':
         case 'link-up':
         case 'link-down':
           break;
       }
+    }
+    // The layers above see one view per step, with its quorum: a view change and the quorum
+    // change that follows it are one event to them (never a moment of stale quorum).
+    if (this.viewDirty) {
+      this.viewDirty = false;
+      this.viewChanged(now, out);
     }
   }
 

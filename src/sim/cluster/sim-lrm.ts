@@ -73,12 +73,15 @@ export class SimLrm {
     if (p === undefined) return [];
     this.pending.delete(callId);
     const r = p.request;
+    if (p.hang && r.operation === 'start') this.world.startFailures.add(r.resource);
     if (p.hang) return [{ kind: 'result', result: this.result(now, r, callId, 1, 2, 'operation timed out') }];
     let rc = 0;
     switch (r.operation) {
       case 'start':
-        if (randomChance(this.random, this.faults.failStartRate)) rc = 1;
-        else this.world.setState(this.self, r.resource, 'started');
+        if (randomChance(this.random, this.faults.failStartRate)) {
+          rc = 1;
+          this.world.startFailures.add(r.resource);
+        } else this.world.setState(this.self, r.resource, 'started');
         break;
       case 'stop':
         if (randomChance(this.random, this.faults.failStopRate)) rc = 1;

@@ -17,6 +17,8 @@ export class SimWorld {
   private readonly agents = new Map<NodeId, Map<string, AgentState>>();
   private readonly off = new Set<NodeId>();
   private readonly disks = new Map<NodeId, Cib>();
+  /** Resources whose start failed or hung somewhere (they may be banned everywhere). */
+  readonly startFailures = new Set<string>();
   /** Fence operations done: [time, requester, target]. */
   readonly fences: { readonly atMs: number; readonly by: NodeId; readonly target: NodeId }[] = [];
 
