@@ -10,7 +10,7 @@ import { DEFAULT_CHANNEL_CONFIG, ReliableChannel, type ChannelEffect, type Chann
 import { HaStack, type HaStackEffect, type HaStackInput, type HaStackOptions } from '../../ha/stack/index.js';
 import type { Cib, CibRequestResult } from '../../ha/cib/index.js';
 import type { ViewMember } from '../../ha/controller/index.js';
-import { LRM_TIMER, SimLrm, type SimLrmEffect } from './sim-lrm.js';
+import { LRM_TIMER, type SimLrm, type SimLrmEffect } from './sim-lrm.js';
 
 export type ClusterWire = { readonly k: 'm'; readonly m: MembershipMessage } | { readonly k: 'c'; readonly m: ChannelMessage };
 

@@ -11,7 +11,6 @@
 import { SeededRandom, millis, nodeId, randomChance, randomInt, randomPick, type Millis, type NodeId } from '../../lib/index.js';
 import { applyCibChange, importCibXml, type Cib, type CibChange } from '../../ha/cib/index.js';
 import { cibStatusChanges } from '../../ha/controller/index.js';
-import { defaultTiming } from '../../ha/membership/index.js';
 import { schedule } from '../../ha/policy/index.js';
 import { swarmFaultSchedule, type ScheduledFault } from '../fault-schedule.js';
 import { replayCommand } from '../replay.js';
