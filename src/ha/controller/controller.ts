@@ -105,6 +105,10 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private readonly pendingFences = new Map<string, { readonly graphId: number; readonly actionId: string; readonly target: string }>();
   /** The last result of every operation on this node, for a new DC. */
   private readonly localResults = new Map<string, LrmResult>();
+  /** Operations handed to the local LRM that have not answered yet. */
+  private readonly localInFlight = new Map<string, LrmRequest>();
+  /** A join offer this node answers once its LRM is idle (so the DC sees a settled history). */
+  private pendingOffer: { readonly from: NodeId; readonly round: number } | undefined;
   private now: Millis = 0 as Millis;
   /** Whether the running graph had anything to run (see maybeSchedule). */
   private currentHadWork = false;
@@ -203,7 +207,9 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     for (const n of [...this.members.keys()].sort((a, b) => a - b)) {
       this.write(this.options.changes.member(this.nameOf(n)), out);
       if (n === self) {
-        this.write(this.options.changes.history(this.nameOf(n), [...this.localResults.values()]), out);
+        // The DC's own history, once its LRM has finished what an earlier term asked of it.
+        this.pendingJoin.add(n);
+        this.answerOwnJoin(out);
       } else {
         this.pendingJoin.add(n);
         out.push({ kind: 'send', to: n, message: { type: 'join-offer', v: CONTROLLER_PROTOCOL, round: this.joinRound } });
@@ -220,6 +226,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
           out.push({ kind: 'problem', message: `operation request from node ${from}, which is not the DC, ignored` });
           return;
         }
+        this.localInFlight.set(requestKey(m.request), m.request);
         out.push({ kind: 'lrm-execute', request: m.request });
         return;
       case 'lrm-result':
@@ -227,7 +234,8 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
         return;
       case 'join-offer':
         if (from !== this.dc) return;
-        out.push({ kind: 'send', to: from, message: { type: 'lrm-state', v: CONTROLLER_PROTOCOL, round: m.round, results: [...this.localResults.values()] } });
+        this.pendingOffer = { from, round: m.round };
+        this.answerOffer(out);
         return;
       case 'lrm-state':
         if (!this.isDc || !this.pendingJoin.has(from) || m.round !== this.joinRound) return;
@@ -240,13 +248,33 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
 
   private onLocalResult(result: LrmResult, out: ControllerEffect<Change>[]): void {
     const r = result.request;
-    this.localResults.set(`${r.resource}_${r.operation}_${r.interval}`, result);
+    this.localResults.set(requestKey(r), result);
+    this.localInFlight.delete(requestKey(r));
     if (r.operation === 'stop' && resultMatches(result)) {
       // A stopped resource's recurring monitors end with it; their last results are history.
       for (const [key, old] of this.localResults) if (old.request.resource === r.resource && old.request.interval > 0) this.localResults.delete(key);
     }
-    if (this.dc === null) return;
-    out.push({ kind: 'send', to: this.dc, message: { type: 'lrm-result', v: CONTROLLER_PROTOCOL, result } });
+    if (this.dc !== null) out.push({ kind: 'send', to: this.dc, message: { type: 'lrm-result', v: CONTROLLER_PROTOCOL, result } });
+    this.answerOffer(out);
+    this.answerOwnJoin(out);
+  }
+
+  /** Answers the DC's join offer with this node's history, once nothing is in flight here. */
+  private answerOffer(out: ControllerEffect<Change>[]): void {
+    const offer = this.pendingOffer;
+    if (offer === undefined || this.localInFlight.size > 0) return;
+    this.pendingOffer = undefined;
+    if (offer.from !== this.dc) return;
+    out.push({ kind: 'send', to: offer.from, message: { type: 'lrm-state', v: CONTROLLER_PROTOCOL, round: offer.round, results: [...this.localResults.values()] } });
+  }
+
+  /** The DC's own part of its join, likewise once its LRM is idle. */
+  private answerOwnJoin(out: ControllerEffect<Change>[]): void {
+    const self = this.options.self;
+    if (!this.isDc || !this.pendingJoin.has(self) || this.localInFlight.size > 0) return;
+    this.pendingJoin.delete(self);
+    this.write(this.options.changes.history(this.nameOf(self), [...this.localResults.values()]), out);
+    this.invalidate('own history written', out);
   }
 
   private onResultAtDc(result: LrmResult, out: ControllerEffect<Change>[]): void {
@@ -258,8 +286,10 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const expected = ok && (!probe || result.rc === result.request.expectedRc);
     const active = this.te.active;
     if (graph !== undefined && active?.graphId === graph.graphId) {
-      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: graph.graphId, actionId: graph.actionId, ok, ...(ok ? {} : { reason: describeFailure(result) }) }), out);
+      // Abort before the result is fed: what waited for this action must not be dispatched when
+      // the result says the plan was made on a wrong picture (a probe that finds it running).
       if (!expected) this.invalidate(`unexpected result: ${describeFailure(result)}`, out);
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: graph.graphId, actionId: graph.actionId, ok, ...(ok ? {} : { reason: describeFailure(result) }) }), out);
       return;
     }
     if (!expected || graph !== undefined) this.invalidate(`result outside the transition: ${result.request.resource} ${result.request.operation} on ${result.node}`, out);
@@ -353,6 +383,10 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private nameOf(id: NodeId): string {
     return this.names.get(id) ?? `node${id}`;
   }
+}
+
+function requestKey(r: LrmRequest): string {
+  return `${r.resource}_${r.operation}_${r.interval}`;
 }
 
 function describeFailure(result: LrmResult): string {

@@ -19,7 +19,8 @@ export const cibStatusChanges: StatusChanges<CibChange> = {
   }),
   history: (node, results) => ({
     op: 'batch',
-    changes: [{ op: 'forget-node-resources', node, keepAttributes: true }, ...results.map((r) => cibStatusChanges.operation(r))],
+    // In call order: each one-shot result replaces the resource's last one.
+    changes: [{ op: 'forget-node-resources', node, keepAttributes: true }, ...[...results].sort((a, b) => a.callId - b.callId).map((r) => cibStatusChanges.operation(r))],
   }),
   operation: (result) => ({
     op: 'record-operation',

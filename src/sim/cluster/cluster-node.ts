@@ -173,7 +173,7 @@ export class ClusterNode<Change> implements NodeCore<BaseInput<ClusterWire>, Out
           this.env.persist(this.id, e.cib);
           break;
         case 'lrm-execute':
-          this.fromLrm(now, this.lrm.execute(e.request), out);
+          this.fromLrm(now, this.lrm.execute(now, e.request), out);
           break;
         case 'fence': {
           this.fences.set(e.requestId, e.target);

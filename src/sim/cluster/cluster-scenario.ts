@@ -51,8 +51,9 @@ export function clusterOptions(seed: number, overrides: { nodeCount?: number } =
   const faulty = randomChance(random, 0.3);
   const agentFaults = faulty ? { failStartRate: 0.05, failStopRate: 0.03, hangRate: 0.02 } : NO_AGENT_FAULTS;
   const resourceDeaths = faultPhaseMs === 0 ? 0 : randomInt(random, 0, 3);
-  // Long enough after the faults for initdead, detection, fencing, a reboot and recovery.
-  const endMs = faultPhaseMs + 30_000;
+  // Long enough after the faults for initdead, detection, fencing, a reboot and recovery, and for
+  // an operation that hung just before the faults stopped to time out (20 s) and be recovered.
+  const endMs = faultPhaseMs + (faulty ? 50_000 : 30_000);
   return { nodeCount, resourceCount, links, faultPhaseMs, endMs, agentFaults, resourceDeaths };
 }
 
@@ -89,7 +90,7 @@ export function runCluster(seed: number, options: { nodeCount?: number; keepTrac
     name: 'cluster',
     createNode: (context: NodeContext) => {
       const id = context.id;
-      const lrm = new SimLrm(id, `n${id}`, context.incarnation, world, context.random, shape.agentFaults, wallClock);
+      const lrm = new SimLrm(id, `n${id}`, context.incarnation, world, context.random, shape.agentFaults, wallClock, shape.faultPhaseMs);
       return new ClusterNode<CibChange>(
         id,
         context.incarnation,

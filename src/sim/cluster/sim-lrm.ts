@@ -20,6 +20,7 @@ interface Pending {
   readonly request: LrmRequest;
   readonly callId: number;
   readonly hang: boolean;
+  readonly faulty: boolean;
 }
 
 interface Recurring {
@@ -45,18 +46,21 @@ export class SimLrm {
     private readonly random: Random,
     private readonly faults: SimAgentFaults,
     private readonly wallClock: (now: Millis) => number,
+    /** Agents misbehave only before this time: liveness is judged after the faults stop. */
+    private readonly faultsUntilMs: number,
   ) {
     // Call ids grow across restarts, as the history replay orders by them.
     this.nextCall = incarnation * 1_000_000;
   }
 
-  execute(request: LrmRequest): SimLrmEffect[] {
+  execute(now: Millis, request: LrmRequest): SimLrmEffect[] {
     if (request.operation === 'stop') {
       for (const key of [...this.recurring.keys()]) if (key.startsWith(`${request.resource}|`)) this.recurring.delete(key);
     }
     const callId = ++this.nextCall;
-    const hang = randomChance(this.random, this.faults.hangRate);
-    this.pending.set(callId, { request, callId, hang });
+    const faulty = now < this.faultsUntilMs;
+    const hang = randomChance(this.random, this.faults.hangRate) && faulty;
+    this.pending.set(callId, { request, callId, hang, faulty });
     const afterMs = hang ? request.timeout : randomInt(this.random, 5, 150);
     return [{ kind: 'set-timer', timer: `${LRM_TIMER}op:${callId}`, afterMs: afterMs as Millis }];
   }
@@ -78,13 +82,13 @@ export class SimLrm {
     let rc = 0;
     switch (r.operation) {
       case 'start':
-        if (randomChance(this.random, this.faults.failStartRate)) {
+        if (randomChance(this.random, this.faults.failStartRate) && p.faulty) {
           rc = 1;
           this.world.startFailures.add(r.resource);
         } else this.world.setState(this.self, r.resource, 'started');
         break;
       case 'stop':
-        if (randomChance(this.random, this.faults.failStopRate)) rc = 1;
+        if (randomChance(this.random, this.faults.failStopRate) && p.faulty) rc = 1;
         else this.world.setState(this.self, r.resource, 'stopped');
         break;
       case 'promote':
