@@ -41,6 +41,8 @@ export interface SimulationView {
   readonly nowMs: number;
   isUp(node: NodeId): boolean;
   incarnation(node: NodeId): number;
+  /** The node's running core (undefined while it is down), for end-of-run checks of its state. */
+  coreOf(node: NodeId): unknown;
 }
 
 /**
@@ -177,6 +179,10 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
 
   incarnation(node: NodeId): number {
     return this.nodes.get(node)?.incarnation ?? 0;
+  }
+
+  coreOf(node: NodeId): unknown {
+    return this.nodes.get(node)?.core;
   }
 
   run(): SimulationResult {

@@ -125,8 +125,26 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     return this.dc === this.options.self;
   }
 
-  status(): { readonly dc: NodeId | null; readonly graphId: number; readonly transition: TransitionEngine['active']; readonly pendingWrites: number } {
-    return { dc: this.dc, graphId: this.graphId, transition: this.te.active, pendingWrites: this.pendingWrites.size };
+  status(): {
+    readonly dc: NodeId | null;
+    readonly graphId: number;
+    readonly transition: TransitionEngine['active'];
+    readonly pendingWrites: number;
+    readonly pendingJoin: readonly NodeId[];
+    readonly authoritative: boolean;
+    readonly dirty: boolean;
+    readonly inFlight: number;
+  } {
+    return {
+      dc: this.dc,
+      graphId: this.graphId,
+      transition: this.te.active,
+      pendingWrites: this.pendingWrites.size,
+      pendingJoin: [...this.pendingJoin],
+      authoritative: this.authoritative,
+      dirty: this.dirty,
+      inFlight: this.localInFlight.size,
+    };
   }
 
   step(now: Millis, input: ControllerInput): readonly ControllerEffect<Change>[] {
@@ -154,7 +172,8 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
         this.onFenceResult(input.requestId, input.ok, input.reason, out);
         break;
       case 'timeout':
-        this.perform(this.te.step(now, { kind: 'timeout', timer: input.timer }), out);
+        if (input.timer === JOIN_RETRY_TIMER) this.offerJoin(out);
+        else this.perform(this.te.step(now, { kind: 'timeout', timer: input.timer }), out);
         break;
     }
     this.maybeSchedule(out);
@@ -206,15 +225,11 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     this.pendingJoin.clear();
     for (const n of [...this.members.keys()].sort((a, b) => a - b)) {
       this.write(this.options.changes.member(this.nameOf(n)), out);
-      if (n === self) {
-        // The DC's own history, once its LRM has finished what an earlier term asked of it.
-        this.pendingJoin.add(n);
-        this.answerOwnJoin(out);
-      } else {
-        this.pendingJoin.add(n);
-        out.push({ kind: 'send', to: n, message: { type: 'join-offer', v: CONTROLLER_PROTOCOL, round: this.joinRound } });
-      }
+      this.pendingJoin.add(n);
     }
+    // The DC's own history, once its LRM has finished what an earlier term asked of it.
+    this.answerOwnJoin(out);
+    this.offerJoin(out);
     this.invalidate('new DC term', out);
   }
 
@@ -257,6 +272,17 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     if (this.dc !== null) out.push({ kind: 'send', to: this.dc, message: { type: 'lrm-result', v: CONTROLLER_PROTOCOL, result } });
     this.answerOffer(out);
     this.answerOwnJoin(out);
+  }
+
+  /**
+   * Offers the join to every member whose history has not come in, and again every second until
+   * it has: an offer can be lost with a stream the channel gave up on while the view still holds.
+   */
+  private offerJoin(out: ControllerEffect<Change>[]): void {
+    if (!this.isDc) return;
+    const waiting = [...this.pendingJoin].filter((n) => n !== this.options.self);
+    for (const n of waiting) out.push({ kind: 'send', to: n, message: { type: 'join-offer', v: CONTROLLER_PROTOCOL, round: this.joinRound } });
+    if (waiting.length > 0) out.push({ kind: 'set-timer', timer: JOIN_RETRY_TIMER, afterMs: JOIN_RETRY_MS as Millis });
   }
 
   /** Answers the DC's join offer with this node's history, once nothing is in flight here. */
@@ -384,6 +410,9 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     return this.names.get(id) ?? `node${id}`;
   }
 }
+
+const JOIN_RETRY_TIMER = 'join-retry';
+const JOIN_RETRY_MS = 1000;
 
 function requestKey(r: LrmRequest): string {
   return `${r.resource}_${r.operation}_${r.interval}`;

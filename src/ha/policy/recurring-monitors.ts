@@ -15,7 +15,8 @@ export function addMissingMonitors(graph: TransitionGraph, model: ResourceModel,
     if (state.uname === undefined) continue;
     const byResource = new Map<string, Set<number>>();
     for (const r of state.lrm?.resources ?? []) {
-      const intervals = new Set(r.ops.filter((op) => op.operation === 'monitor' && op.interval > 0).map((op) => op.interval as number));
+      // A failure record names the monitor that failed, not one that still runs.
+      const intervals = new Set(r.ops.filter((op) => op.operation === 'monitor' && op.interval > 0 && !op.id.endsWith('_last_failure_0')).map((op) => op.interval as number));
       if (intervals.size > 0) byResource.set(r.id, intervals);
     }
     recorded.set(state.uname, byResource);

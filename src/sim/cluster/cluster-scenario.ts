@@ -200,11 +200,16 @@ class ClusterEndChecker implements SimChecker<ClusterWire, ClusterNodeEvent> {
   atEnd(view: SimulationView): string | undefined {
     const down = this.nodeIds.filter((n) => !view.isUp(n));
     if (down.length > 0) return `nodes ${down.map((n) => `n${n}`).join(',')} are not up at the end`;
+    const stacks = this.nodeIds.map((n) => (view.coreOf(n) as ClusterNode<CibChange>).stack);
+    const describe = (): string => stacks.map((s, i) => `n${this.nodeIds[i]}: ${JSON.stringify({ cib: s.replica.status(), controller: s.controller.status() })}`).join('; ');
+    const digests = new Set(stacks.map((s) => s.replica.status().digest));
+    if (digests.size !== 1) return `the nodes hold different CIBs at the end: ${describe()}`;
+    if (stacks.some((s) => s.controller.status().transition !== undefined || s.controller.status().pendingWrites > 0)) return `a transition or a status write is still in progress at the end: ${describe()}`;
     for (const r of this.resources) {
       // A failed start bans a resource from its node (start-failure-is-fatal): it may have nowhere left.
       if (this.world.startFailures.has(r)) continue;
       const where = this.world.activeNodes(r);
-      if (where.length !== 1) return `${r} is active on ${where.length} nodes at the end (${where.map((n) => `n${n}`).join(',')})`;
+      if (where.length !== 1) return `${r} is active on ${where.length} nodes at the end (${where.map((n) => `n${n}`).join(',')}); ${describe()}`;
     }
     return undefined;
   }
