@@ -41,6 +41,8 @@ export interface SimulationView {
   readonly nowMs: number;
   isUp(node: NodeId): boolean;
   incarnation(node: NodeId): number;
+  /** The node's running core (undefined while it is down), for end-of-run checks of its state. */
+  coreOf(node: NodeId): unknown;
 }
 
 /**
@@ -85,6 +87,11 @@ export interface SimulationOptions<Message, Effect extends { readonly kind: stri
   readonly onTraceLine?: (line: string) => void;
   /** A bound on events, so that a protocol stuck in a zero-delay loop ends the run as a violation. */
   readonly maxEvents?: number;
+  /**
+   * Whether a node has power: a `restart` of a node without power does nothing (a fenced node is
+   * off until the scenario powers it on). Default: every node always has power.
+   */
+  readonly hasPower?: (node: NodeId) => boolean;
 }
 
 export interface SimulationResult {
@@ -161,12 +168,21 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
     return this.now;
   }
 
+  /** Applies a fault `afterMs` from now: how a scenario's simulated devices (a fence device) act. */
+  injectFault(afterMs: number, fault: Fault): void {
+    this.queue.push(this.now + Math.max(0, afterMs), { kind: 'fault', fault });
+  }
+
   isUp(node: NodeId): boolean {
     return this.nodes.get(node)?.core !== undefined;
   }
 
   incarnation(node: NodeId): number {
     return this.nodes.get(node)?.incarnation ?? 0;
+  }
+
+  coreOf(node: NodeId): unknown {
+    return this.nodes.get(node)?.core;
   }
 
   run(): SimulationResult {
@@ -301,6 +317,7 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
       case 'restart': {
         const node = this.nodes.get(fault.node);
         if (node === undefined || node.core !== undefined) return;
+        if (this.options.hasPower?.(node.id) === false) return;
         node.incarnation++;
         node.timers.clear();
         node.core = this.options.protocol.createNode({

@@ -16,9 +16,8 @@
  * caller's to show.
  *
  * Recording an operation result (the LRM's results that the DC writes into the status) is
- * `recordOperation` in operation-record.ts, written on another branch; when it lands, its change
- * is `{ op: 'record-operation'; result: OperationResult }` and applies as
- * `status = recordOperation(draftCib, result).status` (the version is bumped here, once per change).
+ * `{ op: 'record-operation'; result }`, applied with `recordOperation` (operation-record.ts); the
+ * version is bumped here, once per change.
  */
 import { err, ok, type Result } from '../../lib/index.js';
 import { canonicalJson, deepFreeze } from './canonical.js';
@@ -44,6 +43,7 @@ import { checkClusterProperty, checkNodeAttribute, checkResourceMeta, checkResou
 import { allResourceIds, findResource, primitivesWithin, removeGroupMember, resourceIdsWithin, updateResource } from './resource-tree.js';
 import type { Clone, Group, Primitive } from './resources.js';
 import type { NodeState, Status } from './status.js';
+import { recordOperation, type OperationResult } from './operation-record.js';
 
 export type { CibChangeError } from './change-validation.js';
 
@@ -103,6 +103,15 @@ export type CibChange =
   | { readonly op: 'set-node-state'; readonly node: string; readonly state: NodeMembershipState }
   /** Records whether the partition has quorum and which node (by id) is the DC; no dcUuid = no DC. */
   | { readonly op: 'set-cluster-state'; readonly haveQuorum: boolean; readonly dcUuid?: string }
+  /** Writes one operation result into the node's history (recordOperation), as the DC does for each LRM result. */
+  | { readonly op: 'record-operation'; readonly result: OperationResult }
+  /**
+   * Forgets a node's operation history and (unless keepAttributes) its transient attributes: after
+   * the node was fenced nothing runs there and nothing it reported still holds; when a node joins a
+   * new DC, its history is replaced by what the node itself reports (Pacemaker erases the same
+   * sections in both cases).
+   */
+  | { readonly op: 'forget-node-resources'; readonly node: string; readonly keepAttributes?: boolean }
   /** Applies the changes in order, each seeing the previous ones' result; all or nothing. */
   | { readonly op: 'batch'; readonly changes: readonly CibChange[] };
 
@@ -210,6 +219,10 @@ function applyOne(draft: Draft, change: CibChange, prefix: string): Step {
       return setNodeState(draft, change.node, change.state, at);
     case 'set-cluster-state':
       return setClusterState(draft, change.haveQuorum, change.dcUuid, at);
+    case 'record-operation':
+      return recordOperationChange(draft, change.result, at);
+    case 'forget-node-resources':
+      return forgetNodeResources(draft, change.node, change.keepAttributes === true, at);
     case 'batch': {
       if (!Array.isArray(change.changes)) return refuse(at('changes'), 'must be a list of changes');
       let current = draft;
@@ -222,7 +235,7 @@ function applyOne(draft: Draft, change: CibChange, prefix: string): Step {
     }
     default: {
       const op = (change as { op?: unknown }).op;
-      return refuse(at('op'), `'${String(op)}' is not a CIB change: use replace-configuration, put-resource, delete-resource, set-resource-meta, set-resource-param, put-constraint, delete-constraint, set-cluster-property, put-node, set-node-attribute, clear-failures, set-node-state, set-cluster-state or batch`);
+      return refuse(at('op'), `'${String(op)}' is not a CIB change: use replace-configuration, put-resource, delete-resource, set-resource-meta, set-resource-param, put-constraint, delete-constraint, set-cluster-property, put-node, set-node-attribute, clear-failures, set-node-state, set-cluster-state, record-operation, forget-node-resources or batch`);
     }
   }
 }
@@ -478,6 +491,28 @@ function setClusterState(draft: Draft, haveQuorum: boolean, dcUuid: string | und
   if (dcUuid !== undefined && (typeof dcUuid !== 'string' || dcUuid === '')) return refuse(at('dcUuid'), "must be the DC's node id, or absent when there is no DC");
   if (draft.haveQuorum === haveQuorum && draft.dcUuid === dcUuid) return ok(draft);
   return ok({ ...draft, haveQuorum, dcUuid });
+}
+
+function recordOperationChange(draft: Draft, result: OperationResult, at: (field: string) => string): Step {
+  if (typeof result !== 'object' || result === null) return refuse(at('result'), 'must be an operation result');
+  if (nodeStateOf(draft, result.node) === undefined) return refuse(at('result.node'), unknownNode(result.node, draft));
+  if (typeof result.resource !== 'string' || result.resource === '') return refuse(at('result.resource'), 'must name the resource the operation ran on');
+  // recordOperation works on a whole snapshot; only its status is kept (the version moves once, above).
+  const recorded = recordOperation({ version: { adminEpoch: 0, epoch: 0, numUpdates: 0 }, header: {}, configuration: draft.configuration, status: draft.status }, ownCopy(result));
+  return ok({ ...draft, status: recorded.status });
+}
+
+function forgetNodeResources(draft: Draft, node: string, keepAttributes: boolean, at: (field: string) => string): Step {
+  const found = nodeStateOf(draft, node);
+  if (found === undefined) return refuse(at('node'), unknownNode(node, draft));
+  if (keepAttributes) {
+    if (found.state.lrm === undefined) return ok(draft);
+    const { lrm: _lrm, ...kept } = found.state;
+    return ok(withNodeState(draft, found, kept));
+  }
+  if (found.state.lrm === undefined && found.state.transientAttributes === undefined) return ok(draft);
+  const { lrm: _lrm, transientAttributes: _attributes, ...kept } = found.state;
+  return ok(withNodeState(draft, found, kept));
 }
 
 /** A node's state: `index` < 0 when the node is configured but has no node_state yet (a fresh one is given). */

@@ -36,6 +36,8 @@ export {
   RESOURCE_META_ATTRIBUTES,
 } from './known-names.js';
 export type { ClusterNode, NodeType } from './nodes.js';
+export { OP_STATUS, UNKNOWN_TRANSITION, failCountAttributeName, lastFailureAttributeName, operationFailed, operationKey, recordOperation } from './operation-record.js';
+export type { OperationResult, TransitionRef } from './operation-record.js';
 export { resolveNvSets } from './nvset.js';
 export type { NvPair, NvSet, ResolveNvSetsOptions } from './nvset.js';
 export { formatPacemakerBoolean, parsePacemakerBoolean } from './pacemaker-boolean.js';
@@ -59,3 +61,7 @@ export type { CibImportError, CibIssue, CibWarning, CibWarningKind } from './xml
 export { parseXml } from './xml/parse-xml.js';
 export type { SourceComment, SourceElement, SourceNode, SourceText, XmlSyntaxError } from './xml/parse-xml.js';
 export { writeXml } from './xml/write-xml.js';
+export { CIB_PROTOCOL } from './cib-messages.js';
+export type { CibMessage } from './cib-messages.js';
+export { CibReplica, emptyCib } from './cib-replica.js';
+export type { CibChangeRejection, CibReplicaEffect, CibReplicaInput, CibReplicaOptions, CibRequestResult } from './cib-replica.js';

@@ -5,6 +5,8 @@
  */
 import type { Cib } from '../cib/index.js';
 import { applyOrderings, createGraph, deriveSummary } from './actions.js';
+import { addProbes } from './probe-actions.js';
+import { addMissingMonitors } from './recurring-monitors.js';
 import { expandColocations, expandOrders } from './constraints.js';
 import { determineCurrentState, type Orphan } from './history.js';
 import { buildResourceModel, type ResourceModel } from './model.js';
@@ -32,7 +34,7 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   allocateResources({ cib, model, nodes, options: cluster, colocations, scores, canStart, frozen: false });
   applyQuorumPolicy(model, cluster, fenced, nodes);
   applyOrderings(model, orders, colocations, fenced);
-  const graph = createGraph(model, fencing, orders, orphans, cluster, fenced);
+  const graph = addMissingMonitors(addProbes(createGraph(model, fencing, orders, orphans, cluster, fenced), model, nodes), model, cib);
   const summary = deriveSummary(model, fencing, orphans, cluster, fenced);
   return { graph, decisions: decisionsOf(model), scores, summary, notes: orphanNotes(orphans) };
 }

@@ -1,0 +1,430 @@
+/**
+ * Controller: Heartline's pacemaker-controld, a pure state machine (lib/node-core.ts) on every
+ * node. On every node it runs the operations the DC asks of the local LRM and reports their
+ * results to the DC. On the DC it also records membership and results in the CIB status, runs
+ * the policy engine and executes its transition graph (TransitionEngine).
+ *
+ * The DC plans only from a CIB that holds every result it has been sent: it waits until its own
+ * status writes have come back from the CIB replica before it schedules. It schedules again when
+ * the configuration changes, membership changes, an unexpected result arrives (a failed monitor,
+ * a probe that finds a resource running, a result of an older graph), or a transition ends having
+ * done something; a transition that had nothing to run ends the loop until the next event.
+ */
+import type { Millis, NodeCore, NodeId } from '../../lib/index.js';
+import type { Cib } from '../cib/index.js';
+import type { PolicyResult } from '../policy/index.js';
+import { TransitionEngine, type GraphAction, type TransitionEffect, type TransitionEngineConfig } from '../transition/index.js';
+import { CONTROLLER_PROTOCOL, type ControllerMessage } from './controller-messages.js';
+import { resultMatches, type LrmRequest, type LrmResult } from './lrm-protocol.js';
+import { ResourceCatalog } from './resource-catalog.js';
+
+export interface ControllerNode {
+  readonly id: NodeId;
+  readonly name: string;
+}
+
+/** A member of the membership view: a restart shows as a new incarnation of the same id. */
+export interface ViewMember {
+  readonly id: NodeId;
+  readonly incarnation: number;
+}
+
+/** The CIB changes the controller writes, built by the CIB layer's change language. */
+export interface StatusChanges<Change> {
+  /** A node is a member of the view (in_ccm, controller online, join member, expected member). */
+  member(node: string): Change;
+  /** A node left the view without saying goodbye: it stays expected, so the policy fences it. */
+  lost(node: string): Change;
+  /** A node was fenced: it is cleanly down and nothing runs there. */
+  fenced(node: string): Change;
+  /** An operation result for the node's history (and fail counts when it failed). */
+  operation(result: LrmResult): Change;
+  /** A node's whole history, as it reports it when it joins: replaces what the CIB held. */
+  history(node: string, results: readonly LrmResult[]): Change;
+  /** Whether the partition has quorum, and the DC's node id. */
+  cluster(haveQuorum: boolean, dcId: string): Change;
+}
+
+export interface ControllerOptions<Change> {
+  readonly self: NodeId;
+  readonly nodes: readonly ControllerNode[];
+  readonly changes: StatusChanges<Change>;
+  /** The policy engine (pure): `now` is seconds since the epoch. */
+  readonly schedule: (cib: Cib, now: number) => PolicyResult;
+  readonly transition: Omit<TransitionEngineConfig, 'resultTimeout'>;
+  /** Added to an operation's own timeout before the transition engine gives up on its result. */
+  readonly resultGraceMs: number;
+  /** Wall-clock seconds since the epoch at monotonic `now` (the driver's clock mapping). */
+  readonly wallClock: (now: Millis) => number;
+}
+
+export type ControllerInput =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'view'; readonly members: readonly ViewMember[]; readonly dc: NodeId | null; readonly quorate: boolean }
+  | { readonly kind: 'cib-changed'; readonly cib: Cib; readonly authoritative: boolean }
+  | { readonly kind: 'cib-reply'; readonly requestId: string; readonly ok: boolean; readonly message?: string }
+  | { readonly kind: 'receive'; readonly from: NodeId; readonly message: ControllerMessage }
+  | { readonly kind: 'lrm-result'; readonly result: LrmResult }
+  | { readonly kind: 'fence-result'; readonly requestId: string; readonly target: string; readonly ok: boolean; readonly reason?: string }
+  | { readonly kind: 'timeout'; readonly timer: string };
+
+export type ControllerEvent =
+  | { readonly kind: 'transition-started'; readonly graphId: number; readonly actions: number; readonly summary: readonly string[] }
+  | { readonly kind: 'transition-finished'; readonly graphId: number; readonly status: string; readonly reason?: string }
+  | { readonly kind: 'problem'; readonly message: string };
+
+export type ControllerEffect<Change> =
+  | { readonly kind: 'send'; readonly to: NodeId; readonly message: ControllerMessage }
+  /** A change for the local CIB replica (the DC's status writes). */
+  | { readonly kind: 'cib-request'; readonly requestId: string; readonly change: Change }
+  /** Run an operation on this node's LRM. */
+  | { readonly kind: 'lrm-execute'; readonly request: LrmRequest }
+  /** Ask the fencer to fence a node. */
+  | { readonly kind: 'fence'; readonly requestId: string; readonly target: string; readonly action: string }
+  | { readonly kind: 'set-timer'; readonly timer: string; readonly afterMs: Millis }
+  | { readonly kind: 'cancel-timer'; readonly timer: string }
+  | ControllerEvent;
+
+export class Controller<Change> implements NodeCore<ControllerInput, ControllerEffect<Change>> {
+  private readonly te: TransitionEngine;
+  private readonly names: ReadonlyMap<NodeId, string>;
+  private readonly ids: ReadonlyMap<string, NodeId>;
+  private members = new Map<NodeId, number>();
+  private joinRound = 0;
+  /** Members whose history the DC is waiting for before it plans. */
+  private readonly pendingJoin = new Set<NodeId>();
+  private dc: NodeId | null = null;
+  private quorate = false;
+  private cib: Cib | undefined;
+  private authoritative = false;
+  private lastEpoch: string | undefined;
+  private dirty = false;
+  private graphId = 0;
+  private writeSeq = 0;
+  private readonly pendingWrites = new Set<string>();
+  private readonly pendingFences = new Map<string, { readonly graphId: number; readonly actionId: string; readonly target: string }>();
+  /** The last result of every operation on this node, for a new DC. */
+  private readonly localResults = new Map<string, LrmResult>();
+  /** Operations handed to the local LRM that have not answered yet. */
+  private readonly localInFlight = new Map<string, LrmRequest>();
+  /** A join offer this node answers once its LRM is idle (so the DC sees a settled history). */
+  private pendingOffer: { readonly from: NodeId; readonly round: number } | undefined;
+  private now: Millis = 0 as Millis;
+  /** Whether the running graph had anything to run (see maybeSchedule). */
+  private currentHadWork = false;
+  /** Resource definitions of the CIB the running graph was planned from. */
+  private catalog: ResourceCatalog | undefined;
+
+  constructor(private readonly options: ControllerOptions<Change>) {
+    this.names = new Map(options.nodes.map((n) => [n.id, n.name]));
+    this.ids = new Map(options.nodes.map((n) => [n.name, n.id]));
+    this.te = new TransitionEngine({ ...options.transition, resultTimeout: (a) => this.resultTimeout(a) });
+  }
+
+  private get isDc(): boolean {
+    return this.dc === this.options.self;
+  }
+
+  status(): {
+    readonly dc: NodeId | null;
+    readonly graphId: number;
+    readonly transition: TransitionEngine['active'];
+    readonly pendingWrites: number;
+    readonly pendingJoin: readonly NodeId[];
+    readonly authoritative: boolean;
+    readonly dirty: boolean;
+    readonly inFlight: number;
+  } {
+    return {
+      dc: this.dc,
+      graphId: this.graphId,
+      transition: this.te.active,
+      pendingWrites: this.pendingWrites.size,
+      pendingJoin: [...this.pendingJoin],
+      authoritative: this.authoritative,
+      dirty: this.dirty,
+      inFlight: this.localInFlight.size,
+    };
+  }
+
+  step(now: Millis, input: ControllerInput): readonly ControllerEffect<Change>[] {
+    this.now = now;
+    const out: ControllerEffect<Change>[] = [];
+    switch (input.kind) {
+      case 'start':
+        break;
+      case 'view':
+        this.onView(input.members, input.dc, input.quorate, out);
+        break;
+      case 'cib-changed':
+        this.onCib(input.cib, input.authoritative, out);
+        break;
+      case 'cib-reply':
+        if (this.pendingWrites.delete(input.requestId) && !input.ok) out.push({ kind: 'problem', message: `status write ${input.requestId} refused: ${input.message ?? 'no reason given'}` });
+        break;
+      case 'receive':
+        if (input.message.v === CONTROLLER_PROTOCOL) this.onMessage(input.from, input.message, out);
+        break;
+      case 'lrm-result':
+        this.onLocalResult(input.result, out);
+        break;
+      case 'fence-result':
+        this.onFenceResult(input.requestId, input.ok, input.reason, out);
+        break;
+      case 'timeout':
+        if (input.timer === JOIN_RETRY_TIMER) this.offerJoin(out);
+        else this.perform(this.te.step(now, { kind: 'timeout', timer: input.timer }), out);
+        break;
+    }
+    this.maybeSchedule(out);
+    return out;
+  }
+
+  private onView(members: readonly ViewMember[], dc: NodeId | null, quorate: boolean, out: ControllerEffect<Change>[]): void {
+    const previousDc = this.dc;
+    this.members = new Map(members.map((m) => [m.id, m.incarnation]));
+    this.dc = dc;
+    this.quorate = quorate;
+    // The CIB replica starts a join on every view this node is DC of; until it has chosen the
+    // CIB, nothing this controller knows of the cluster's status is to be trusted.
+    this.authoritative = false;
+    if (dc !== previousDc && previousDc === this.options.self) {
+      // What this node planned as DC is no longer its business; the new DC re-learns it all.
+      this.perform(this.te.step(this.now, { kind: 'abort', reason: 'no longer the DC' }), out);
+      this.pendingWrites.clear();
+      this.pendingJoin.clear();
+    }
+    if (this.isDc) this.invalidate('membership changed', out);
+  }
+
+  private onCib(cib: Cib, authoritative: boolean, out: ControllerEffect<Change>[]): void {
+    this.cib = cib;
+    const epoch = `${cib.version.adminEpoch}.${cib.version.epoch}`;
+    const termStarts = authoritative && !this.authoritative && this.isDc;
+    this.authoritative = authoritative;
+    if (termStarts) this.startTerm(cib, out);
+    if (epoch !== this.lastEpoch) {
+      this.lastEpoch = epoch;
+      if (this.isDc) this.invalidate('configuration changed', out);
+    }
+  }
+
+  /**
+   * The DC's join, once its CIB replica has chosen the CIB of this view: the status in that CIB
+   * may be another partition's, so the DC writes what it knows itself (quorum, who is a member,
+   * who left) and replaces every member's history with what the member reports (join offers).
+   */
+  private startTerm(cib: Cib, out: ControllerEffect<Change>[]): void {
+    const self = this.options.self;
+    this.write(this.options.changes.cluster(this.quorate, String(self)), out);
+    for (const state of cib.status.nodes) {
+      const id = state.uname === undefined ? undefined : this.ids.get(state.uname);
+      if (id !== undefined && state.inCcm === true && !this.members.has(id)) this.write(this.options.changes.lost(state.uname as string), out);
+    }
+    this.joinRound++;
+    this.pendingJoin.clear();
+    for (const n of [...this.members.keys()].sort((a, b) => a - b)) {
+      this.write(this.options.changes.member(this.nameOf(n)), out);
+      this.pendingJoin.add(n);
+    }
+    // The DC's own history, once its LRM has finished what an earlier term asked of it.
+    this.answerOwnJoin(out);
+    this.offerJoin(out);
+    this.invalidate('new DC term', out);
+  }
+
+  private onMessage(from: NodeId, m: ControllerMessage, out: ControllerEffect<Change>[]): void {
+    switch (m.type) {
+      case 'lrm-request':
+        // Only the DC of this node's view may ask for operations.
+        if (from !== this.dc) {
+          out.push({ kind: 'problem', message: `operation request from node ${from}, which is not the DC, ignored` });
+          return;
+        }
+        this.localInFlight.set(requestKey(m.request), m.request);
+        out.push({ kind: 'lrm-execute', request: m.request });
+        return;
+      case 'lrm-result':
+        if (this.isDc) this.onResultAtDc(m.result, out);
+        return;
+      case 'join-offer':
+        if (from !== this.dc) return;
+        this.pendingOffer = { from, round: m.round };
+        this.answerOffer(out);
+        return;
+      case 'lrm-state':
+        if (!this.isDc || !this.pendingJoin.has(from) || m.round !== this.joinRound) return;
+        this.pendingJoin.delete(from);
+        this.write(this.options.changes.history(this.nameOf(from), m.results), out);
+        this.invalidate(`node ${this.nameOf(from)} joined`, out);
+        return;
+    }
+  }
+
+  private onLocalResult(result: LrmResult, out: ControllerEffect<Change>[]): void {
+    const r = result.request;
+    this.localResults.set(requestKey(r), result);
+    this.localInFlight.delete(requestKey(r));
+    if (r.operation === 'stop' && resultMatches(result)) {
+      // A stopped resource's recurring monitors end with it; their last results are history.
+      for (const [key, old] of this.localResults) if (old.request.resource === r.resource && old.request.interval > 0) this.localResults.delete(key);
+    }
+    if (this.dc !== null) out.push({ kind: 'send', to: this.dc, message: { type: 'lrm-result', v: CONTROLLER_PROTOCOL, result } });
+    this.answerOffer(out);
+    this.answerOwnJoin(out);
+  }
+
+  /**
+   * Offers the join to every member whose history has not come in, and again every second until
+   * it has: an offer can be lost with a stream the channel gave up on while the view still holds.
+   */
+  private offerJoin(out: ControllerEffect<Change>[]): void {
+    if (!this.isDc) return;
+    const waiting = [...this.pendingJoin].filter((n) => n !== this.options.self);
+    for (const n of waiting) out.push({ kind: 'send', to: n, message: { type: 'join-offer', v: CONTROLLER_PROTOCOL, round: this.joinRound } });
+    if (waiting.length > 0) out.push({ kind: 'set-timer', timer: JOIN_RETRY_TIMER, afterMs: JOIN_RETRY_MS as Millis });
+  }
+
+  /** Answers the DC's join offer with this node's history, once nothing is in flight here. */
+  private answerOffer(out: ControllerEffect<Change>[]): void {
+    const offer = this.pendingOffer;
+    if (offer === undefined || this.localInFlight.size > 0) return;
+    this.pendingOffer = undefined;
+    if (offer.from !== this.dc) return;
+    out.push({ kind: 'send', to: offer.from, message: { type: 'lrm-state', v: CONTROLLER_PROTOCOL, round: offer.round, results: [...this.localResults.values()] } });
+  }
+
+  /** The DC's own part of its join, likewise once its LRM is idle. */
+  private answerOwnJoin(out: ControllerEffect<Change>[]): void {
+    const self = this.options.self;
+    if (!this.isDc || !this.pendingJoin.has(self) || this.localInFlight.size > 0) return;
+    this.pendingJoin.delete(self);
+    this.write(this.options.changes.history(this.nameOf(self), [...this.localResults.values()]), out);
+    this.invalidate('own history written', out);
+  }
+
+  private onResultAtDc(result: LrmResult, out: ControllerEffect<Change>[]): void {
+    this.write(this.options.changes.operation(result), out);
+    const graph = result.request.graph;
+    const probe = result.request.operation === 'monitor' && result.request.interval === 0;
+    // A probe succeeds as an action whatever it finds; finding something running is news.
+    const ok = probe ? result.opStatus === 0 && [0, 7, 8].includes(result.rc) : resultMatches(result);
+    const expected = ok && (!probe || result.rc === result.request.expectedRc);
+    const active = this.te.active;
+    if (graph !== undefined && active?.graphId === graph.graphId) {
+      // Abort before the result is fed: what waited for this action must not be dispatched when
+      // the result says the plan was made on a wrong picture (a probe that finds it running).
+      if (!expected) this.invalidate(`unexpected result: ${describeFailure(result)}`, out);
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: graph.graphId, actionId: graph.actionId, ok, ...(ok ? {} : { reason: describeFailure(result) }) }), out);
+      return;
+    }
+    if (!expected || graph !== undefined) this.invalidate(`result outside the transition: ${result.request.resource} ${result.request.operation} on ${result.node}`, out);
+  }
+
+  private onFenceResult(requestId: string, ok: boolean, reason: string | undefined, out: ControllerEffect<Change>[]): void {
+    const pending = this.pendingFences.get(requestId);
+    if (pending === undefined) return;
+    this.pendingFences.delete(requestId);
+    if (ok) this.write(this.options.changes.fenced(pending.target), out);
+    this.perform(this.te.step(this.now, { kind: 'action-result', graphId: pending.graphId, actionId: pending.actionId, ok, ...(reason === undefined ? {} : { reason }) }), out);
+  }
+
+  /** Something changed: abort what is running and plan again once it has stopped. */
+  private invalidate(reason: string, out: ControllerEffect<Change>[]): void {
+    this.dirty = true;
+    if (this.te.active !== undefined) this.perform(this.te.step(this.now, { kind: 'abort', reason }), out);
+  }
+
+  private maybeSchedule(out: ControllerEffect<Change>[]): void {
+    if (!this.isDc || !this.authoritative || !this.dirty || this.cib === undefined) return;
+    if (this.te.active !== undefined || this.pendingWrites.size > 0 || this.pendingFences.size > 0 || this.pendingJoin.size > 0) return;
+    this.dirty = false;
+    const result = this.options.schedule(this.cib, this.options.wallClock(this.now));
+    const runnable = result.graph.actions.filter((a) => a.kind !== 'pseudo' && (a as GraphAction).runnable !== false).length;
+    this.graphId++;
+    out.push({ kind: 'transition-started', graphId: this.graphId, actions: runnable, summary: result.summary });
+    this.currentHadWork = runnable > 0;
+    this.catalog = new ResourceCatalog(this.cib);
+    this.perform(this.te.step(this.now, { kind: 'run', graphId: this.graphId, graph: result.graph }), out);
+  }
+
+  private perform(effects: readonly TransitionEffect[], out: ControllerEffect<Change>[]): void {
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'execute':
+          this.execute(e.graphId, e.action, out);
+          break;
+        case 'fence': {
+          const target = e.action.node ?? '';
+          const requestId = `fence-${e.graphId}-${e.action.id}`;
+          this.pendingFences.set(requestId, { graphId: e.graphId, actionId: e.action.id, target });
+          out.push({ kind: 'fence', requestId, target, action: fenceAction(e.action.id) });
+          break;
+        }
+        case 'set-timer':
+        case 'cancel-timer':
+          out.push(e);
+          break;
+        case 'transition-complete':
+          out.push({ kind: 'transition-finished', graphId: e.graphId, status: e.status, ...(e.reason === undefined ? {} : { reason: e.reason }) });
+          // A transition that did something may have made room for more; one that did nothing
+          // ends the loop, so a graph of blocked actions is not planned again and again.
+          if (e.status !== 'complete' || this.currentHadWork) this.dirty = true;
+          break;
+        case 'run-refused':
+          out.push({ kind: 'problem', message: `transition ${e.graphId} refused while ${e.busyWith} runs` });
+          break;
+        case 'action-finished':
+        case 'stale-result':
+        case 'send':
+        case 'broadcast':
+          break;
+      }
+    }
+  }
+
+  private execute(graphId: number, action: GraphAction, out: ControllerEffect<Change>[]): void {
+    const node = action.node === undefined ? undefined : this.ids.get(action.node);
+    const request = this.catalog?.request(action, { graphId, actionId: action.id });
+    if (node === undefined || request === undefined || !request.ok) {
+      const why = node === undefined ? `node ${action.node ?? '(none)'} is not configured` : request?.ok === false ? request.message : 'no catalog';
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId, actionId: action.id, ok: false, reason: why }), out);
+      return;
+    }
+    out.push({ kind: 'send', to: node, message: { type: 'lrm-request', v: CONTROLLER_PROTOCOL, request: request.request } });
+  }
+
+  private write(change: Change, out: ControllerEffect<Change>[]): void {
+    const requestId = `status-${this.options.self}-${++this.writeSeq}`;
+    this.pendingWrites.add(requestId);
+    out.push({ kind: 'cib-request', requestId, change });
+  }
+
+  private resultTimeout(action: GraphAction): Millis {
+    const request = this.catalog?.request(action);
+    const own = request?.ok === true ? request.request.timeout : 60_000;
+    return (own + this.options.resultGraceMs) as Millis;
+  }
+
+  private nameOf(id: NodeId): string {
+    return this.names.get(id) ?? `node${id}`;
+  }
+}
+
+const JOIN_RETRY_TIMER = 'join-retry';
+const JOIN_RETRY_MS = 1000;
+
+function requestKey(r: LrmRequest): string {
+  return `${r.resource}_${r.operation}_${r.interval}`;
+}
+
+function describeFailure(result: LrmResult): string {
+  const r = result.request;
+  return `${r.resource} ${r.operation}${r.interval > 0 ? `_${r.interval}` : ''} on ${result.node}: rc=${result.rc} status=${result.opStatus}${result.exitReason === undefined ? '' : ` (${result.exitReason})`}`;
+}
+
+/** `fence-reboot@node` -> reboot. */
+function fenceAction(actionId: string): string {
+  const m = /^fence-([a-z]+)@/.exec(actionId);
+  return m?.[1] ?? 'reboot';
+}

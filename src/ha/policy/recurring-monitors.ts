@@ -1,0 +1,52 @@
+/**
+ * Recurring monitors of resources that stay where they run. A monitor is scheduled with every
+ * start; one that is missing from a running resource's history (its start's transition was
+ * aborted before the monitor ran, or the node's history was rebuilt at a join) is scheduled on
+ * its own, as Pacemaker does, so that no running resource goes unwatched.
+ */
+import type { Cib } from '../cib/index.js';
+import type { ResourceModel } from './model.js';
+import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
+
+export function addMissingMonitors(graph: TransitionGraph, model: ResourceModel, cib: Cib): TransitionGraph {
+  // node -> lrm_resource id -> intervals of recorded recurring monitors
+  const recorded = new Map<string, Map<string, Set<number>>>();
+  for (const state of cib.status.nodes) {
+    if (state.uname === undefined) continue;
+    const byResource = new Map<string, Set<number>>();
+    for (const r of state.lrm?.resources ?? []) {
+      // A failure record names the monitor that failed, not one that still runs.
+      const intervals = new Set(r.ops.filter((op) => op.operation === 'monitor' && op.interval > 0 && !op.id.endsWith('_last_failure_0')).map((op) => op.interval as number));
+      if (intervals.size > 0) byResource.set(r.id, intervals);
+    }
+    recorded.set(state.uname, byResource);
+  }
+  const ids = new Set(graph.actions.map((a) => a.id));
+  const actions: GraphAction[] = [];
+  const edges: GraphEdge[] = [];
+  for (const inst of model.instances.values()) {
+    const node = inst.next;
+    if (!inst.managed || inst.blocked || node === undefined) continue;
+    const role = inst.current.get(node)?.role;
+    if (role === undefined || role === 'Stopped' || ids.has(`${inst.id}_start_0@${node}`)) continue;
+    const history = recorded.get(node);
+    const known = new Set([...(history?.get(inst.id) ?? []), ...(history?.get(inst.primitive.id) ?? [])]);
+    for (const op of inst.primitive.operations?.ops ?? []) {
+      if (op.name !== 'monitor' || op.interval === 0 || op.enabled === false || known.has(op.interval)) continue;
+      if (op.role !== undefined && op.role !== inst.nextRole && !(op.role === 'Started' && inst.nextRole === 'Unpromoted')) continue;
+      const id = `${inst.id}_monitor_${op.interval}@${node}`;
+      if (ids.has(id)) continue;
+      ids.add(id);
+      actions.push({ id, kind: 'monitor', resource: inst.id, node, interval: op.interval, optional: false });
+      // After a role change on the node, the monitor checks the new role.
+      for (const kind of ['promote', 'demote'] as const) {
+        const change = `${inst.id}_${kind}_0@${node}`;
+        if (ids.has(change)) edges.push({ before: change, after: id });
+      }
+    }
+  }
+  if (actions.length === 0) return graph;
+  const all = [...graph.actions, ...actions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const allEdges = [...graph.edges, ...edges].sort((a, b) => (a.before < b.before ? -1 : a.before > b.before ? 1 : a.after < b.after ? -1 : a.after > b.after ? 1 : 0));
+  return { actions: all, edges: allEdges };
+}

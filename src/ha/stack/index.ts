@@ -1,0 +1,1 @@
+export { HaStack, type HaStackEffect, type HaStackInput, type HaStackOptions } from './ha-stack.js';
