@@ -9,6 +9,7 @@ import { expandColocations, expandOrders } from './constraints.js';
 import { determineCurrentState, type Orphan } from './history.js';
 import { buildResourceModel, type ResourceModel } from './model.js';
 import { allocateResources, currentNode } from './placement.js';
+import { needsQuorum } from './requires.js';
 import type { AllocationScore, PolicyResult, ResourceDecision, ScheduleOptions } from './types.js';
 import { unpackClusterOptions, unpackNodes, type ClusterOptions, type PolicyNode } from './unpack.js';
 
@@ -30,7 +31,7 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   const colocations = expandColocations(cib);
   const orders = expandOrders(cib);
   allocateResources({ cib, model, nodes, options: cluster, colocations, scores, canStart, frozen: false });
-  applyQuorumPolicy(model, cluster, fenced, nodes);
+  applyQuorumPolicy(model, cluster, fenced);
   applyOrderings(model, orders, colocations, fenced);
   const graph = createGraph(model, fencing, orders, orphans, cluster, fenced);
   const summary = deriveSummary(model, fencing, orphans, cluster, fenced);
@@ -114,19 +115,21 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
 }
 
 /**
- * Phase "quorum": without quorum, starts are unrunnable ("due to no quorum (blocked)"), and with
- * no-quorum-policy=stop (the default) running resources stop; freeze leaves them where they are.
+ * Phase "quorum": without quorum, the starts of resources that require quorum or fencing (see
+ * requires.ts) are unrunnable ("due to no quorum (blocked)"); with no-quorum-policy=stop (the
+ * default) running resources stop, since they cannot start again where they are; freeze blocks
+ * only the starts of inactive resources; demote keeps promotable instances running, unpromoted.
  */
-function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced: ReadonlySet<string>, nodes: readonly PolicyNode[]): void {
+function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced: ReadonlySet<string>): void {
   if (cluster.haveQuorum || cluster.noQuorumPolicy === 'ignore') return;
-  // Observed in Pacemaker 2.1.5's cases (the rule behind it is not confirmed): with
-  // no-quorum-policy=stop, fence devices still start unless a member lost from the cluster awaits
-  // fencing.
-  const lostMember = cluster.noQuorumPolicy !== 'stop' || nodes.some((n) => n.unclean && n.uncleanReason !== 'node is unclean' && !fenced.has(n.uname));
   for (const inst of model.instances.values()) {
-    if (!inst.managed || inst.blocked) continue;
-    if (inst.primitive.class === 'stonith' && !lostMember) continue;
+    if (!inst.managed || inst.blocked || !needsQuorum(inst, cluster)) continue;
     const cur = currentNode(inst);
+    if (cluster.noQuorumPolicy === 'demote' && cur !== undefined && inst.unit.clone?.promotable === true) {
+      // Pacemaker's effective policy for an active promotable instance is "ignore", capped at Unpromoted.
+      if (inst.nextRole === 'Promoted') inst.nextRole = 'Unpromoted';
+      continue;
+    }
     if (cur !== undefined && fenced.has(cur)) {
       // Fencing stops it; starting it elsewhere needs quorum.
       if (inst.next !== undefined) {
@@ -142,7 +145,8 @@ function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced
       delete inst.next;
       inst.nextRole = 'Stopped';
     } else if (cluster.noQuorumPolicy === 'freeze') {
-      // freeze only blocks new starts: what runs may still move as usual.
+      // freeze only blocks new starts and promotions: what runs may still move as usual.
+      if (inst.nextRole === 'Promoted' && inst.current.get(cur)?.role !== 'Promoted') inst.nextRole = 'Unpromoted';
       continue;
     } else {
       delete inst.next;
