@@ -188,7 +188,8 @@ function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[])
 export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): string[] {
   if (inst.blockedStop !== undefined && inst.managed) {
     const reason = inst.blockedStop.reason;
-    return [`${line('Stop', inst.id, inst.blockedStop.node)}${reason === undefined ? '  blocked' : `  due to ${reason} (blocked)`}`];
+    const node = inst.blockedStop.node;
+    return [`${line('Stop', inst.id, details(inst, node, inst.current.get(node)?.role ?? 'Started', undefined, 'Stopped'))}${reason === undefined ? '  blocked' : `  due to ${reason} (blocked)`}`];
   }
   if (!inst.managed || inst.blocked) return [];
   const out: string[] = [];

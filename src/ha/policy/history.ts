@@ -200,8 +200,10 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
   const nodeByName = new Map(nodes.map((n) => [n.uname, n]));
   for (const state of cib.status.nodes) {
     const node = (state.id === undefined ? undefined : nodeById.get(state.id)) ?? (state.uname === undefined ? undefined : nodeByName.get(state.uname));
-    // The history of a cleanly offline node says nothing about what runs now.
-    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean)) continue;
+    // Without fencing, the history of a cleanly offline node says nothing about what runs now; with
+    // fencing, a resource it shows active makes the node unclean (Pacemaker's process_rsc_state).
+    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean && !options.stonithEnabled)) continue;
+    const cleanlyOffline = !node.online && !node.unclean;
     // Anonymous clone instances are matched per node: the lowest free instance number.
     const anonymousUsed = new Map<string, Set<number>>();
     const anonymousByNode = new Map<string, Unit>();
@@ -240,6 +242,10 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
         return last > 0 && now >= last + expiry;
       };
       const run = replayHistory(lrm.ops, inst, options, isExpired);
+      if (cleanlyOffline && run !== undefined && run.role !== 'Stopped' && (inst?.managed ?? !options.maintenanceMode) && !node.maintenance && !node.unclean) {
+        node.unclean = true;
+        node.uncleanReason = `${inst?.id ?? lrm.id} is thought to be active there`;
+      }
       if (inst === undefined) {
         if (run !== undefined && run.role !== 'Stopped') orphans.push({ id: lrm.id, node: node.uname, role: run.role });
         continue;

@@ -31,6 +31,7 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   const colocations = expandColocations(cib);
   const orders = expandOrders(cib);
   allocateResources({ cib, model, nodes, options: cluster, colocations, scores, canStart, frozen: false });
+  blockStopsAwaitingFencing(model, cluster);
   applyQuorumPolicy(model, cluster, fenced);
   applyOrderings(model, orders, colocations, fenced);
   const graph = createGraph(model, fencing, orders, orphans, cluster, fenced);
@@ -105,13 +106,35 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
       const node = byName.get(n);
       if (node?.unclean !== true || fencedNames.has(n)) continue;
       if (cluster.stonithEnabled && state.role !== 'Stopped') {
-        // Fencing is needed but cannot happen now (no quorum): the stop is blocked.
-        inst.blocked = true;
-        inst.blockedStop = { node: n, ...(cluster.noQuorumPolicy === 'stop' && !quorate ? { reason: 'no quorum' } : {}) };
+        // Fencing is needed but cannot happen now (no quorum): the stop is blocked, and so is
+        // the start elsewhere that would follow it (blockStopsAwaitingFencing, after allocation).
+        inst.blockedStop = { node: n };
       }
     }
   }
   return fencing;
+}
+
+/**
+ * An instance on a node that must be fenced but cannot be yet is allocated as usual (its node
+ * cannot host it), but its stop cannot run, so the start that follows it cannot either: it stays
+ * where it is. The summary says why it would stop: "node availability" when it has nowhere to go.
+ */
+function blockStopsAwaitingFencing(model: ResourceModel, cluster: ClusterOptions): void {
+  const quorate = cluster.haveQuorum || cluster.noQuorumPolicy === 'ignore';
+  for (const inst of model.instances.values()) {
+    if (inst.blockedStop === undefined) continue;
+    // Without quorum the start elsewhere is unrunnable for that reason too (freeze allows it: the
+    // instance counts as active on the unclean node; demote keeps promotable instances).
+    const startNeedsQuorum = !quorate && cluster.noQuorumPolicy !== 'freeze' && needsQuorum(inst, cluster) && !(cluster.noQuorumPolicy === 'demote' && inst.unit.clone?.promotable === true);
+    const reason = inst.next === undefined ? 'node availability' : startNeedsQuorum ? 'no quorum' : undefined;
+    inst.blockedStop = { node: inst.blockedStop.node, ...(reason === undefined ? {} : { reason }) };
+    inst.blocked = true;
+    const cur = currentNode(inst);
+    if (cur === undefined) continue;
+    inst.next = cur;
+    inst.nextRole = inst.current.get(cur)?.role ?? 'Started';
+  }
 }
 
 /**
