@@ -204,7 +204,7 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes);
   if (cur === undefined) {
     if (next === undefined) {
-      if (inst.blockedStart !== undefined && inst.unrunnableReason !== undefined) out.push(`${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
+      if (inst.blockedStart !== undefined) out.push(inst.unrunnableReason === undefined ? `${line('Start', inst.id, inst.blockedStart)}  blocked` : `${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
       return out;
     }
     if (promotable && nextRole === 'Promoted') out.push(line('Promote', inst.id, `Stopped -> Promoted ${next}`));

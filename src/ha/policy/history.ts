@@ -202,7 +202,7 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
     const node = (state.id === undefined ? undefined : nodeById.get(state.id)) ?? (state.uname === undefined ? undefined : nodeByName.get(state.uname));
     // Without fencing, the history of a cleanly offline node says nothing about what runs now; with
     // fencing, a resource it shows active makes the node unclean (Pacemaker's process_rsc_state).
-    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean && !options.stonithEnabled)) continue;
+    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean && (!options.stonithEnabled || node.pending))) continue;
     const cleanlyOffline = !node.online && !node.unclean;
     // Anonymous clone instances are matched per node: the lowest free instance number.
     const anonymousUsed = new Map<string, Set<number>>();

@@ -9,6 +9,7 @@ import { expandColocations, expandOrders } from './constraints.js';
 import { determineCurrentState, type Orphan } from './history.js';
 import { buildResourceModel, type ResourceModel } from './model.js';
 import { allocateResources, currentNode } from './placement.js';
+import { blockStartsAwaitingProbes } from './probes.js';
 import { needsQuorum } from './requires.js';
 import type { AllocationScore, PolicyResult, ResourceDecision, ScheduleOptions } from './types.js';
 import { unpackClusterOptions, unpackNodes, type ClusterOptions, type PolicyNode } from './unpack.js';
@@ -33,6 +34,7 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   allocateResources({ cib, model, nodes, options: cluster, colocations, scores, canStart, frozen: false });
   blockStopsAwaitingFencing(model, cluster);
   applyQuorumPolicy(model, cluster, fenced);
+  blockStartsAwaitingProbes(cib, model, nodes);
   applyOrderings(model, orders, colocations, fenced);
   const graph = createGraph(model, fencing, orders, orphans, cluster, fenced);
   const summary = deriveSummary(model, fencing, orphans, cluster, fenced);
