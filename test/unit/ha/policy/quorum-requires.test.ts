@@ -1,7 +1,7 @@
 // The `requires` meta attribute and no-quorum-policy: which starts and promotions may run without
 // quorum (Pacemaker's unpack_requires and the runnable check of start and promote actions).
 import { describe, expect, it } from 'vitest';
-import { buildCib, dummy, lrm, running, summaryOf, type CibSpec } from './cib-builder.js';
+import { buildCib, dummy, lrm, run, running, summaryOf, type CibSpec } from './cib-builder.js';
 
 const fence = (id: string, meta: Readonly<Record<string, string>> = {}): string =>
   `<primitive id="${id}" class="stonith" type="fence_xvm">${Object.keys(meta).length === 0 ? '' : `<meta_attributes id="${id}-m">${Object.entries(meta).map(([k, v], i) => `<nvpair id="${id}-m${i}" name="${k}" value="${v}"/>`).join('')}</meta_attributes>`}</primitive>`;
@@ -43,4 +43,12 @@ describe('requires and no-quorum-policy', () => {
       expect(summaryOf(buildCib(c.spec))).toEqual([...c.expected].sort());
     });
   }
+});
+
+describe('requires and fencing in the graph', () => {
+  it('starts wait for fencing unless they require nothing', () => {
+    const cib = buildCib({ nodes: [{ name: 'node1', state: 'unclean' }, { name: 'node2' }], resources: dummy('a') + dummy('b', { requires: 'nothing' }), options: { 'stonith-enabled': 'true' } });
+    const fenceEdges = run(cib).graph.edges.filter((e) => e.before === 'fence-reboot@node1').map((e) => e.after);
+    expect(fenceEdges).toEqual(['a_start_0@node2']);
+  });
 });
