@@ -46,12 +46,14 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
       continue;
     }
     const expected = expectedRc(op);
-    const rc = op.rcCode;
+    // The executor's "not installed" status (7) is the agent's rc 5, whatever rc was recorded.
+    const notInstalled = op.opStatus === 7;
+    const rc = notInstalled ? 5 : op.rcCode;
     const isProbe = op.operation === 'monitor' && op.interval === 0;
     const notRunning = rc === 7;
     // Pacemaker trusts the rc when the executor said done or error (old CIBs record probes as error).
     if (op.opStatus === 1) continue;
-    const okStatus = op.opStatus === 0 || op.opStatus === 4;
+    const okStatus = op.opStatus === 0 || op.opStatus === 4 || notInstalled;
     // A probe or monitor that finds the resource stopped is a state, not (only) a failure.
     if (op.operation === 'monitor') {
       if (rc === 7 && okStatus) {

@@ -10,7 +10,7 @@ import { determineCurrentState, type Orphan } from './history.js';
 import { buildResourceModel, type ResourceModel } from './model.js';
 import { allocateResources, currentNode } from './placement.js';
 import { blockStartsAwaitingProbes } from './probes.js';
-import { needsQuorum } from './requires.js';
+import { needsFencing, needsQuorum } from './requires.js';
 import type { AllocationScore, PolicyResult, ResourceDecision, ScheduleOptions } from './types.js';
 import { unpackClusterOptions, unpackNodes, type ClusterOptions, type PolicyNode } from './unpack.js';
 
@@ -52,7 +52,10 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
     for (const inst of model.instances.values()) for (const n of [...inst.current.keys()]) if (byName.get(n)?.unclean === true) inst.current.delete(n);
   }
   for (const inst of model.instances.values()) {
-    const activeCount = [...inst.current.values()].filter((s) => s.role !== 'Stopped').length;
+    // A resource that does not require fencing is not taken as active on unclean nodes when
+    // counting where it is active (Pacemaker: it may start elsewhere before fencing completes).
+    const countsUnclean = needsFencing(inst, cluster);
+    const activeCount = [...inst.current].filter(([n, s]) => s.role !== 'Stopped' && (countsUnclean || byName.get(n)?.unclean !== true)).length;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'block') inst.blocked = true;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'stop_only') inst.targetRole = 'Stopped';
     for (const [nodeName, state] of inst.current) {
@@ -102,6 +105,13 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
   }
   // Fencing stops everything on the node, so nothing there stays blocked.
   const fencedNames = new Set(fencing.map((f) => f.node.uname));
+  // Nor is a copy on a fenced node a reason to recover one that also runs on a clean node, unless
+  // the resource requires fencing (then it was multiply active).
+  for (const inst of model.instances.values()) {
+    if (needsFencing(inst, cluster)) continue;
+    const active = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
+    if (active.some((n) => !fencedNames.has(n) && byName.get(n)?.unclean !== true)) for (const n of active) if (fencedNames.has(n)) inst.current.delete(n);
+  }
   for (const inst of model.instances.values()) if (inst.blocked && [...inst.current.keys()].every((n) => fencedNames.has(n))) inst.blocked = false;
   for (const inst of model.instances.values()) {
     for (const [n, state] of [...inst.current]) {
