@@ -36,6 +36,9 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
   const sorted = [...ops].sort((a, b) => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0));
   const state: NodeRunState = { role: 'Stopped', failed: false, failedStop: false, pending: false };
   let seen = false;
+  // The operation (name and interval) whose failure the state records.
+  let failedOp: string | undefined;
+  const opKey = (op: LrmRscOp): string => `${op.operation}_${op.interval}`;
   for (const op of sorted) {
     if (op.operation === 'notify' || op.operation === 'meta-data') continue;
     seen = true;
@@ -64,6 +67,7 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
         } else if (!isExpired(op) && onFailFor(inst, op, options) !== 'ignore') {
           // Expected running, found stopped: failed, needs recovery.
           state.failed = true;
+          failedOp = opKey(op);
           state.onFail = onFailFor(inst, op, options);
           state.role = state.role === 'Stopped' ? 'Started' : state.role;
         }
@@ -72,6 +76,12 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
       if ((rc === 0 || rc === 8) && okStatus) {
         state.role = rc === 8 ? 'Promoted' : state.role === 'Promoted' && !isProbe ? 'Promoted' : state.role === 'Stopped' || isProbe ? (isProbe ? 'Started' : 'Started') : state.role;
         if (rc === 0 && isProbe) state.role = 'Started';
+        // A later success of the very monitor that failed clears that failure, unless on-fail
+        // asked for more than a recovery in place (stop, standby, fence).
+        if (rc === expected && state.failed && failedOp === opKey(op) && !['stop', 'standby', 'fence'].includes(state.onFail ?? 'restart')) {
+          state.failed = false;
+          delete state.onFail;
+        }
         if (rc === expected || isProbe) continue;
         if (rc === 8 && expected === 0) continue;
       }
@@ -126,6 +136,7 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
       continue;
     }
     state.failed = true;
+    failedOp = opKey(op);
     state.onFail = onFail;
     switch (op.operation) {
       case 'stop':
