@@ -264,6 +264,11 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
         continue;
       }
       const active = (r: NodeRunState | undefined): boolean => r !== undefined && (r.role !== 'Stopped' || r.failed);
+      // A history written for another agent (class, provider or type changed since) is deleted
+      // and its failures cleared ("resource definition change"); Pacemaker also restarts the
+      // resource if it runs there (not modelled: it is kept as it is).
+      const changed = (['class', 'provider', 'type'] as const).some((k) => (lrm[k] ?? '') !== (inst.primitive[k] ?? ''));
+      if (changed && !active(run)) continue;
       if (active(run) && active(inst.current.get(node.uname)) && inst.unit.clone !== undefined && !inst.unit.clone.unique && inst.unit.members.length === 1) {
         // A second active copy of an anonymous clone on one node: another instance if the node
         // may hold more, else an orphan to stop.
@@ -281,6 +286,7 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
         continue;
       }
       if (run !== undefined && active(run)) inst.current.set(node.uname, run);
+      if (changed) continue;
       const trusted = node.online || options.stonithEnabled;
       if (run?.ban === 'node' && trusted) inst.bannedNodes.add(node.uname);
       if (run?.ban === 'all' && trusted) for (const n of nodes) inst.bannedNodes.add(n.uname);

@@ -75,6 +75,19 @@ const cases: { name: string; spec: CibSpec; expected: string[] }[] = [
     expected: ['* Recover rsc ( node1 )'],
   },
   {
+    name: 'a failed history of another agent type is cleared with its fail count',
+    spec: {
+      nodes: [{ name: 'node1', lrm: lrm('rsc', [['start', 1, 2], ['stop', 0, 3]]).replace('type="Dummy"', 'type="Other"'), transient: { 'fail-count-rsc': 'INFINITY' } }],
+      resources: dummy('rsc'),
+    },
+    expected: ['* Start rsc ( node1 )'],
+  },
+  {
+    name: 'the same history of the configured agent keeps the fail count',
+    spec: { nodes: [{ name: 'node1', lrm: lrm('rsc', [['start', 1, 2], ['stop', 0, 3]]), transient: { 'fail-count-rsc': 'INFINITY' } }], resources: dummy('rsc') },
+    expected: [],
+  },
+  {
     name: 'without fencing, an unclean node\'s resources count as stopped',
     spec: { nodes: [{ name: 'node1', state: 'unclean', lrm: running('rsc') }, { name: 'node2' }], resources: dummy('rsc') },
     expected: ['* Start rsc ( node2 )'],
