@@ -8,6 +8,7 @@ import type { ColocationPair, OrderPair } from './constraints.js';
 import { currentNode } from './placement.js';
 import type { Instance, ResourceModel, Unit } from './model.js';
 import type { Orphan } from './history.js';
+import { requirementOf } from './requires.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
@@ -188,7 +189,8 @@ function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[])
 export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): string[] {
   if (inst.blockedStop !== undefined && inst.managed) {
     const reason = inst.blockedStop.reason;
-    return [`${line('Stop', inst.id, inst.blockedStop.node)}${reason === undefined ? '  blocked' : `  due to ${reason} (blocked)`}`];
+    const node = inst.blockedStop.node;
+    return [`${line('Stop', inst.id, details(inst, node, inst.current.get(node)?.role ?? 'Started', undefined, 'Stopped'))}${reason === undefined ? '  blocked' : `  due to ${reason} (blocked)`}`];
   }
   if (!inst.managed || inst.blocked) return [];
   const out: string[] = [];
@@ -203,7 +205,7 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes);
   if (cur === undefined) {
     if (next === undefined) {
-      if (inst.blockedStart !== undefined && inst.unrunnableReason !== undefined) out.push(`${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
+      if (inst.blockedStart !== undefined) out.push(inst.unrunnableReason === undefined ? `${line('Start', inst.id, inst.blockedStart)}  blocked` : `${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
       return out;
     }
     if (promotable && nextRole === 'Promoted') out.push(line('Promote', inst.id, `Stopped -> Promoted ${next}`));
@@ -252,13 +254,22 @@ export function deriveSummary(model: ResourceModel, fencing: readonly { node: Po
 
 /** Phase "create actions": the transition graph for the decisions taken. */
 export function createGraph(model: ResourceModel, fencing: readonly { node: PolicyNode; reason: string }[], orders: readonly OrderPair[], orphans: readonly Orphan[], options: ClusterOptions, fenced: ReadonlySet<string>): TransitionGraph {
-  const actions = new Map<string, GraphAction>();
+  const actions = new Map<string, Omit<GraphAction, 'runnable'>>();
   const edges: GraphEdge[] = [];
-  const add = (a: GraphAction): string => {
+  // Edges along which an unrunnable `before` makes `after` unrunnable: stop → start of a resource,
+  // start → its monitors and promote, fencing → what waits for it, and mandatory start orders.
+  const requiring = new Set<string>();
+  const unrunnable = new Set<string>();
+  const edgeKey = (e: GraphEdge): string => `${e.before}>${e.after}`;
+  const add = (a: Omit<GraphAction, 'runnable'>): string => {
     actions.set(a.id, a);
     return a.id;
   };
   const key = (rsc: string, op: string, node: string, interval = 0): string => `${rsc}_${op}_${interval}@${node}`;
+  const requireEdge = (e: GraphEdge): void => {
+    edges.push(e);
+    requiring.add(edgeKey(e));
+  };
   const fenceIds = new Map<string, string>();
   for (const f of fencing) fenceIds.set(f.node.uname, add({ id: `fence-${options.stonithAction}@${f.node.uname}`, kind: 'fence', node: f.node.uname, interval: 0, optional: false }));
   const stops = new Map<string, string[]>();
@@ -280,25 +291,28 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
         }
         if (st.role === 'Promoted' && inst.nextRole !== 'Promoted') s.push(add({ id: key(inst.id, 'demote', node), kind: 'demote', resource: inst.id, node, interval: 0, optional: false }));
         const id = add({ id: key(inst.id, 'stop', node), kind: 'stop', resource: inst.id, node, interval: 0, optional: false });
+        // A stop that waits for a blocked stop (a later group member, an order) is blocked too.
+        if (inst.stopBlocked === true) unrunnable.add(id);
         for (const d of s) if (d !== id && d.includes('_demote_')) edges.push({ before: d, after: id });
         s.push(id);
       }
     }
     if (inst.next !== undefined && (cur !== inst.next || willStop(inst, fenced))) {
       const id = add({ id: key(inst.id, 'start', inst.next), kind: 'start', resource: inst.id, node: inst.next, interval: 0, optional: false });
-      for (const x of s) edges.push({ before: x, after: id });
-      for (const fid of fenceIds.values()) edges.push({ before: fid, after: id });
+      for (const x of s) requireEdge({ before: x, after: id });
+      // requires=nothing does not wait for fencing (quorum and fencing do; see requires.ts).
+      if (requirementOf(inst, options) !== 'nothing') for (const fid of fenceIds.values()) edges.push({ before: fid, after: id });
       t.push(id);
       for (const op of inst.primitive.operations?.ops ?? []) {
         if (op.name !== 'monitor' || op.interval === 0 || op.enabled === false) continue;
         if (op.role !== undefined && op.role !== inst.nextRole && !(op.role === 'Started' && inst.nextRole === 'Unpromoted')) continue;
         const mid = add({ id: key(inst.id, 'monitor', inst.next, op.interval), kind: 'monitor', resource: inst.id, node: inst.next, interval: op.interval, optional: false });
-        edges.push({ before: id, after: mid });
+        requireEdge({ before: id, after: mid });
       }
     }
     if (inst.next !== undefined && inst.nextRole === 'Promoted' && (activeRole(inst) !== 'Promoted' || t.length > 0)) {
       const id = add({ id: key(inst.id, 'promote', inst.next), kind: 'promote', resource: inst.id, node: inst.next, interval: 0, optional: false });
-      for (const x of t) edges.push({ before: x, after: id });
+      for (const x of t) requireEdge({ before: x, after: id });
       t.push(id);
     }
     if (cur !== undefined && inst.next === cur && activeRole(inst) === 'Promoted' && inst.nextRole !== 'Promoted' && s.length === 0) {
@@ -309,10 +323,10 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   }
   for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
   // Ordering edges: group members and constraints (start after start; stops in reverse when symmetrical).
-  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean): void => {
+  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean, mandatory = true): void => {
     for (const f of firstIds)
       for (const t of thenIds) {
-        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_')) edges.push({ before: a, after: b });
+        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_')) (mandatory ? requireEdge : (e: GraphEdge) => edges.push(e))({ before: a, after: b });
         if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) edges.push({ before: a, after: b });
       }
   };
@@ -325,7 +339,7 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
     if (o.kind === 'Serialize') continue;
     const f = membersFor(model, o.first, 'first').instances.map((i) => i.id);
     const t = membersFor(model, o.then, 'then').instances.map((i) => i.id);
-    order(f, t, o.symmetrical);
+    order(f, t, o.symmetrical, o.kind === 'Mandatory');
   }
   const seen = new Set<string>();
   const uniqueEdges = edges.filter((e) => {
@@ -334,9 +348,18 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
     seen.add(k);
     return true;
   });
+  // Propagate unrunnability along the requiring edges (Pacemaker's runnable_left orderings).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const e of uniqueEdges) {
+      if (!unrunnable.has(e.before) || unrunnable.has(e.after) || !requiring.has(edgeKey(e))) continue;
+      unrunnable.add(e.after);
+      changed = true;
+    }
+  }
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return {
-    actions: [...actions.values()].sort((a, b) => cmp(a.id, b.id)),
+    actions: [...actions.values()].map((a) => ({ ...a, runnable: !unrunnable.has(a.id) })).sort((a, b) => cmp(a.id, b.id)),
     edges: uniqueEdges.sort((a, b) => cmp(a.before, b.before) || cmp(a.after, b.after)),
   };
 }
