@@ -321,11 +321,50 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   };
   for (const u of model.units) chain(u);
   for (const c of model.clones) for (const u of c.instances) chain(u);
+  // Orders on other actions than start/start (first-action/then-action: stop, promote, demote)
+  // link exactly the named actions, and when symmetrical also the inverse pair (then's inverse
+  // action before first's), as Pacemaker's invert_action does. Pseudo stops on fenced nodes count
+  // as stops.
+  const byResourceAction = new Map<string, string[]>();
+  for (const a of actions.values()) {
+    if (a.resource === undefined) continue;
+    const kind = a.kind === 'pseudo' && a.id.startsWith(`${a.resource}_stop_`) ? 'stop' : a.kind;
+    const k = `${a.resource}\u0000${kind}`;
+    byResourceAction.set(k, [...(byResourceAction.get(k) ?? []), a.id]);
+  }
+  const actionsOf = (rsc: string, kind: string): readonly string[] => byResourceAction.get(`${rsc}\u0000${kind}`) ?? [];
+  const inverse: Readonly<Record<string, string>> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
   for (const o of orders) {
     if (o.kind === 'Serialize') continue;
     const f = membersFor(model, o.first, 'first').instances.map((i) => i.id);
     const t = membersFor(model, o.then, 'then').instances.map((i) => i.id);
-    order(f, t, o.symmetrical);
+    if (o.firstAction === 'start' && o.thenAction === 'start') {
+      order(f, t, o.symmetrical);
+      continue;
+    }
+    for (const fi of f)
+      for (const ti of t) {
+        for (const a of actionsOf(fi, o.firstAction)) for (const b of actionsOf(ti, o.thenAction)) edges.push({ before: a, after: b });
+        if (o.symmetrical) for (const a of actionsOf(ti, inverse[o.thenAction] ?? o.thenAction)) for (const b of actionsOf(fi, inverse[o.firstAction] ?? o.firstAction)) edges.push({ before: a, after: b });
+      }
+  }
+  // Pacemaker orders a clone's instances through its pseudo actions (stop -> stopped -> start,
+  // demote -> demoted -> promote): every stop of an instance (orphans included) precedes every
+  // start, and every demote every promote. This graph has no clone pseudo actions, so the edges
+  // are direct. Without them an orphan's stop could run after the start of another instance on
+  // the same node (both act on one lrm resource), or a promotion before the old promoted demotes.
+  for (const c of model.clones) {
+    const members = c.instances.flatMap((u) => u.members.map((m) => m.id));
+    const orphanIds = orphans.filter((o) => model.byId.get(o.id.replace(/:\d+$/, ''))?.clone === c).map((o) => o.id);
+    const stopsOf = [...members, ...orphanIds].flatMap((id) => actionsOf(id, 'stop'));
+    const startsOf = members.flatMap((id) => actionsOf(id, 'start'));
+    for (const a of stopsOf) for (const b of startsOf) edges.push({ before: a, after: b });
+    if (!c.promotable) continue;
+    // Promotions also follow every stop (stopped -> start -> running -> promote): a promoted
+    // instance on a fenced node is stopped (after the fencing) before another is promoted.
+    const demotes = members.flatMap((id) => actionsOf(id, 'demote'));
+    const promotes = members.flatMap((id) => actionsOf(id, 'promote'));
+    for (const a of [...demotes, ...stopsOf]) for (const b of promotes) edges.push({ before: a, after: b });
   }
   const seen = new Set<string>();
   const uniqueEdges = edges.filter((e) => {

@@ -200,8 +200,10 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
   const nodeByName = new Map(nodes.map((n) => [n.uname, n]));
   for (const state of cib.status.nodes) {
     const node = (state.id === undefined ? undefined : nodeById.get(state.id)) ?? (state.uname === undefined ? undefined : nodeByName.get(state.uname));
-    // The history of a cleanly offline node says nothing about what runs now.
-    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean)) continue;
+    // The history of a cleanly offline node says nothing about what runs now. Without fencing a
+    // node that dropped out is simply offline (Pacemaker's determine_online_status_no_fencing):
+    // its history must not claim anonymous clone instance numbers either.
+    if (node === undefined || state.lrm === undefined || (!node.online && !(node.unclean && options.stonithEnabled))) continue;
     // Anonymous clone instances are matched per node: the lowest free instance number.
     const anonymousUsed = new Map<string, Set<number>>();
     const anonymousByNode = new Map<string, Unit>();

@@ -304,8 +304,9 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
       continue;
     }
     const node = ctx.nodes.find((n) => n.uname === cur);
-    // The current node is kept only when it is as good as the best one.
-    const best = Math.max(...ctx.nodes.filter((n) => canHostResources(n)).map((n) => iw.get(n.uname) ?? -SCORE_INFINITY));
+    // The current node is kept only when it is as good as the best one that can still take an
+    // instance (Pacemaker bans nodes already holding clone-node-max instances before choosing).
+    const best = Math.max(...ctx.nodes.filter((n) => canHostResources(n) && (perNode.get(n.uname) ?? 0) < set.nodeMax).map((n) => iw.get(n.uname) ?? -SCORE_INFINITY));
     const here = node === undefined ? -1 : (iw.get(node.uname) ?? -1);
     const ok = node !== undefined && canHostResources(node) && here >= 0 && here >= best && (perNode.get(node.uname) ?? 0) < set.nodeMax && placed < set.max;
     if (ok) place(unit, node, iw);
@@ -315,7 +316,14 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
   // nodes: at most ceil(clone-max / usable nodes) per node first, then up to clone-node-max.
   const usable = ctx.nodes.filter((n) => canHostResources(n) && (w.get(n.uname) ?? -1) >= 0).length;
   const evenMax = usable === 0 ? set.nodeMax : Math.min(set.nodeMax, Math.ceil(set.max / usable));
-  for (const unit of [...rest, ...displaced]) {
+  // Pacemaker's assignment order (pcmk__cmp_instance): a displaced instance whose current node
+  // is still allowed goes before the inactive ones (so it is not replaced by a new instance there),
+  // one active on a node it may no longer use after them.
+  const allowedHere = (unit: Unit): boolean => {
+    const cur = unitCurrentNode(unit);
+    return cur !== undefined && (instanceWeights(unit).get(cur) ?? -1) >= 0;
+  };
+  for (const unit of [...displaced.filter(allowedHere), ...rest, ...displaced.filter((u) => !allowedHere(u))]) {
     const iw = instanceWeights(unit);
     const count = (n: PolicyNode): number => perNode.get(n.uname) ?? 0;
     let node = placed >= set.max ? undefined : chooseNode(ctx, iw, unitCurrentNode(unit), (n) => count(n) >= evenMax);

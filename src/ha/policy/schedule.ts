@@ -142,7 +142,11 @@ function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced
       delete inst.next;
       inst.nextRole = 'Stopped';
     } else if (cluster.noQuorumPolicy === 'freeze') {
-      // freeze only blocks new starts: what runs may still move as usual.
+      // freeze only blocks new starts and role increases: what runs may still move as usual, but
+      // an instance is not promoted (Pacemaker: next role above the current one is unrunnable
+      // for "quorum freeze"), so that a promoted instance on a lost node awaiting fencing never
+      // has a second promoted peer (bug-cl-5212).
+      if (inst.nextRole === 'Promoted' && inst.current.get(cur)?.role !== 'Promoted') inst.nextRole = 'Unpromoted';
       continue;
     } else {
       delete inst.next;
