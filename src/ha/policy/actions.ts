@@ -309,11 +309,14 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   }
   for (const o of orphans) if (options.stopOrphanResources) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
   // Ordering edges: group members and constraints (start after start; stops in reverse when symmetrical).
-  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean): void => {
+  // `sameNode`: interleaved clones order each instance only after the first clone's instance on
+  // its own node.
+  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean, sameNode = false): void => {
+    const together = (a: string, b: string): boolean => !sameNode || actions.get(a)?.node === actions.get(b)?.node;
     for (const f of firstIds)
       for (const t of thenIds) {
-        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_')) edges.push({ before: a, after: b });
-        if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) edges.push({ before: a, after: b });
+        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_') && together(a, b)) edges.push({ before: a, after: b });
+        if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) if (together(a, b)) edges.push({ before: a, after: b });
       }
   };
   const chain = (unit: Unit): void => {
@@ -338,14 +341,16 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
     if (o.kind === 'Serialize') continue;
     const f = membersFor(model, o.first, 'first').instances.map((i) => i.id);
     const t = membersFor(model, o.then, 'then').instances.map((i) => i.id);
+    const interleaved = model.byId.get(o.first)?.clone !== undefined && model.byId.get(o.then)?.clone?.interleave === true;
     if (o.firstAction === 'start' && o.thenAction === 'start') {
-      order(f, t, o.symmetrical);
+      order(f, t, o.symmetrical, interleaved);
       continue;
     }
+    const together = (a: string, b: string): boolean => !interleaved || actions.get(a)?.node === actions.get(b)?.node;
     for (const fi of f)
       for (const ti of t) {
-        for (const a of actionsOf(fi, o.firstAction)) for (const b of actionsOf(ti, o.thenAction)) edges.push({ before: a, after: b });
-        if (o.symmetrical) for (const a of actionsOf(ti, inverse[o.thenAction] ?? o.thenAction)) for (const b of actionsOf(fi, inverse[o.firstAction] ?? o.firstAction)) edges.push({ before: a, after: b });
+        for (const a of actionsOf(fi, o.firstAction)) for (const b of actionsOf(ti, o.thenAction)) if (together(a, b)) edges.push({ before: a, after: b });
+        if (o.symmetrical) for (const a of actionsOf(ti, inverse[o.thenAction] ?? o.thenAction)) for (const b of actionsOf(fi, inverse[o.firstAction] ?? o.firstAction)) if (together(a, b)) edges.push({ before: a, after: b });
       }
   }
   // Pacemaker orders a clone's instances through its pseudo actions (stop -> stopped -> start,

@@ -232,7 +232,8 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       }
       const expiry = inst === undefined ? 0 : durationSeconds(inst.meta.get('failure-timeout'));
       const anonymous = inst?.unit.clone !== undefined && !inst.unit.clone.unique;
-      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : [inst.id, inst.primitive.id];
+      // A set: a primitive's instance id is its own id, and counting it twice would double its fail count.
+      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : [...new Set([inst.id, inst.primitive.id])];
       const fc = failCountOn(node, names);
       const isExpired = (op: LrmRscOp): boolean => {
         if (expiry <= 0) return false;

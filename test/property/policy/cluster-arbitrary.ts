@@ -32,6 +32,10 @@ export interface GeneratedCluster {
   /** The promotable clone's child id and promoted-max, when there is one. */
   readonly promotable?: { readonly child: string; readonly promotedMax: number };
   readonly orders: readonly GeneratedOrder[];
+  /** Whether `id` is a clone. */
+  readonly isClone: (id: string) => boolean;
+  /** Clones with interleave=true: an order from another clone links instances on the same node only. */
+  readonly interleaved: ReadonlySet<string>;
   /** rsc_defaults resource-stickiness, when set. */
   readonly stickiness?: string;
 }
@@ -71,7 +75,7 @@ const raw = fc.record({
   nodeCount: fc.integer({ min: 2, max: 5 }),
   primitives: fc.array(placement, { maxLength: 4 }),
   group: fc.option(fc.record({ members: fc.integer({ min: 2, max: 3 }), node: fc.integer({ min: -1, max: 4 }), running: fc.integer({ min: 0, max: 3 }), failed: fc.boolean() })),
-  clone: fc.option(fc.record({ running: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), cloneMax: fc.option(fc.integer({ min: 1, max: 5 })) })),
+  clone: fc.option(fc.record({ running: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), cloneMax: fc.option(fc.integer({ min: 1, max: 5 })), interleave: fc.boolean() })),
   promotable: fc.option(
     fc.record({
       roles: fc.array(fc.constantFrom(0, 1, 1, 2), { minLength: 5, maxLength: 5 }),
@@ -146,6 +150,7 @@ export const clusterArbitrary: fc.Arbitrary<GeneratedCluster> = raw.map((g) => {
   const aggregates = new Map<string, string[]>();
   const exclusive = new Set<string>();
   const clonePrefixes = new Map<string, string>();
+  const interleaved = new Set<string>();
   const movable: string[] = [];
   let promotable: GeneratedCluster['promotable'];
 
@@ -175,7 +180,12 @@ export const clusterArbitrary: fc.Arbitrary<GeneratedCluster> = raw.map((g) => {
   }
 
   if (g.clone !== null) {
-    const meta = g.clone.cloneMax === null ? '' : nvs('c-meta', { 'clone-max': String(g.clone.cloneMax) });
+    const cloneMeta: Record<string, string> = g.clone.cloneMax === null ? {} : { 'clone-max': String(g.clone.cloneMax) };
+    if (g.clone.interleave) {
+      cloneMeta.interleave = 'true';
+      interleaved.add('c');
+    }
+    const meta = Object.keys(cloneMeta).length === 0 ? '' : nvs('c-meta', cloneMeta);
     resources.push(`<clone id="c">${meta}${dummy('cd', {}, ops('cd', MONITOR))}</clone>`);
     clonePrefixes.set('c', 'cd:');
     movable.push('c');
@@ -284,6 +294,8 @@ export const clusterArbitrary: fc.Arbitrary<GeneratedCluster> = raw.map((g) => {
     isExclusive: (instanceId) => exclusive.has(instanceId) || instanceId.startsWith('u:'),
     ...(promotable === undefined ? {} : { promotable }),
     orders,
+    isClone: (id) => clonePrefixes.has(id),
+    interleaved,
     ...(g.stickiness === undefined ? {} : { stickiness: g.stickiness }),
   };
 });

@@ -50,14 +50,15 @@ function requiredOrders(cluster: GeneratedCluster, result: PolicyResult): [Graph
   const instanceIds = result.decisions.map((d) => d.resource);
   const of = (kind: string, ids: readonly string[]): GraphAction[] => actions.filter((a) => a.kind === kind && a.resource !== undefined && ids.includes(a.resource));
   const out: [GraphAction, GraphAction, string][] = [];
-  const pairs = (before: GraphAction[], after: GraphAction[], why: string): void => {
-    for (const a of before) for (const b of after) if (a.id !== b.id) out.push([a, b, why]);
+  const pairs = (before: GraphAction[], after: GraphAction[], why: string, sameNode = false): void => {
+    for (const a of before) for (const b of after) if (a.id !== b.id && (!sameNode || a.node === b.node)) out.push([a, b, why]);
   };
   for (const o of cluster.orders) {
     const first = cluster.instancesOf(o.first, instanceIds);
     const then = cluster.instancesOf(o.then, instanceIds);
-    pairs(of(o.firstAction, first), of(o.thenAction, then), `order ${o.first} ${o.firstAction} -> ${o.then} ${o.thenAction}`);
-    if (o.symmetrical && o.firstAction === 'start' && o.thenAction === 'start') pairs(of('stop', then), of('stop', first), `order ${o.first} -> ${o.then}, stops reversed`);
+    const interleaved = cluster.isClone(o.first) && cluster.interleaved.has(o.then);
+    pairs(of(o.firstAction, first), of(o.thenAction, then), `order ${o.first} ${o.firstAction} -> ${o.then} ${o.thenAction}`, interleaved);
+    if (o.symmetrical && o.firstAction === 'start' && o.thenAction === 'start') pairs(of('stop', then), of('stop', first), `order ${o.first} -> ${o.then}, stops reversed`, interleaved);
   }
   const groupMembers = instanceIds.filter((id) => /^g\d$/.test(id)).sort();
   for (let i = 1; i < groupMembers.length; i++) {
