@@ -36,6 +36,8 @@ export interface GeneratedCluster {
   readonly isClone: (id: string) => boolean;
   /** Clones with interleave=true: an order from another clone links instances on the same node only. */
   readonly interleaved: ReadonlySet<string>;
+  /** Whether some colocation has a finite (advisory) score. */
+  readonly advisoryColocation: boolean;
   /** rsc_defaults resource-stickiness, when set. */
   readonly stickiness?: string;
 }
@@ -234,6 +236,7 @@ export const clusterArbitrary: fc.Arbitrary<GeneratedCluster> = raw.map((g) => {
       constraints += `<rsc_location id="loc${i}" rsc="ms"><rule id="loc${i}-r" score="${l.score}" role="Promoted"><expression id="loc${i}-e" attribute="#uname" operation="eq" value="node${l.node}"/></rule></rsc_location>`;
     } else constraints += `<rsc_location id="loc${i}" rsc="${rsc}" node="node${l.node}" score="${l.score}"/>`;
   });
+  let advisoryColocation = false;
   g.colocations.forEach((c, i) => {
     const a = pick(c.a);
     const b = pick(c.b);
@@ -242,6 +245,7 @@ export const clusterArbitrary: fc.Arbitrary<GeneratedCluster> = raw.map((g) => {
     if (a === undefined || b === undefined || a === b || clonePrefixes.has(a)) return;
     const role = b === 'ms' && c.withPromoted ? ' with-rsc-role="Promoted"' : '';
     constraints += `<rsc_colocation id="col${i}" rsc="${a}" with-rsc="${b}" score="${c.score}"${role}/>`;
+    if (!c.score.endsWith('INFINITY')) advisoryColocation = true;
   });
   const orders: GeneratedOrder[] = [];
   g.orders.forEach((o, i) => {
@@ -295,6 +299,7 @@ export const clusterArbitrary: fc.Arbitrary<GeneratedCluster> = raw.map((g) => {
     ...(promotable === undefined ? {} : { promotable }),
     orders,
     isClone: (id) => clonePrefixes.has(id),
+    advisoryColocation,
     interleaved,
     ...(g.stickiness === undefined ? {} : { stickiness: g.stickiness }),
   };

@@ -114,7 +114,12 @@ describe('policy engine properties', () => {
     // counts resources assigned before an ordering makes their start unrunnable, so a resource
     // can move again in the next transition (e.g. r1 after a stopped r0 "takes" node0, and a
     // group without stickiness moves off node0). Stickiness is what keeps resources in place.
-    const sticky = clusterArbitrary.filter((c) => c.stickiness === '50' || c.stickiness === 'INFINITY');
+    // Advisory (finite) colocations are left out too: a dependent's preferences, stickiness
+    // included, are merged into its primary's scaled by score/INFINITY, so a dependent that has
+    // just started can pull a stopped primary in the next transition (g with r0 at -20 stays
+    // stopped; once r1, colocated with g at 50, runs with INFINITY stickiness, g scores +30 and
+    // starts) - Pacemaker does the same.
+    const sticky = clusterArbitrary.filter((c) => (c.stickiness === '50' || c.stickiness === 'INFINITY') && !c.advisoryColocation);
     fc.assert(
       fc.property(sticky, ({ cib }) => {
         const first = schedule(cib, { now: NOW });
