@@ -36,6 +36,8 @@ export {
   RESOURCE_META_ATTRIBUTES,
 } from './known-names.js';
 export type { ClusterNode, NodeType } from './nodes.js';
+export { OP_STATUS, UNKNOWN_TRANSITION, failCountAttributeName, lastFailureAttributeName, operationFailed, operationKey, recordOperation } from './operation-record.js';
+export type { OperationResult, TransitionRef } from './operation-record.js';
 export { resolveNvSets } from './nvset.js';
 export type { NvPair, NvSet, ResolveNvSetsOptions } from './nvset.js';
 export { formatPacemakerBoolean, parsePacemakerBoolean } from './pacemaker-boolean.js';

@@ -180,7 +180,8 @@ function line(verb: string, rsc: string, detail: string, reason?: string): strin
 function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[]): string[] {
   const policy = inst.meta.get('multiple-active') ?? 'stop_start';
   const next = inst.next;
-  if (next === undefined || policy === 'stop_only') return activeNodes.map((n) => line('Stop', inst.id, n, inst.stopReason ?? 'node availability'));
+  // A stop that waits for a blocked one is unrunnable (see createGraph), and says so.
+  if (next === undefined || policy === 'stop_only') return activeNodes.map((n) => line('Stop', inst.id, n, inst.stopReason ?? 'node availability') + (inst.stopBlocked === true ? ' (blocked)' : ''));
   if (policy === 'stop_unexpected') return [line('Recover', inst.id, next, 'being multiply active')];
   return [activeNodes.includes(next) ? line('Restart', inst.id, next) : line('Move', inst.id, `${activeNodes[0] ?? next} -> ${next}`)];
 }
@@ -257,7 +258,8 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   const actions = new Map<string, Omit<GraphAction, 'runnable'>>();
   const edges: GraphEdge[] = [];
   // Edges along which an unrunnable `before` makes `after` unrunnable: stop → start of a resource,
-  // start → its monitors and promote, fencing → what waits for it, and mandatory start orders.
+  // start → its monitors and promote, fencing → what waits for it, and mandatory orders (first's
+  // action → then's).
   const requiring = new Set<string>();
   const unrunnable = new Set<string>();
   const edgeKey = (e: GraphEdge): string => `${e.before}>${e.after}`;
@@ -269,6 +271,9 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   const requireEdge = (e: GraphEdge): void => {
     edges.push(e);
     requiring.add(edgeKey(e));
+  };
+  const plainEdge = (e: GraphEdge): void => {
+    edges.push(e);
   };
   const fenceIds = new Map<string, string>();
   for (const f of fencing) fenceIds.set(f.node.uname, add({ id: `fence-${options.stonithAction}@${f.node.uname}`, kind: 'fence', node: f.node.uname, interval: 0, optional: false }));
@@ -323,11 +328,15 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   }
   for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
   // Ordering edges: group members and constraints (start after start; stops in reverse when symmetrical).
-  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean, mandatory = true): void => {
+  // `sameNode`: interleaved clones order each instance only after the first clone's instance on
+  // its own node. `mandatory`: an unrunnable first makes then's start unrunnable.
+  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean, sameNode = false, mandatory = true): void => {
+    const together = (a: string, b: string): boolean => !sameNode || actions.get(a)?.node === actions.get(b)?.node;
+    const forward = mandatory ? requireEdge : plainEdge;
     for (const f of firstIds)
       for (const t of thenIds) {
-        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_')) (mandatory ? requireEdge : (e: GraphEdge) => edges.push(e))({ before: a, after: b });
-        if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) edges.push({ before: a, after: b });
+        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_') && together(a, b)) forward({ before: a, after: b });
+        if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) if (together(a, b)) edges.push({ before: a, after: b });
       }
   };
   const chain = (unit: Unit): void => {
@@ -335,11 +344,54 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   };
   for (const u of model.units) chain(u);
   for (const c of model.clones) for (const u of c.instances) chain(u);
+  // Orders on other actions than start/start (first-action/then-action: stop, promote, demote)
+  // link exactly the named actions, and when symmetrical also the inverse pair (then's inverse
+  // action before first's), as Pacemaker's invert_action does. Pseudo stops on fenced nodes count
+  // as stops.
+  const byResourceAction = new Map<string, string[]>();
+  for (const a of actions.values()) {
+    if (a.resource === undefined) continue;
+    const kind = a.kind === 'pseudo' && a.id.startsWith(`${a.resource}_stop_`) ? 'stop' : a.kind;
+    const k = `${a.resource}\u0000${kind}`;
+    byResourceAction.set(k, [...(byResourceAction.get(k) ?? []), a.id]);
+  }
+  const actionsOf = (rsc: string, kind: string): readonly string[] => byResourceAction.get(`${rsc}\u0000${kind}`) ?? [];
+  const inverse: Readonly<Record<string, string>> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
   for (const o of orders) {
     if (o.kind === 'Serialize') continue;
     const f = membersFor(model, o.first, 'first').instances.map((i) => i.id);
     const t = membersFor(model, o.then, 'then').instances.map((i) => i.id);
-    order(f, t, o.symmetrical, o.kind === 'Mandatory');
+    const interleaved = model.byId.get(o.first)?.clone !== undefined && model.byId.get(o.then)?.clone?.interleave === true;
+    if (o.firstAction === 'start' && o.thenAction === 'start') {
+      order(f, t, o.symmetrical, interleaved, o.kind === 'Mandatory');
+      continue;
+    }
+    const together = (a: string, b: string): boolean => !interleaved || actions.get(a)?.node === actions.get(b)?.node;
+    // Only a start or promote of `first` must be runnable for `then`'s action (runnable_left).
+    const forward = o.kind === 'Mandatory' && (o.firstAction === 'start' || o.firstAction === 'promote') ? requireEdge : plainEdge;
+    for (const fi of f)
+      for (const ti of t) {
+        for (const a of actionsOf(fi, o.firstAction)) for (const b of actionsOf(ti, o.thenAction)) if (together(a, b)) forward({ before: a, after: b });
+        if (o.symmetrical) for (const a of actionsOf(ti, inverse[o.thenAction] ?? o.thenAction)) for (const b of actionsOf(fi, inverse[o.firstAction] ?? o.firstAction)) if (together(a, b)) edges.push({ before: a, after: b });
+      }
+  }
+  // Pacemaker orders a clone's instances through its pseudo actions (stop -> stopped -> start,
+  // demote -> demoted -> promote): every stop of an instance (orphans included) precedes every
+  // start, and every demote every promote. This graph has no clone pseudo actions, so the edges
+  // are direct. Without them an orphan's stop could run after the start of another instance on
+  // the same node (both act on one lrm resource), or a promotion before the old promoted demotes.
+  for (const c of model.clones) {
+    const members = c.instances.flatMap((u) => u.members.map((m) => m.id));
+    const orphanIds = orphans.filter((o) => model.byId.get(o.id.replace(/:\d+$/, ''))?.clone === c).map((o) => o.id);
+    const stopsOf = [...members, ...orphanIds].flatMap((id) => actionsOf(id, 'stop'));
+    const startsOf = members.flatMap((id) => actionsOf(id, 'start'));
+    for (const a of stopsOf) for (const b of startsOf) edges.push({ before: a, after: b });
+    if (!c.promotable) continue;
+    // Promotions also follow every stop (stopped -> start -> running -> promote): a promoted
+    // instance on a fenced node is stopped (after the fencing) before another is promoted.
+    const demotes = members.flatMap((id) => actionsOf(id, 'demote'));
+    const promotes = members.flatMap((id) => actionsOf(id, 'promote'));
+    for (const a of [...demotes, ...stopsOf]) for (const b of promotes) edges.push({ before: a, after: b });
   }
   const seen = new Set<string>();
   const uniqueEdges = edges.filter((e) => {

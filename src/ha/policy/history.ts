@@ -339,11 +339,12 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
   };
   for (const state of cib.status.nodes) {
     const node = (state.id === undefined ? undefined : nodeById.get(state.id)) ?? (state.uname === undefined ? undefined : nodeByName.get(state.uname));
-    // Without fencing, the history of a cleanly offline node says nothing about what runs now;
-    // with fencing it is read (it claims instance numbers), and anything active there makes the
-    // node unclean (Pacemaker's process_rsc_state). A pending node has not joined yet: its
-    // history is not read (see probes.ts).
-    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean && (!options.stonithEnabled || node.pending))) continue;
+    // Pacemaker unpacks offline nodes' histories only with fencing (unpack_node_history): then
+    // they claim anonymous clone instance numbers, and anything active there makes the node
+    // unclean (process_rsc_state). Without fencing a node that dropped out, even unclean, says
+    // nothing about what runs now. A pending node has not joined yet: its history is not read
+    // (see probes.ts).
+    if (node === undefined || state.lrm === undefined || (!node.online && (!options.stonithEnabled || node.pending))) continue;
     for (const lrm of state.lrm.resources) {
       let inst = model.instances.get(lrm.id);
       let orphanSlot: OrphanSlot | undefined;
@@ -363,7 +364,8 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       }
       const expiry = inst === undefined ? 0 : durationSeconds(inst.meta.get('failure-timeout'));
       const anonymous = inst?.unit.clone !== undefined && !inst.unit.clone.unique;
-      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : [inst.id, inst.primitive.id];
+      // A set: a primitive's instance id is its own id, and counting it twice would double its fail count.
+      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : [...new Set([inst.id, inst.primitive.id])];
       const fc = failCountOn(node, names);
       const isExpired = (op: LrmRscOp): boolean => {
         if (expiry <= 0) return false;

@@ -180,7 +180,10 @@ function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced
       delete inst.next;
       inst.nextRole = 'Stopped';
     } else if (cluster.noQuorumPolicy === 'freeze') {
-      // freeze only blocks new starts and promotions: what runs may still move as usual.
+      // freeze only blocks new starts and role increases: what runs may still move as usual, but
+      // an instance is not promoted (Pacemaker: a next role above the current one is unrunnable
+      // for "quorum freeze"), so that a promoted instance on a lost node awaiting fencing never
+      // has a second promoted peer.
       if (inst.nextRole === 'Promoted' && inst.current.get(cur)?.role !== 'Promoted') inst.nextRole = 'Unpromoted';
       continue;
     } else {
