@@ -340,7 +340,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     if (this.te.active !== undefined || this.pendingWrites.size > 0 || this.pendingFences.size > 0 || this.pendingJoin.size > 0) return;
     this.dirty = false;
     const result = this.options.schedule(this.cib, this.options.wallClock(this.now));
-    const runnable = result.graph.actions.filter((a) => a.kind !== 'pseudo' && (a as GraphAction).runnable !== false).length;
+    const runnable = result.graph.actions.filter((a) => a.kind !== 'pseudo' && (a).runnable !== false).length;
     this.graphId++;
     out.push({ kind: 'transition-started', graphId: this.graphId, actions: runnable, summary: result.summary });
     this.currentHadWork = runnable > 0;

@@ -8,6 +8,7 @@ import type { ColocationPair, OrderPair } from './constraints.js';
 import { currentNode } from './placement.js';
 import type { Instance, ResourceModel, Unit } from './model.js';
 import type { Orphan } from './history.js';
+import { requirementOf } from './requires.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
@@ -179,7 +180,8 @@ function line(verb: string, rsc: string, detail: string, reason?: string): strin
 function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[]): string[] {
   const policy = inst.meta.get('multiple-active') ?? 'stop_start';
   const next = inst.next;
-  if (next === undefined || policy === 'stop_only') return activeNodes.map((n) => line('Stop', inst.id, n, inst.stopReason ?? 'node availability'));
+  // A stop that waits for a blocked one is unrunnable (see createGraph), and says so.
+  if (next === undefined || policy === 'stop_only') return activeNodes.map((n) => line('Stop', inst.id, n, inst.stopReason ?? 'node availability') + (inst.stopBlocked === true ? ' (blocked)' : ''));
   if (policy === 'stop_unexpected') return [line('Recover', inst.id, next, 'being multiply active')];
   return [activeNodes.includes(next) ? line('Restart', inst.id, next) : line('Move', inst.id, `${activeNodes[0] ?? next} -> ${next}`)];
 }
@@ -188,7 +190,8 @@ function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[])
 export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): string[] {
   if (inst.blockedStop !== undefined && inst.managed) {
     const reason = inst.blockedStop.reason;
-    return [`${line('Stop', inst.id, inst.blockedStop.node)}${reason === undefined ? '  blocked' : `  due to ${reason} (blocked)`}`];
+    const node = inst.blockedStop.node;
+    return [`${line('Stop', inst.id, details(inst, node, inst.current.get(node)?.role ?? 'Started', undefined, 'Stopped'))}${reason === undefined ? '  blocked' : `  due to ${reason} (blocked)`}`];
   }
   if (!inst.managed || inst.blocked) return [];
   const out: string[] = [];
@@ -203,7 +206,7 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes);
   if (cur === undefined) {
     if (next === undefined) {
-      if (inst.blockedStart !== undefined && inst.unrunnableReason !== undefined) out.push(`${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
+      if (inst.blockedStart !== undefined) out.push(inst.unrunnableReason === undefined ? `${line('Start', inst.id, inst.blockedStart)}  blocked` : `${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
       return out;
     }
     if (promotable && nextRole === 'Promoted') out.push(line('Promote', inst.id, `Stopped -> Promoted ${next}`));
@@ -252,13 +255,26 @@ export function deriveSummary(model: ResourceModel, fencing: readonly { node: Po
 
 /** Phase "create actions": the transition graph for the decisions taken. */
 export function createGraph(model: ResourceModel, fencing: readonly { node: PolicyNode; reason: string }[], orders: readonly OrderPair[], orphans: readonly Orphan[], options: ClusterOptions, fenced: ReadonlySet<string>): TransitionGraph {
-  const actions = new Map<string, GraphAction>();
+  const actions = new Map<string, Omit<GraphAction, 'runnable'>>();
   const edges: GraphEdge[] = [];
-  const add = (a: GraphAction): string => {
+  // Edges along which an unrunnable `before` makes `after` unrunnable: stop → start of a resource,
+  // start → its monitors and promote, fencing → what waits for it, and mandatory orders (first's
+  // action → then's).
+  const requiring = new Set<string>();
+  const unrunnable = new Set<string>();
+  const edgeKey = (e: GraphEdge): string => `${e.before}>${e.after}`;
+  const add = (a: Omit<GraphAction, 'runnable'>): string => {
     actions.set(a.id, a);
     return a.id;
   };
   const key = (rsc: string, op: string, node: string, interval = 0): string => `${rsc}_${op}_${interval}@${node}`;
+  const requireEdge = (e: GraphEdge): void => {
+    edges.push(e);
+    requiring.add(edgeKey(e));
+  };
+  const plainEdge = (e: GraphEdge): void => {
+    edges.push(e);
+  };
   const fenceIds = new Map<string, string>();
   for (const f of fencing) fenceIds.set(f.node.uname, add({ id: `fence-${options.stonithAction}@${f.node.uname}`, kind: 'fence', node: f.node.uname, interval: 0, optional: false }));
   const stops = new Map<string, string[]>();
@@ -280,25 +296,28 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
         }
         if (st.role === 'Promoted' && inst.nextRole !== 'Promoted') s.push(add({ id: key(inst.id, 'demote', node), kind: 'demote', resource: inst.id, node, interval: 0, optional: false }));
         const id = add({ id: key(inst.id, 'stop', node), kind: 'stop', resource: inst.id, node, interval: 0, optional: false });
+        // A stop that waits for a blocked stop (a later group member, an order) is blocked too.
+        if (inst.stopBlocked === true) unrunnable.add(id);
         for (const d of s) if (d !== id && d.includes('_demote_')) edges.push({ before: d, after: id });
         s.push(id);
       }
     }
     if (inst.next !== undefined && (cur !== inst.next || willStop(inst, fenced))) {
       const id = add({ id: key(inst.id, 'start', inst.next), kind: 'start', resource: inst.id, node: inst.next, interval: 0, optional: false });
-      for (const x of s) edges.push({ before: x, after: id });
-      for (const fid of fenceIds.values()) edges.push({ before: fid, after: id });
+      for (const x of s) requireEdge({ before: x, after: id });
+      // requires=nothing does not wait for fencing (quorum and fencing do; see requires.ts).
+      if (requirementOf(inst, options) !== 'nothing') for (const fid of fenceIds.values()) edges.push({ before: fid, after: id });
       t.push(id);
       for (const op of inst.primitive.operations?.ops ?? []) {
         if (op.name !== 'monitor' || op.interval === 0 || op.enabled === false) continue;
         if (op.role !== undefined && op.role !== inst.nextRole && !(op.role === 'Started' && inst.nextRole === 'Unpromoted')) continue;
         const mid = add({ id: key(inst.id, 'monitor', inst.next, op.interval), kind: 'monitor', resource: inst.id, node: inst.next, interval: op.interval, optional: false });
-        edges.push({ before: id, after: mid });
+        requireEdge({ before: id, after: mid });
       }
     }
     if (inst.next !== undefined && inst.nextRole === 'Promoted' && (activeRole(inst) !== 'Promoted' || t.length > 0)) {
       const id = add({ id: key(inst.id, 'promote', inst.next), kind: 'promote', resource: inst.id, node: inst.next, interval: 0, optional: false });
-      for (const x of t) edges.push({ before: x, after: id });
+      for (const x of t) requireEdge({ before: x, after: id });
       t.push(id);
     }
     if (cur !== undefined && inst.next === cur && activeRole(inst) === 'Promoted' && inst.nextRole !== 'Promoted' && s.length === 0) {
@@ -309,11 +328,15 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   }
   for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
   // Ordering edges: group members and constraints (start after start; stops in reverse when symmetrical).
-  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean): void => {
+  // `sameNode`: interleaved clones order each instance only after the first clone's instance on
+  // its own node. `mandatory`: an unrunnable first makes then's start unrunnable.
+  const order = (firstIds: readonly string[], thenIds: readonly string[], symmetrical: boolean, sameNode = false, mandatory = true): void => {
+    const together = (a: string, b: string): boolean => !sameNode || actions.get(a)?.node === actions.get(b)?.node;
+    const forward = mandatory ? requireEdge : plainEdge;
     for (const f of firstIds)
       for (const t of thenIds) {
-        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_')) edges.push({ before: a, after: b });
-        if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) edges.push({ before: a, after: b });
+        for (const a of starts.get(f) ?? []) for (const b of starts.get(t) ?? []) if (a.includes('_start_') && b.includes('_start_') && together(a, b)) forward({ before: a, after: b });
+        if (symmetrical) for (const a of stops.get(t) ?? []) for (const b of stops.get(f) ?? []) if (together(a, b)) edges.push({ before: a, after: b });
       }
   };
   const chain = (unit: Unit): void => {
@@ -321,11 +344,54 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
   };
   for (const u of model.units) chain(u);
   for (const c of model.clones) for (const u of c.instances) chain(u);
+  // Orders on other actions than start/start (first-action/then-action: stop, promote, demote)
+  // link exactly the named actions, and when symmetrical also the inverse pair (then's inverse
+  // action before first's), as Pacemaker's invert_action does. Pseudo stops on fenced nodes count
+  // as stops.
+  const byResourceAction = new Map<string, string[]>();
+  for (const a of actions.values()) {
+    if (a.resource === undefined) continue;
+    const kind = a.kind === 'pseudo' && a.id.startsWith(`${a.resource}_stop_`) ? 'stop' : a.kind;
+    const k = `${a.resource}\u0000${kind}`;
+    byResourceAction.set(k, [...(byResourceAction.get(k) ?? []), a.id]);
+  }
+  const actionsOf = (rsc: string, kind: string): readonly string[] => byResourceAction.get(`${rsc}\u0000${kind}`) ?? [];
+  const inverse: Readonly<Record<string, string>> = { start: 'stop', stop: 'start', promote: 'demote', demote: 'promote' };
   for (const o of orders) {
     if (o.kind === 'Serialize') continue;
     const f = membersFor(model, o.first, 'first').instances.map((i) => i.id);
     const t = membersFor(model, o.then, 'then').instances.map((i) => i.id);
-    order(f, t, o.symmetrical);
+    const interleaved = model.byId.get(o.first)?.clone !== undefined && model.byId.get(o.then)?.clone?.interleave === true;
+    if (o.firstAction === 'start' && o.thenAction === 'start') {
+      order(f, t, o.symmetrical, interleaved, o.kind === 'Mandatory');
+      continue;
+    }
+    const together = (a: string, b: string): boolean => !interleaved || actions.get(a)?.node === actions.get(b)?.node;
+    // Only a start or promote of `first` must be runnable for `then`'s action (runnable_left).
+    const forward = o.kind === 'Mandatory' && (o.firstAction === 'start' || o.firstAction === 'promote') ? requireEdge : plainEdge;
+    for (const fi of f)
+      for (const ti of t) {
+        for (const a of actionsOf(fi, o.firstAction)) for (const b of actionsOf(ti, o.thenAction)) if (together(a, b)) forward({ before: a, after: b });
+        if (o.symmetrical) for (const a of actionsOf(ti, inverse[o.thenAction] ?? o.thenAction)) for (const b of actionsOf(fi, inverse[o.firstAction] ?? o.firstAction)) if (together(a, b)) edges.push({ before: a, after: b });
+      }
+  }
+  // Pacemaker orders a clone's instances through its pseudo actions (stop -> stopped -> start,
+  // demote -> demoted -> promote): every stop of an instance (orphans included) precedes every
+  // start, and every demote every promote. This graph has no clone pseudo actions, so the edges
+  // are direct. Without them an orphan's stop could run after the start of another instance on
+  // the same node (both act on one lrm resource), or a promotion before the old promoted demotes.
+  for (const c of model.clones) {
+    const members = c.instances.flatMap((u) => u.members.map((m) => m.id));
+    const orphanIds = orphans.filter((o) => model.byId.get(o.id.replace(/:\d+$/, ''))?.clone === c).map((o) => o.id);
+    const stopsOf = [...members, ...orphanIds].flatMap((id) => actionsOf(id, 'stop'));
+    const startsOf = members.flatMap((id) => actionsOf(id, 'start'));
+    for (const a of stopsOf) for (const b of startsOf) edges.push({ before: a, after: b });
+    if (!c.promotable) continue;
+    // Promotions also follow every stop (stopped -> start -> running -> promote): a promoted
+    // instance on a fenced node is stopped (after the fencing) before another is promoted.
+    const demotes = members.flatMap((id) => actionsOf(id, 'demote'));
+    const promotes = members.flatMap((id) => actionsOf(id, 'promote'));
+    for (const a of [...demotes, ...stopsOf]) for (const b of promotes) edges.push({ before: a, after: b });
   }
   const seen = new Set<string>();
   const uniqueEdges = edges.filter((e) => {
@@ -334,9 +400,18 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
     seen.add(k);
     return true;
   });
+  // Propagate unrunnability along the requiring edges (Pacemaker's runnable_left orderings).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const e of uniqueEdges) {
+      if (!unrunnable.has(e.before) || unrunnable.has(e.after) || !requiring.has(edgeKey(e))) continue;
+      unrunnable.add(e.after);
+      changed = true;
+    }
+  }
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return {
-    actions: [...actions.values()].sort((a, b) => cmp(a.id, b.id)),
+    actions: [...actions.values()].map((a) => ({ ...a, runnable: !unrunnable.has(a.id) })).sort((a, b) => cmp(a.id, b.id)),
     edges: uniqueEdges.sort((a, b) => cmp(a.before, b.before) || cmp(a.after, b.after)),
   };
 }

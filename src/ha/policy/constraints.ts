@@ -50,14 +50,17 @@ export function expandColocations(cib: Cib): ColocationPair[] {
     for (const set of sets) {
       if (set.sequential === false) continue;
       const s = set.score ?? score;
-      // ordering="listed" chains the other way: each member with the one after it.
-      const listed = set.ordering === 'listed' && s > 0;
+      if (s === 0) continue;
+      const pairs: [string, string][] = [];
       for (let i = 1; i < set.resources.length; i++) {
-        const dependent = set.resources[listed ? i - 1 : i];
-        const primary = set.resources[listed ? i : i - 1];
-        if (dependent === undefined || primary === undefined) continue;
-        out.push(withRole(withRole({ id: c.id, dependent, primary, score: s }, 'dependentRole', set.role), 'primaryRole', set.role));
+        const later = set.resources[i] as string;
+        const earlier = set.resources[i - 1] as string;
+        // Negative: each member keeps away from every earlier one (Pacemaker's unpack_colocation_set);
+        // positive: each with the previous one, or with ordering="listed" each with the next.
+        if (s < 0) for (const prior of set.resources.slice(0, i)) pairs.push([later, prior]);
+        else pairs.push(set.ordering === 'listed' ? [earlier, later] : [later, earlier]);
       }
+      for (const [dependent, primary] of pairs) out.push(withRole(withRole({ id: c.id, dependent, primary, score: s }, 'dependentRole', set.role), 'primaryRole', set.role));
     }
     for (let k = 0; k + 1 < sets.length; k++) {
       const a = sets[k] as ResourceSet;

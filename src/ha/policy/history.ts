@@ -6,6 +6,7 @@
 import { parseScore, resolveNvSets, SCORE_INFINITY, type Cib, type LrmRscOp, type Role } from '../cib/index.js';
 import type { CloneSet, Instance, NodeRunState, ResourceModel, Unit } from './model.js';
 import { migrationThresholdOf } from './model.js';
+import { needsFencing } from './requires.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
 /** A resource found active in the status but absent from the configuration. */
@@ -38,6 +39,9 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
   const sorted = [...ops].sort((a, b) => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0));
   const state: NodeRunState = { role: 'Stopped', failed: false, failedStop: false, pending: false };
   let seen = false;
+  // The operation (name and interval) whose failure the state records.
+  let failedOp: string | undefined;
+  const opKey = (op: LrmRscOp): string => `${op.operation}_${op.interval}`;
   for (const op of sorted) {
     if (op.operation === 'notify' || op.operation === 'meta-data') continue;
     seen = true;
@@ -48,12 +52,14 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
       continue;
     }
     const expected = expectedRc(op);
-    const rc = op.rcCode;
+    // The executor's "not installed" status (7) is the agent's rc 5, whatever rc was recorded.
+    const notInstalled = op.opStatus === 7;
+    const rc = notInstalled ? 5 : op.rcCode;
     const isProbe = op.operation === 'monitor' && op.interval === 0;
     const notRunning = rc === 7;
     // Pacemaker trusts the rc when the executor said done or error (old CIBs record probes as error).
     if (op.opStatus === 1) continue;
-    const okStatus = op.opStatus === 0 || op.opStatus === 4;
+    const okStatus = op.opStatus === 0 || op.opStatus === 4 || notInstalled;
     // A probe or monitor that finds the resource stopped is a state, not (only) a failure.
     if (op.operation === 'monitor') {
       if (rc === 7 && okStatus) {
@@ -64,6 +70,7 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
         } else if (!isExpired(op) && onFailFor(inst, op, options) !== 'ignore') {
           // Expected running, found stopped: failed, needs recovery.
           state.failed = true;
+          failedOp = opKey(op);
           state.onFail = onFailFor(inst, op, options);
           state.role = state.role === 'Stopped' ? 'Started' : state.role;
         }
@@ -72,6 +79,12 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
       if ((rc === 0 || rc === 8) && okStatus) {
         state.role = rc === 8 ? 'Promoted' : state.role === 'Promoted' && !isProbe ? 'Promoted' : state.role === 'Stopped' || isProbe ? (isProbe ? 'Started' : 'Started') : state.role;
         if (rc === 0 && isProbe) state.role = 'Started';
+        // A later success of the very monitor that failed clears that failure, unless on-fail
+        // asked for more than a recovery in place (stop, standby, fence).
+        if (rc === expected && state.failed && failedOp === opKey(op) && !['stop', 'standby', 'fence'].includes(state.onFail ?? 'restart')) {
+          state.failed = false;
+          delete state.onFail;
+        }
         if (rc === expected || isProbe) continue;
         if (rc === 8 && expected === 0) continue;
       }
@@ -126,6 +139,7 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
       continue;
     }
     state.failed = true;
+    failedOp = opKey(op);
     state.onFail = onFail;
     switch (op.operation) {
       case 'stop':
@@ -192,14 +206,6 @@ function durationSeconds(text: string | undefined): number {
     default:
       return n;
   }
-}
-
-/** Whether a resource needs its node fenced before it may start elsewhere (Pacemaker's `requires`). */
-function needsFencing(inst: Instance, options: ClusterOptions): boolean {
-  if (!options.stonithEnabled) return false;
-  const requires = inst.meta.get('requires');
-  if (requires !== undefined) return requires === 'fencing' || requires === 'unfencing';
-  return inst.primitive.class !== 'stonith';
 }
 
 const isActive = (r: NodeRunState | undefined): boolean => r !== undefined && (r.role !== 'Stopped' || r.failed);
@@ -333,10 +339,12 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
   };
   for (const state of cib.status.nodes) {
     const node = (state.id === undefined ? undefined : nodeById.get(state.id)) ?? (state.uname === undefined ? undefined : nodeByName.get(state.uname));
-    // Without fencing, the history of a cleanly offline node says nothing about what runs now;
-    // with fencing it is read (it claims instance numbers), and anything active there makes the
-    // node unclean.
-    if (node === undefined || state.lrm === undefined || (!node.online && !node.unclean && !options.stonithEnabled)) continue;
+    // Pacemaker unpacks offline nodes' histories only with fencing (unpack_node_history): then
+    // they claim anonymous clone instance numbers, and anything active there makes the node
+    // unclean (process_rsc_state). Without fencing a node that dropped out, even unclean, says
+    // nothing about what runs now. A pending node has not joined yet: its history is not read
+    // (see probes.ts).
+    if (node === undefined || state.lrm === undefined || (!node.online && (!options.stonithEnabled || node.pending))) continue;
     for (const lrm of state.lrm.resources) {
       let inst = model.instances.get(lrm.id);
       let orphanSlot: OrphanSlot | undefined;
@@ -356,7 +364,8 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       }
       const expiry = inst === undefined ? 0 : durationSeconds(inst.meta.get('failure-timeout'));
       const anonymous = inst?.unit.clone !== undefined && !inst.unit.clone.unique;
-      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : [inst.id, inst.primitive.id];
+      // A set: a primitive's instance id is its own id, and counting it twice would double its fail count.
+      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : [...new Set([inst.id, inst.primitive.id])];
       const fc = failCountOn(node, names);
       const isExpired = (op: LrmRscOp): boolean => {
         if (expiry <= 0) return false;
@@ -367,7 +376,7 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       };
       const run = replayHistory(lrm.ops, inst, options, isExpired);
       const label = inst?.id ?? (orphanSlot === undefined ? lrm.id : `${baseId}:${orphanSlot.number}`);
-      if (run !== undefined && isActive(run) && !node.online && !node.unclean && !node.maintenance && inst?.managed !== false) {
+      if (run !== undefined && run.role !== 'Stopped' && !node.online && !node.unclean && !node.maintenance && (inst?.managed ?? !options.maintenanceMode)) {
         node.unclean = true;
         node.uncleanReason = `${label} is thought to be active there`;
       }
@@ -380,9 +389,15 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
         if (run !== undefined && run.role !== 'Stopped') orphans.push({ id: lrm.id, node: node.uname, role: run.role });
         continue;
       }
+      // A history written for another agent (class, provider or type changed since) is deleted
+      // and its failures cleared ("resource definition change"); Pacemaker also restarts the
+      // resource if it runs there (not modelled: it is kept as it is).
+      const changed = (['class', 'provider', 'type'] as const).some((k) => (lrm[k] ?? '') !== (inst.primitive[k] ?? ''));
+      if (changed && !isActive(run)) continue;
       if (pendingOn(lrm.ops) && !pending.has(inst)) pending.set(inst, node.uname);
-      if (lrm.ops.some((op) => !(op.opStatus === -1 || op.callId < 0))) inst.knownOn.add(node.uname);
       if (run !== undefined && isActive(run)) inst.current.set(node.uname, run);
+      if (changed) continue;
+      if (lrm.ops.some((op) => !(op.opStatus === -1 || op.callId < 0))) inst.knownOn.add(node.uname);
       const trusted = node.online || options.stonithEnabled;
       if (run?.ban === 'node' && trusted) inst.bannedNodes.add(node.uname);
       if (run?.ban === 'all' && trusted) for (const n of nodes) inst.bannedNodes.add(n.uname);

@@ -171,13 +171,29 @@ function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weigh
     const factor = c.score / SCORE_INFINITY;
     const before = new Map(w);
     for (const [node, value] of w) {
-      const d = dw.get(node);
+      const d = c.nodeAttribute === undefined ? dw.get(node) : bestWeightMatching(ctx, dw, c.nodeAttribute, node);
       if (d === undefined) continue;
       if (factor < 0 && d < 0) continue;
       w.set(node, addScores(value, clampScore(d * factor)));
     }
     if (!runnable(w) && runnable(before)) for (const [k, v] of before) w.set(k, v);
   }
+}
+
+/**
+ * With a node-attribute colocation, the dependent's preference for a primary node is its best
+ * weight on any available node with the same attribute value (-INFINITY when there is none).
+ */
+function bestWeightMatching(ctx: PlacementContext, dw: Weights, attribute: string, node: string): number {
+  const value = ctx.nodes.find((n) => n.uname === node)?.attributes.get(attribute);
+  let best = -SCORE_INFINITY;
+  if (value === undefined) return best;
+  for (const n of ctx.nodes) {
+    if (!canHostResources(n) || n.attributes.get(attribute) !== value) continue;
+    const weight = dw.get(n.uname);
+    if (weight !== undefined && weight > best) best = weight;
+  }
+  return best;
 }
 
 /** Picks the best node: weight, fewest assigned resources (or clone instances), the current node, then name. */

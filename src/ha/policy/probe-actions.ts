@@ -37,7 +37,7 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     for (const node of online) {
       if (instances.some((i) => i.knownOn.has(node.uname) || i.current.has(node.uname))) continue;
       const id = `${key}_monitor_0@${node.uname}`;
-      actions.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false });
+      actions.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
       for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) edges.push({ before: id, after: start });
     }
   }

@@ -37,7 +37,7 @@ export function addMissingMonitors(graph: TransitionGraph, model: ResourceModel,
       const id = `${inst.id}_monitor_${op.interval}@${node}`;
       if (ids.has(id)) continue;
       ids.add(id);
-      actions.push({ id, kind: 'monitor', resource: inst.id, node, interval: op.interval, optional: false });
+      actions.push({ id, kind: 'monitor', resource: inst.id, node, interval: op.interval, optional: false, runnable: true });
       // After a role change on the node, the monitor checks the new role.
       for (const kind of ['promote', 'demote'] as const) {
         const change = `${inst.id}_${kind}_0@${node}`;

@@ -11,6 +11,8 @@ import { expandColocations, expandOrders } from './constraints.js';
 import { determineCurrentState, type Orphan } from './history.js';
 import { buildResourceModel, type ResourceModel } from './model.js';
 import { allocateResources, currentNode } from './placement.js';
+import { blockStartsAwaitingProbes } from './probes.js';
+import { needsFencing, needsQuorum } from './requires.js';
 import type { AllocationScore, PolicyResult, ResourceDecision, ScheduleOptions } from './types.js';
 import { unpackClusterOptions, unpackNodes, type ClusterOptions, type PolicyNode } from './unpack.js';
 
@@ -32,7 +34,9 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   const colocations = expandColocations(cib);
   const orders = expandOrders(cib);
   allocateResources({ cib, model, nodes, options: cluster, colocations, scores, canStart, frozen: false });
-  applyQuorumPolicy(model, cluster, fenced, nodes);
+  blockStopsAwaitingFencing(model, cluster);
+  applyQuorumPolicy(model, cluster, fenced);
+  blockStartsAwaitingProbes(cib, model, nodes);
   applyOrderings(model, orders, colocations, fenced);
   const graph = addMissingMonitors(addProbes(createGraph(model, fencing, orders, orphans, cluster, fenced), model, nodes), model, cib);
   const summary = deriveSummary(model, fencing, orphans, cluster, fenced);
@@ -50,7 +54,10 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
     for (const inst of model.instances.values()) for (const n of [...inst.current.keys()]) if (byName.get(n)?.unclean === true) inst.current.delete(n);
   }
   for (const inst of model.instances.values()) {
-    const activeCount = [...inst.current.values()].filter((s) => s.role !== 'Stopped').length;
+    // A resource that does not require fencing is not taken as active on unclean nodes when
+    // counting where it is active (Pacemaker: it may start elsewhere before fencing completes).
+    const countsUnclean = needsFencing(inst, cluster);
+    const activeCount = [...inst.current].filter(([n, s]) => s.role !== 'Stopped' && (countsUnclean || byName.get(n)?.unclean !== true)).length;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'block') inst.blocked = true;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'stop_only') inst.targetRole = 'Stopped';
     for (const [nodeName, state] of inst.current) {
@@ -100,15 +107,22 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
   }
   // Fencing stops everything on the node, so nothing there stays blocked.
   const fencedNames = new Set(fencing.map((f) => f.node.uname));
+  // Nor is a copy on a fenced node a reason to recover one that also runs on a clean node, unless
+  // the resource requires fencing (then it was multiply active).
+  for (const inst of model.instances.values()) {
+    if (needsFencing(inst, cluster)) continue;
+    const active = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
+    if (active.some((n) => !fencedNames.has(n) && byName.get(n)?.unclean !== true)) for (const n of active) if (fencedNames.has(n)) inst.current.delete(n);
+  }
   for (const inst of model.instances.values()) if (inst.blocked && [...inst.current.keys()].every((n) => fencedNames.has(n))) inst.blocked = false;
   for (const inst of model.instances.values()) {
     for (const [n, state] of [...inst.current]) {
       const node = byName.get(n);
       if (node?.unclean !== true || fencedNames.has(n)) continue;
       if (cluster.stonithEnabled && state.role !== 'Stopped') {
-        // Fencing is needed but cannot happen now (no quorum): the stop is blocked.
-        inst.blocked = true;
-        inst.blockedStop = { node: n, ...(cluster.noQuorumPolicy === 'stop' && !quorate ? { reason: 'no quorum' } : {}) };
+        // Fencing is needed but cannot happen now (no quorum): the stop is blocked, and so is
+        // the start elsewhere that would follow it (blockStopsAwaitingFencing, after allocation).
+        inst.blockedStop = { node: n };
       }
     }
   }
@@ -116,19 +130,43 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
 }
 
 /**
- * Phase "quorum": without quorum, starts are unrunnable ("due to no quorum (blocked)"), and with
- * no-quorum-policy=stop (the default) running resources stop; freeze leaves them where they are.
+ * An instance on a node that must be fenced but cannot be yet is allocated as usual (its node
+ * cannot host it), but its stop cannot run, so the start that follows it cannot either: it stays
+ * where it is. The summary says why it would stop: "node availability" when it has nowhere to go.
  */
-function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced: ReadonlySet<string>, nodes: readonly PolicyNode[]): void {
-  if (cluster.haveQuorum || cluster.noQuorumPolicy === 'ignore') return;
-  // Observed in Pacemaker 2.1.5's cases (the rule behind it is not confirmed): with
-  // no-quorum-policy=stop, fence devices still start unless a member lost from the cluster awaits
-  // fencing.
-  const lostMember = cluster.noQuorumPolicy !== 'stop' || nodes.some((n) => n.unclean && n.uncleanReason !== 'node is unclean' && !fenced.has(n.uname));
+function blockStopsAwaitingFencing(model: ResourceModel, cluster: ClusterOptions): void {
+  const quorate = cluster.haveQuorum || cluster.noQuorumPolicy === 'ignore';
   for (const inst of model.instances.values()) {
-    if (!inst.managed || inst.blocked) continue;
-    if (inst.primitive.class === 'stonith' && !lostMember) continue;
+    if (inst.blockedStop === undefined) continue;
+    // Without quorum the start elsewhere is unrunnable for that reason too (freeze allows it: the
+    // instance counts as active on the unclean node; demote keeps promotable instances).
+    const startNeedsQuorum = !quorate && cluster.noQuorumPolicy !== 'freeze' && needsQuorum(inst, cluster) && !(cluster.noQuorumPolicy === 'demote' && inst.unit.clone?.promotable === true);
+    const reason = inst.next === undefined ? 'node availability' : startNeedsQuorum ? 'no quorum' : undefined;
+    inst.blockedStop = { node: inst.blockedStop.node, ...(reason === undefined ? {} : { reason }) };
+    inst.blocked = true;
     const cur = currentNode(inst);
+    if (cur === undefined) continue;
+    inst.next = cur;
+    inst.nextRole = inst.current.get(cur)?.role ?? 'Started';
+  }
+}
+
+/**
+ * Phase "quorum": without quorum, the starts of resources that require quorum or fencing (see
+ * requires.ts) are unrunnable ("due to no quorum (blocked)"); with no-quorum-policy=stop (the
+ * default) running resources stop, since they cannot start again where they are; freeze blocks
+ * only the starts of inactive resources; demote keeps promotable instances running, unpromoted.
+ */
+function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced: ReadonlySet<string>): void {
+  if (cluster.haveQuorum || cluster.noQuorumPolicy === 'ignore') return;
+  for (const inst of model.instances.values()) {
+    if (!inst.managed || inst.blocked || !needsQuorum(inst, cluster)) continue;
+    const cur = currentNode(inst);
+    if (cluster.noQuorumPolicy === 'demote' && cur !== undefined && inst.unit.clone?.promotable === true) {
+      // Pacemaker's effective policy for an active promotable instance is "ignore", capped at Unpromoted.
+      if (inst.nextRole === 'Promoted') inst.nextRole = 'Unpromoted';
+      continue;
+    }
     if (cur !== undefined && fenced.has(cur)) {
       // Fencing stops it; starting it elsewhere needs quorum.
       if (inst.next !== undefined) {
@@ -144,7 +182,11 @@ function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced
       delete inst.next;
       inst.nextRole = 'Stopped';
     } else if (cluster.noQuorumPolicy === 'freeze') {
-      // freeze only blocks new starts: what runs may still move as usual.
+      // freeze only blocks new starts and role increases: what runs may still move as usual, but
+      // an instance is not promoted (Pacemaker: a next role above the current one is unrunnable
+      // for "quorum freeze"), so that a promoted instance on a lost node awaiting fencing never
+      // has a second promoted peer.
+      if (inst.nextRole === 'Promoted' && inst.current.get(cur)?.role !== 'Promoted') inst.nextRole = 'Unpromoted';
       continue;
     } else {
       delete inst.next;

@@ -102,7 +102,7 @@ function fencedNode(state: NodeState): NodeState {
 }
 
 /**
- * Applies `result.graph` to `cib` as if every action succeeded, in an order that respects the
+ * Applies `result.graph` to `cib` as if every runnable action succeeded, in an order that respects the
  * graph's edges, and returns the new snapshot: `fence` takes the node down cleanly; `start`,
  * `stop`, `promote`, `demote`, `monitor` and `probe` are recorded with recordOperation (call ids
  * counting up per node, expected rc = actual rc); `pseudo` actions change nothing. Each change
@@ -114,7 +114,8 @@ export function applyTransitionOutcome(cib: Cib, result: Pick<PolicyResult, 'gra
   const transitionId = options.transitionId ?? 0;
   const uuid = options.uuid ?? '00000000-0000-0000-0000-000000000000';
   topologicalActions(result.graph).forEach((action, actionId) => {
-    if (action.node === undefined) return;
+    // An unrunnable action (a blocked stop, what requires it) is never started by the executor.
+    if (action.node === undefined || !action.runnable) return;
     const node = action.node;
     if (action.kind === 'pseudo') return;
     if (action.kind === 'fence') {

@@ -18,6 +18,11 @@ export interface GraphAction {
   readonly interval: number;
   /** An optional action runs only when something else requires it. */
   readonly optional: boolean;
+  /**
+   * False when the action cannot run in this transition (the summary marks it "blocked"), or when
+   * it follows such an action that it requires. The transition engine never runs it.
+   */
+  readonly runnable: boolean;
 }
 
 /** `before` must complete before `after` starts. */

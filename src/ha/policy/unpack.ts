@@ -25,6 +25,11 @@ export interface PolicyNode {
   readonly id: string;
   readonly uname: string;
   readonly online: boolean;
+  /**
+   * In the membership but not joined to the controller group yet (Pacemaker shows it "pending"): it
+   * runs nothing, and probes there cannot run yet.
+   */
+  readonly pending: boolean;
   /** Expected up but gone: must be fenced before its resources are recovered. */
   unclean: boolean;
   uncleanReason?: string;
@@ -167,7 +172,8 @@ export function unpackNodes(cib: Cib, options: ClusterOptions): PolicyNode[] {
     }
     const standby = bool(base.get('standby'), false);
     const maintenance = bool(base.get('maintenance'), false);
-    const entry: PolicyNode = { id: node.id, uname: node.uname, online, unclean, standby, maintenance, shutdown: shutdownRequested && online, isDc, attributes: base, assignedCount: 0 };
+    const pending = !online && !unclean && state?.inCcm === true && !shutdownRequested;
+    const entry: PolicyNode = { id: node.id, uname: node.uname, online, pending, unclean, standby, maintenance, shutdown: shutdownRequested && online, isDc, attributes: base, assignedCount: 0 };
     if (uncleanReason !== undefined) entry.uncleanReason = uncleanReason;
     nodes.push(entry);
   }

@@ -13,7 +13,7 @@
 import type { GraphAction as PolicyAction, TransitionGraph } from '../policy/index.js';
 
 /** A graph action; `runnable: false` marks one the policy engine blocked (it never runs). */
-export type GraphAction = PolicyAction & { readonly runnable?: boolean };
+export type GraphAction = PolicyAction;
 
 export type ActionState = 'waiting' | 'ready' | 'running' | 'done' | 'failed' | 'skipped';
 

@@ -18,7 +18,7 @@ const graphArbitrary = fc
     blocked: fc.array(fc.nat(24), { maxLength: 3 }),
   })
   .map(({ kinds, edges, blocked }) => {
-    const actions: GraphAction[] = kinds.map((kind, i) => ({ id: `a${i}`, kind, node: `n${i % 3}`, interval: 0, optional: false, ...(blocked.includes(i) ? { runnable: false } : {}) }));
+    const actions: GraphAction[] = kinds.map((kind, i) => ({ id: `a${i}`, kind, node: `n${i % 3}`, interval: 0, optional: false, runnable: !blocked.includes(i) }));
     // Only forward edges, so the graph is acyclic.
     const es = edges.filter(([x, y]) => x < y && y < kinds.length).map(([x, y]) => ({ before: `a${x}`, after: `a${y}` }));
     return { actions, edges: es };

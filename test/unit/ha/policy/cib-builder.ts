@@ -10,6 +10,8 @@ export interface NodeSpec {
   readonly lrm?: string;
   /** Transient attribute nvpairs, e.g. fail-count-rsc: INFINITY. */
   readonly transient?: Readonly<Record<string, string>>;
+  /** Permanent node attributes (configuration/nodes/node/instance_attributes), e.g. site: east. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface CibSpec {
@@ -24,12 +26,16 @@ export interface CibSpec {
 let counter = 0;
 const nv = (pairs: Readonly<Record<string, string>>): string => Object.entries(pairs).map(([k, v]) => `<nvpair id="nv${counter++}" name="${k}" value="${v}"/>`).join('');
 
-/** An lrm_resource with ops given as [operation, rc, callId, interval?, expectedRc?]. */
-export function lrm(id: string, ops: readonly (readonly [string, number, number, number?, number?])[]): string {
+/**
+ * An lrm_resource with ops given as [operation, rc, callId, interval?, expectedRc?, lastRcChange?]
+ * (the expected rc defaults to 7 for probes, else 0; lastRcChange is seconds since the epoch).
+ */
+export function lrm(id: string, ops: readonly (readonly [string, number, number, number?, number?, number?])[]): string {
   const body = ops
-    .map(([op, rc, call, interval = 0, expected]) => {
+    .map(([op, rc, call, interval = 0, expected, changed]) => {
       const exp = expected ?? (op === 'monitor' && interval === 0 ? 7 : 0);
-      return `<lrm_rsc_op id="${id}_${op}_${interval}_${call}" operation="${op}" interval="${interval}" call-id="${call}" rc-code="${rc}" op-status="0" transition-key="1:1:${exp}:abc" transition-magic="0:${rc};1:1:${exp}:abc"/>`;
+      const when = changed === undefined ? '' : ` last-rc-change="${changed}"`;
+      return `<lrm_rsc_op id="${id}_${op}_${interval}_${call}" operation="${op}" interval="${interval}" call-id="${call}" rc-code="${rc}" op-status="0" transition-key="1:1:${exp}:abc" transition-magic="0:${rc};1:1:${exp}:abc"${when}/>`;
     })
     .join('');
   return `<lrm_resource id="${id}" class="ocf" provider="heartbeat" type="Dummy">${body}</lrm_resource>`;
@@ -40,7 +46,7 @@ export const running = (id: string): string => lrm(id, [['start', 0, 2]]);
 
 export function buildCib(spec: CibSpec): Cib {
   const nodes = spec.nodes.map((n, i) => {
-    const attrs = n.state === 'standby' ? nv({ standby: 'on' }) : n.state === 'maintenance' ? nv({ maintenance: 'true' }) : '';
+    const attrs = (n.state === 'standby' ? nv({ standby: 'on' }) : n.state === 'maintenance' ? nv({ maintenance: 'true' }) : '') + (n.attributes === undefined ? '' : nv(n.attributes));
     return `<node id="n${i}" uname="${n.name}">${attrs === '' ? '' : `<instance_attributes id="na${i}">${attrs}</instance_attributes>`}</node>`;
   });
   const states = spec.nodes.map((n, i) => {
@@ -73,3 +79,21 @@ export function summaryOf(cib: Cib, now = 1_700_000_000): string[] {
 export function run(cib: Cib, now = 1_700_000_000): PolicyResult {
   return schedule(cib, { now });
 }
+
+/** A `<meta_attributes>` block (empty string for no pairs). */
+export const meta = (id: string, pairs: Readonly<Record<string, string>>): string => (Object.keys(pairs).length === 0 ? '' : `<meta_attributes id="${id}">${nv(pairs)}</meta_attributes>`);
+
+/** A clone of `child` (a primitive or group XML) with clone meta attributes. */
+export const clone = (id: string, child: string, pairs: Readonly<Record<string, string>> = {}): string => `<clone id="${id}">${meta(`${id}-meta`, pairs)}${child}</clone>`;
+
+/** A promotable clone of `child`. */
+export const promotable = (id: string, child: string, pairs: Readonly<Record<string, string>> = {}): string => clone(id, child, { promotable: 'true', ...pairs });
+
+/** A group of member XMLs. */
+export const group = (id: string, members: readonly string[], pairs: Readonly<Record<string, string>> = {}): string => `<group id="${id}">${meta(`${id}-meta`, pairs)}${members.join('')}</group>`;
+
+/** An `<op>`; `extra` is added verbatim as attributes (e.g. `on-fail="block"`, `role="Promoted"`). */
+export const op = (id: string, name: string, interval: string, extra = ''): string => `<op id="${id}" name="${name}" interval="${interval}"${extra === '' ? '' : ` ${extra}`}/>`;
+
+/** Running and promoted on a node (start, promote). */
+export const promoted = (id: string): string => lrm(id, [['start', 0, 2], ['promote', 0, 3]]);

@@ -57,6 +57,37 @@ const cases: { name: string; spec: CibSpec; expected: string[] }[] = [
     expected: [],
   },
   {
+    name: 'a later success of the failed monitor clears the failure',
+    spec: { nodes: [{ name: 'node1', lrm: lrm('rsc', [['start', 0, 2], ['monitor', 1, 3, 10000, 0], ['monitor', 0, 4, 10000, 0]]) }, { name: 'node2' }], resources: dummy('rsc') },
+    expected: [],
+  },
+  {
+    name: 'a cleared failure is no longer blocked: the fail count still moves it',
+    spec: {
+      nodes: [{ name: 'node1', lrm: lrm('rsc', [['start', 0, 2], ['monitor', 1, 3, 10000, 0], ['monitor', 0, 4, 10000, 0]]), transient: { 'fail-count-rsc': '1' } }, { name: 'node2' }],
+      resources: dummy('rsc', { 'migration-threshold': '1' }, '<op id="m" name="monitor" interval="10s" on-fail="block"/>'),
+    },
+    expected: ['* Move rsc ( node1 -> node2 )'],
+  },
+  {
+    name: 'a success of another operation does not clear the failure',
+    spec: { nodes: [{ name: 'node1', lrm: lrm('rsc', [['start', 0, 2], ['monitor', 1, 3, 10000, 0], ['monitor', 0, 4, 20000, 0]]) }, { name: 'node2' }], resources: dummy('rsc') },
+    expected: ['* Recover rsc ( node1 )'],
+  },
+  {
+    name: 'a failed history of another agent type is cleared with its fail count',
+    spec: {
+      nodes: [{ name: 'node1', lrm: lrm('rsc', [['start', 1, 2], ['stop', 0, 3]]).replace('type="Dummy"', 'type="Other"'), transient: { 'fail-count-rsc': 'INFINITY' } }],
+      resources: dummy('rsc'),
+    },
+    expected: ['* Start rsc ( node1 )'],
+  },
+  {
+    name: 'the same history of the configured agent keeps the fail count',
+    spec: { nodes: [{ name: 'node1', lrm: lrm('rsc', [['start', 1, 2], ['stop', 0, 3]]), transient: { 'fail-count-rsc': 'INFINITY' } }], resources: dummy('rsc') },
+    expected: [],
+  },
+  {
     name: 'without fencing, an unclean node\'s resources count as stopped',
     spec: { nodes: [{ name: 'node1', state: 'unclean', lrm: running('rsc') }, { name: 'node2' }], resources: dummy('rsc') },
     expected: ['* Start rsc ( node2 )'],

@@ -89,7 +89,7 @@ describe('applyTransitionOutcome', () => {
 });
 
 describe('topologicalActions', () => {
-  const action = (id: string): TransitionGraph['actions'][number] => ({ id, kind: 'start', resource: id, node: 'n', interval: 0, optional: false });
+  const action = (id: string): TransitionGraph['actions'][number] => ({ id, kind: 'start', resource: id, node: 'n', interval: 0, optional: false, runnable: true });
 
   it('puts every action after the actions it waits for, ties by id', () => {
     const graph: TransitionGraph = { actions: ['a', 'b', 'c', 'd'].map(action), edges: [{ before: 'c', after: 'a' }, { before: 'd', after: 'c' }] };

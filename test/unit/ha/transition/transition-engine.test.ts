@@ -5,7 +5,7 @@ import { TransitionEngine, type GraphAction, type TransitionEffect, type Transit
 const NOW = millis(0);
 
 function act(id: string, kind: GraphAction['kind'] = 'start', extra: Partial<GraphAction> = {}): GraphAction {
-  return { id, kind, resource: id.split('_')[0] ?? id, node: 'n1', interval: 0, optional: false, ...extra };
+  return { id, kind, resource: id.split('_')[0] ?? id, node: 'n1', interval: 0, optional: false, runnable: true, ...extra };
 }
 
 function engine(overrides: Partial<TransitionEngineConfig> = {}): TransitionEngine {
