@@ -69,11 +69,12 @@ function stopThen(t: Instance, reason: string, quiet = false): boolean {
 }
 
 /**
- * How crm_simulate words a stop forced by `first`: "required" when `first` runs now and is stopped
- * by the cluster, "unrunnable" when it is not running or was asked to stop (target-role).
+ * How crm_simulate words a stop forced by `first`: "required" when `first` runs now and its stop is
+ * scheduled (a disabled primitive's too), "unrunnable" when it is not running or when it is a clone
+ * or group asked to stop (target-role): nothing of it can start, so its "running" action is unrunnable.
  */
-function firstWord(first: readonly Instance[]): string {
-  const stoppedByCluster = first.some((f) => currentNode(f) !== undefined && f.targetRole !== 'Stopped' && !f.blocked);
+function firstWord(first: readonly Instance[], aggregate: boolean): string {
+  const stoppedByCluster = first.some((f) => currentNode(f) !== undefined && !f.blocked && (!aggregate || f.targetRole !== 'Stopped'));
   return stoppedByCluster ? 'required' : 'unrunnable';
 }
 
@@ -131,7 +132,7 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
       const anyRuns = p.first.some(willRun);
       if (!anyRuns) {
         // An asymmetrical order only blocks starts; a symmetrical one also stops what runs.
-        for (const t of p.then) if (t.managed && !t.blocked && (p.symmetrical || willStart(t, fenced)) && stopThen(t, p.groupChain === true ? 'node availability' : `${firstWord(p.first)} ${p.unrunnableLabel}`, p.quiet === true)) changed = true;
+        for (const t of p.then) if (t.managed && !t.blocked && (p.symmetrical || willStart(t, fenced)) && stopThen(t, p.groupChain === true ? 'node availability' : `${firstWord(p.first, p.unrunnableLabel.endsWith(' running'))} ${p.unrunnableLabel}`, p.quiet === true)) changed = true;
         continue;
       }
       // A mandatory start of `first` makes the start of `then` mandatory too: `then` restarts.

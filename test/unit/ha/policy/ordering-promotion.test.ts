@@ -1,0 +1,43 @@
+// Orders and promotion: how a stop forced through an order is worded, the stop side of orders,
+// and the choice of the instance to promote or demote.
+import { describe, expect, it } from 'vitest';
+import { buildCib, dummy, running, summaryOf, type CibSpec } from './cib-builder.js';
+
+const promotable = (id: string, child: string): string => `<clone id="${id}"><meta_attributes id="${id}-m"><nvpair id="${id}-p" name="promotable" value="true"/></meta_attributes>${child}</clone>`;
+
+const wording: { name: string; spec: CibSpec; expected: string[] }[] = [
+  {
+    name: 'a disabled primitive that runs: its stop is required',
+    spec: { nodes: [{ name: 'node1', lrm: running('a') + running('b') }], resources: dummy('a', { 'target-role': 'Stopped' }) + dummy('b'), constraints: '<rsc_order id="o" first="a" then="b"/>' },
+    expected: ['* Stop a ( node1 ) due to node availability', '* Stop b ( node1 ) due to required a start'],
+  },
+  {
+    name: 'a disabled primitive that does not run is unrunnable',
+    spec: { nodes: [{ name: 'node1', lrm: running('b') }], resources: dummy('a', { 'target-role': 'Stopped' }) + dummy('b'), constraints: '<rsc_order id="o" first="a" then="b"/>' },
+    expected: ['* Stop b ( node1 ) due to unrunnable a start'],
+  },
+  {
+    name: 'a disabled clone that runs has no runnable "running" action',
+    spec: {
+      nodes: [{ name: 'node1', lrm: running('c') + running('b') }],
+      resources: `<clone id="cl"><meta_attributes id="cl-m"><nvpair id="cl-t" name="target-role" value="Stopped"/></meta_attributes>${dummy('c')}</clone>${dummy('b')}`,
+      constraints: '<rsc_order id="o" first="cl" then="b"/>',
+    },
+    expected: ['* Stop b ( node1 ) due to unrunnable cl running', '* Stop c:0 ( node1 ) due to node availability'],
+  },
+  {
+    name: 'a promoted clone instance stopped through a disabled primitive is required',
+    spec: {
+      nodes: [{ name: 'node1', lrm: running('a') + running('s'), transient: { 'master-s': '10' } }],
+      resources: dummy('a', { 'target-role': 'Stopped' }) + promotable('ms', dummy('s')),
+      constraints: '<rsc_order id="o" first="a" then="ms"/>',
+    },
+    expected: ['* Stop a ( node1 ) due to node availability', '* Stop s:0 ( Unpromoted node1 ) due to required a start'],
+  },
+];
+
+describe('stops forced through orders', () => {
+  it.each(wording)('$name', ({ spec, expected }) => {
+    expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
+  });
+});
