@@ -60,7 +60,10 @@ function membersFor(model: ResourceModel, id: string, position: 'first' | 'then'
 
 function stopThen(t: Instance, reason: string, quiet = false): boolean {
   if (t.next === undefined) return false;
-  if (currentNode(t) === undefined && !quiet) t.blockedStart = t.next;
+  if (currentNode(t) === undefined && !quiet) {
+    t.blockedStart = t.next;
+    t.blockedRole = t.nextRole;
+  }
   delete t.next;
   t.nextRole = 'Stopped';
   t.unrunnableReason = reason;
@@ -204,7 +207,9 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes);
   if (cur === undefined) {
     if (next === undefined) {
-      if (inst.blockedStart !== undefined && inst.unrunnableReason !== undefined) out.push(`${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
+      // crm_simulate words a start that was to be promoted by its promote action, which has no reason.
+      if (inst.blockedStart !== undefined && inst.blockedRole === 'Promoted') out.push(`${line('Promote', inst.id, `Stopped -> Promoted ${inst.blockedStart}`)} blocked`);
+      else if (inst.blockedStart !== undefined && inst.unrunnableReason !== undefined) out.push(`${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
       return out;
     }
     if (promotable && nextRole === 'Promoted') out.push(line('Promote', inst.id, `Stopped -> Promoted ${next}`));

@@ -42,6 +42,8 @@ export interface Instance {
   unrunnableReason?: string;
   /** The node a start was planned on before an ordering made it unrunnable. */
   blockedStart?: string;
+  /** The role that blocked start was for (a start to be promoted is summarised as a blocked Promote). */
+  blockedRole?: Role;
   blocked: boolean;
   /** on-fail=demote: this instance may not be promoted now. */
   promotionBlocked?: boolean;

@@ -41,3 +41,30 @@ describe('stops forced through orders', () => {
     expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
   });
 });
+
+const promotion: { name: string; spec: CibSpec; expected: string[] }[] = [
+  {
+    name: 'without quorum, an instance chosen for promotion shows a blocked Promote',
+    spec: {
+      quorum: false,
+      nodes: [{ name: 'node1', transient: { 'master-s': '10' } }, { name: 'node2' }],
+      resources: promotable('ms', dummy('s')),
+    },
+    expected: ['* Promote s:0 ( Stopped -> Promoted node1 ) blocked', '* Start s:1 ( node2 ) due to no quorum (blocked)'],
+  },
+  {
+    name: 'an instance to be promoted whose start an order blocks shows a blocked Promote',
+    spec: {
+      nodes: [{ name: 'node1', transient: { 'master-s': '10' } }],
+      resources: dummy('a', { 'target-role': 'Stopped' }) + promotable('ms', dummy('s')),
+      constraints: '<rsc_order id="o" first="a" then="ms"/>',
+    },
+    expected: ['* Promote s:0 ( Stopped -> Promoted node1 ) blocked'],
+  },
+];
+
+describe('promotion', () => {
+  it.each(promotion)('$name', ({ spec, expected }) => {
+    expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
+  });
+});
