@@ -185,7 +185,12 @@ function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[])
   const next = inst.next;
   if (next === undefined || policy === 'stop_only') return activeNodes.map((n) => line('Stop', inst.id, n, inst.stopReason ?? 'node availability'));
   if (policy === 'stop_unexpected') return [line('Recover', inst.id, next, 'being multiply active')];
-  return [activeNodes.includes(next) ? line('Restart', inst.id, next) : line('Move', inst.id, `${activeNodes[0] ?? next} -> ${next}`)];
+  // crm_simulate compares the first node it is active on with the next one; the role is the highest.
+  const first = activeNodes[0] ?? next;
+  if (first === next) return [line('Restart', inst.id, next)];
+  const rank = (r: Role): number => (r === 'Promoted' ? 3 : r === 'Unpromoted' ? 2 : r === 'Started' ? 1 : 0);
+  const role = [...inst.current.values()].map((s) => s.role).reduce<Role>((a, b) => (rank(b) > rank(a) ? b : a), 'Stopped');
+  return [line('Move', inst.id, details(inst, first, role, next, inst.nextRole))];
 }
 
 /** The summary lines of one instance, as LogActions prints them. */

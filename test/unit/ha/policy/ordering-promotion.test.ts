@@ -1,7 +1,7 @@
 // Orders and promotion: how a stop forced through an order is worded, the stop side of orders,
 // and the choice of the instance to promote or demote.
 import { describe, expect, it } from 'vitest';
-import { buildCib, dummy, running, summaryOf, type CibSpec } from './cib-builder.js';
+import { buildCib, dummy, lrm, running, summaryOf, type CibSpec } from './cib-builder.js';
 
 const promotable = (id: string, child: string): string => `<clone id="${id}"><meta_attributes id="${id}-m"><nvpair id="${id}-p" name="promotable" value="true"/></meta_attributes>${child}</clone>`;
 
@@ -65,6 +65,34 @@ const promotion: { name: string; spec: CibSpec; expected: string[] }[] = [
 
 describe('promotion', () => {
   it.each(promotion)('$name', ({ spec, expected }) => {
+    expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
+  });
+});
+
+const multiplyActive: { name: string; spec: CibSpec; expected: string[] }[] = [
+  {
+    name: 'moving away from the first node it is active on is a Move',
+    spec: { nodes: [{ name: 'node1', lrm: running('a') }, { name: 'node2', lrm: running('a') }], resources: dummy('a'), constraints: '<rsc_location id="l" rsc="a" node="node2" score="100"/>' },
+    expected: ['* Move a ( node1 -> node2 )'],
+  },
+  {
+    name: 'staying on the first node it is active on is a Restart',
+    spec: { nodes: [{ name: 'node1', lrm: running('a') }, { name: 'node2', lrm: running('a') }], resources: dummy('a'), constraints: '<rsc_location id="l" rsc="a" node="node1" score="100"/>' },
+    expected: ['* Restart a ( node1 )'],
+  },
+  {
+    name: 'a primitive found promoted shows its role on the Move',
+    spec: {
+      nodes: [{ name: 'node1', lrm: lrm('a', [['monitor', 8, 3, 0, 8]]) }, { name: 'node2', lrm: running('a') }],
+      resources: dummy('a'),
+      constraints: '<rsc_location id="l" rsc="a" node="node2" score="100"/>',
+    },
+    expected: ['* Move a ( Promoted node1 -> Started node2 )'],
+  },
+];
+
+describe('multiply active primitives', () => {
+  it.each(multiplyActive)('$name', ({ spec, expected }) => {
     expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
   });
 });
