@@ -29,6 +29,8 @@ export interface Instance {
   /** lrm_resource ids that belong to this instance (set while reading the history). */
   readonly current: Map<string, NodeRunState>;
   managed: boolean;
+  /** The lrm_resource id this instance was last found under in the history. */
+  historyId?: string;
   /** Nodes where the fail count reached migration-threshold. */
   readonly bannedNodes: Set<string>;
   next?: string;

@@ -61,6 +61,48 @@ const promotion: { name: string; spec: CibSpec; expected: string[] }[] = [
     },
     expected: ['* Promote s:0 ( Stopped -> Promoted node1 ) blocked'],
   },
+  {
+    name: "a resource colocated with the promoted role brings its preferences to the clone's node weights",
+    spec: {
+      nodes: [
+        { name: 'node1', lrm: running('s'), transient: { 'master-s': '10' } },
+        { name: 'node2', lrm: running('s'), transient: { 'master-s': '10' } },
+      ],
+      resources: promotable('ms', dummy('s')) + dummy('ip'),
+      constraints: '<rsc_location id="l" rsc="ip" node="node2" score="100"/><rsc_colocation id="c" rsc="ip" with-rsc="ms" with-rsc-role="Promoted" score="INFINITY"/>',
+    },
+    expected: ['* Promote s:1 ( Unpromoted -> Promoted node2 )', '* Start ip ( node2 )'],
+  },
+  {
+    name: 'the promotion score is read under the name the history knows the instance by',
+    spec: {
+      nodes: [
+        { name: 'node1', lrm: running('s:1'), transient: { 'master-s:1': '10' } },
+        { name: 'node2', lrm: running('s:0'), transient: { 'master-s:0': '5' } },
+      ],
+      resources: promotable('ms', dummy('s')),
+    },
+    expected: ['* Promote s:0 ( Unpromoted -> Promoted node1 )'],
+  },
+  {
+    name: 'a promoted instance blocked by a failed demote stays the promoted one',
+    spec: {
+      nodes: [
+        { name: 'node1', lrm: lrm('s', [['start', 0, 2], ['promote', 0, 3], ['demote', 1, 4]]), transient: { 'master-s': '5' } },
+        { name: 'node2', lrm: running('s'), transient: { 'master-s': '10' } },
+      ],
+      resources: promotable('ms', dummy('s', {}, '<op id="s-d" name="demote" interval="0" on-fail="block"/>')),
+    },
+    expected: [],
+  },
+  {
+    name: 'instances on one node tie on its weight: the higher own score is promoted',
+    spec: {
+      nodes: [{ name: 'node1', transient: { 'master-s:0': '10', 'master-s:1': '20' } }],
+      resources: `<clone id="ms"><meta_attributes id="ms-m"><nvpair id="ms-p" name="promotable" value="true"/><nvpair id="ms-u" name="globally-unique" value="true"/><nvpair id="ms-n" name="clone-node-max" value="2"/><nvpair id="ms-x" name="clone-max" value="2"/></meta_attributes>${dummy('s')}</clone>`,
+    },
+    expected: ['* Promote s:1 ( Stopped -> Promoted node1 )', '* Start s:0 ( node1 )'],
+  },
 ];
 
 describe('promotion', () => {
