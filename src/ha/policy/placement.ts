@@ -385,15 +385,19 @@ function mergeColocated(ctx: PlacementContext, id: string, w: Weights, factor: n
   const dw = baseWeights(ctx, unit);
   mergeDependents(ctx, idsOfUnit(unit), dw);
   const before = new Map(w);
+  // Nodes a positive merge would have turned negative count as unusable until the rollback check.
+  const unusable = new Set<string>();
   for (const [node, value] of w) {
     const d = dw.get(node);
     if (d === undefined || (factor < 0 && d < 0)) continue;
     const next = addScores(value, clampScore(d * factor));
-    if (positive && next < 0 && value > 0) w.set(node, 1);
+    if (positive && next < 0 && value > 0) unusable.add(node);
     else if (positive && next < 0 && value === 0) continue;
     else w.set(node, next);
   }
-  if (rollback && !isRunnable(ctx, w) && isRunnable(ctx, before)) for (const [k, v] of before) w.set(k, v);
+  const runnable = [...w].some(([n, v]) => v >= 0 && !unusable.has(n) && ctx.nodes.some((x) => x.uname === n && canHostResources(x)));
+  if (rollback && !runnable) for (const [k, v] of before) w.set(k, v);
+  else for (const n of unusable) w.set(n, 1);
 }
 
 /**
@@ -419,15 +423,6 @@ function choosePromoted(ctx: PlacementContext, set: CloneSet, cloneWeights: Weig
     let priority = promotionScore(set, unit, node, -1, history);
     if (unit.members.some((m) => m.targetRole === 'Unpromoted' || m.targetRole === 'Stopped')) priority = -SCORE_INFINITY;
     priority = addScores(priority, roleWeights.get(node.uname) ?? 0);
-    for (const c of ctx.colocations) {
-      if (!ids.includes(c.dependent) || c.dependentRole !== 'Promoted' || c.score === 0) continue;
-      allocateTarget(ctx, c.primary, new Set());
-      const nodes = nodesOfTarget(ctx, c.primary, c.primaryRole) ?? [];
-      const has = nodes.includes(node.uname);
-      if (c.score >= SCORE_INFINITY && !has) priority = -SCORE_INFINITY;
-      else if (c.score <= -SCORE_INFINITY && has) priority = -SCORE_INFINITY;
-      else if (has) priority = addScores(priority, c.score);
-    }
     if (!ctx.canStart && !wasPromoted) priority = -SCORE_INFINITY;
     if (unit.members.some((m) => m.promotionBlocked === true)) priority = -SCORE_INFINITY;
     // A cloned group is promoted whole: a member that cannot run keeps the instance unpromoted.
@@ -437,6 +432,18 @@ function choosePromoted(ctx: PlacementContext, set: CloneSet, cloneWeights: Weig
     candidates.push({ unit, node, priority, sortIndex: priority, ...(unmanaged && wasPromoted ? { keep: true } : {}) });
   }
   for (const c of candidates) if (c.sortIndex >= 0) nodeWeights.set(c.node.uname, addScores(nodeWeights.get(c.node.uname) ?? 0, c.sortIndex));
+  // A colocation of the promoted role with a resource weighs the nodes that resource runs on (a
+  // mandatory one bans the others); instances without a promotion priority stay unpromotable.
+  for (const c of ctx.colocations) {
+    if (!ids.includes(c.dependent) || c.dependentRole !== 'Promoted' || c.score === 0) continue;
+    allocateTarget(ctx, c.primary, new Set());
+    const hosts = new Set(nodesOfTarget(ctx, c.primary, c.primaryRole) ?? []);
+    for (const n of ctx.nodes) {
+      const has = hosts.has(n.uname);
+      if (c.score >= SCORE_INFINITY && !has) nodeWeights.set(n.uname, -SCORE_INFINITY);
+      else if (has) nodeWeights.set(n.uname, addScores(nodeWeights.get(n.uname) ?? 0, c.score));
+    }
+  }
   for (const c of ctx.colocations) if (ids.includes(c.primary) && c.primaryRole === 'Promoted' && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
   for (const c of candidates) if (c.sortIndex >= 0 && c.keep !== true) c.sortIndex = nodeWeights.get(c.node.uname) ?? c.sortIndex;
   for (const c of candidates) ctx.scores.push({ resource: c.unit.id, node: c.node.uname, score: c.sortIndex, kind: 'promotion' });

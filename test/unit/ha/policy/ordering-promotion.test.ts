@@ -103,6 +103,30 @@ const promotion: { name: string; spec: CibSpec; expected: string[] }[] = [
     },
     expected: ['* Promote s:1 ( Stopped -> Promoted node1 )', '* Start s:0 ( node1 )'],
   },
+  {
+    name: 'a dependent that can run nowhere is rolled back from the promotion weights',
+    spec: {
+      nodes: [
+        { name: 'node1', lrm: running('s'), transient: { 'master-s': '10' } },
+        { name: 'node2', lrm: running('s'), transient: { 'master-s': '10' } },
+      ],
+      resources: promotable('ms', dummy('s')) + dummy('ip') + dummy('vg'),
+      constraints:
+        '<rsc_location id="l" rsc="ip" node="node2" score="100"/><rsc_colocation id="c1" rsc="ip" with-rsc="ms" score="INFINITY"/>' +
+        '<rsc_location id="b1" rsc="vg" node="node1" score="-INFINITY"/><rsc_location id="b2" rsc="vg" node="node2" score="-INFINITY"/>' +
+        '<rsc_colocation id="c2" rsc="vg" with-rsc="ms" with-rsc-role="Promoted" score="INFINITY"/>',
+    },
+    expected: ['* Promote s:1 ( Unpromoted -> Promoted node2 )', '* Start ip ( node2 )'],
+  },
+  {
+    name: 'an optional colocation of the promoted role gives no promotion score by itself',
+    spec: {
+      nodes: [{ name: 'node1' }],
+      resources: dummy('ip') + promotable('ms', dummy('s')),
+      constraints: '<rsc_colocation id="c" rsc="ms" rsc-role="Promoted" with-rsc="ip" score="100"/>',
+    },
+    expected: ['* Start ip ( node1 )', '* Start s:0 ( node1 )'],
+  },
 ];
 
 describe('promotion', () => {
