@@ -118,7 +118,11 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
   const markBlockedStops = (unit: Unit): void => {
     for (let i = 0; i < unit.members.length; i++) {
       const later = unit.members.slice(i + 1);
-      if (later.some((m) => (m.blocked || !m.managed) && currentNode(m) !== undefined)) (unit.members[i] as Instance).stopBlocked = true;
+      if (later.some((m) => (m.blocked || !m.managed) && currentNode(m) !== undefined)) {
+        const m = unit.members[i] as Instance;
+        m.stopBlocked = true;
+        m.stopBlockedBy = (unit.members[i + 1] as Instance).id;
+      }
     }
   };
   for (const u of model.units) markBlockedStops(u);
@@ -126,8 +130,12 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
   for (const o of orders) {
     if (o.kind !== 'Mandatory' || o.firstAction !== 'stop' || o.thenAction !== 'stop') continue;
     const firsts = membersFor(model, o.first, 'first').instances;
-    if (!firsts.some((f) => f.blocked && currentNode(f) !== undefined)) continue;
-    for (const t of membersFor(model, o.then, 'then').instances) t.stopBlocked = true;
+    const blockedFirst = firsts.find((f) => f.blocked && currentNode(f) !== undefined);
+    if (blockedFirst === undefined) continue;
+    for (const t of membersFor(model, o.then, 'then').instances) {
+      t.stopBlocked = true;
+      t.stopBlockedBy = blockedFirst.id;
+    }
   }
   for (let round = 0; round < 20; round++) {
     let changed = false;
@@ -157,6 +165,19 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
       for (const d of membersFor(model, c.dependent, 'then').instances) if (d.managed && !d.blocked && stopThen(d, `colocation with ${c.primary}`)) changed = true;
     }
     if (!changed) break;
+  }
+  // A stop that waits for a blocked stop cannot run, nor can the start after it: an instance that
+  // was to move or restart is summarised as a blocked Stop. Its reason is the first one Pacemaker
+  // records: "required" when the previous group member's stop requires it, else "unrunnable".
+  for (const unit of [...model.units, ...model.clones.flatMap((c) => c.instances)]) {
+    unit.members.forEach((inst, i) => {
+      if (inst.stopBlocked !== true || !inst.managed || inst.blocked || inst.next === undefined) return;
+      if (currentNode(inst) === undefined || !willStop(inst, fenced)) return;
+      const prev = unit.members[i - 1];
+      inst.stopReason = prev !== undefined && prev.stopBlocked === true && willStop(prev, fenced) ? `required ${prev.id} stop` : `unrunnable ${inst.stopBlockedBy ?? ''} stop`;
+      delete inst.next;
+      inst.nextRole = 'Stopped';
+    });
   }
 }
 

@@ -51,6 +51,8 @@ export interface Instance {
   promotionBlocked?: boolean;
   /** The stop cannot run because something that must stop first is blocked. */
   stopBlocked?: boolean;
+  /** The resource whose blocked stop this stop waits for (directly). */
+  stopBlockedBy?: string;
   /** A stop that is needed but cannot run (its node cannot be fenced yet). */
   blockedStop?: { readonly node: string; readonly reason?: string };
 }

@@ -36,6 +36,27 @@ const wording: { name: string; spec: CibSpec; expected: string[] }[] = [
   },
 ];
 
+const failedStop = (id: string): string => lrm(id, [['start', 0, 2], ['stop', 1, 3]]);
+
+wording.push(
+  {
+    name: 'a group member that must move waits for the blocked stop of the next member',
+    spec: {
+      nodes: [{ name: 'node1', state: 'standby', lrm: running('a') + failedStop('b') }, { name: 'node2' }],
+      resources: `<group id="g">${dummy('a')}${dummy('b')}</group>`,
+    },
+    expected: ['* Stop a ( node1 ) due to unrunnable b stop (blocked)'],
+  },
+  {
+    name: 'restarts behind a blocked member: the first is unrunnable, the next required by its stop',
+    spec: {
+      nodes: [{ name: 'node1', lrm: running('r2') + running('r3') + failedStop('r4') }],
+      resources: `<group id="g">${dummy('r1')}${dummy('r2')}${dummy('r3')}${dummy('r4')}</group>`,
+    },
+    expected: ['* Start r1 ( node1 )', '* Stop r2 ( node1 ) due to unrunnable r3 stop (blocked)', '* Stop r3 ( node1 ) due to required r2 stop (blocked)'],
+  },
+);
+
 describe('stops forced through orders', () => {
   it.each(wording)('$name', ({ spec, expected }) => {
     expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
