@@ -64,6 +64,7 @@ function stopThen(t: Instance, reason: string, quiet = false): boolean {
     t.blockedStart = t.next;
     t.blockedRole = t.nextRole;
   }
+  if (quiet) t.unassigned = true;
   delete t.next;
   t.nextRole = 'Stopped';
   t.unrunnableReason = reason;
@@ -81,11 +82,18 @@ function firstWord(first: readonly Instance[], aggregate: boolean): string {
   return stoppedByCluster ? 'required' : 'unrunnable';
 }
 
+/** Where an instance is assigned: its next node, or where an ordering left its start or stop blocked. */
+function assignedNode(inst: Instance): string | undefined {
+  if (inst.unassigned === true) return undefined;
+  return inst.next ?? inst.blockedStart ?? (inst.unrunnableReason !== undefined ? currentNode(inst) : undefined);
+}
+
 /** Phase "ordering": mandatory start orders make dependents restart or stay stopped. */
 export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[], colocations: readonly ColocationPair[], fenced: ReadonlySet<string>): void {
   // `quiet`: an interleaved instance with no local peer is simply not started (no summary line).
   // `groupChain`: a group member after a member that cannot run stops for lack of a node.
-  const pairs: { first: Instance[]; then: Instance[]; label: string; symmetrical: boolean; unrunnableLabel: string; quiet?: boolean; groupChain?: boolean }[] = [];
+  // `peers`: an interleaved pair's candidate first instances; the local one is looked up each round.
+  const pairs: { first: Instance[]; then: Instance[]; label: string; symmetrical: boolean; unrunnableLabel: string; quiet?: boolean; groupChain?: boolean; peers?: { all: Instance[]; label: string } }[] = [];
   const addUnitChains = (unit: Unit): void => {
     for (let i = 1; i < unit.members.length; i++) {
       const a = unit.members[i - 1] as Instance;
@@ -108,7 +116,7 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
         const fi = f.instances.filter((x) => x.next !== undefined && x.next === ti.next);
         const local = fi[0];
         const localLabel = local === undefined ? f.label : `${local.id} start`;
-        pairs.push({ first: fi, then: [ti], label: localLabel, symmetrical: o.symmetrical, unrunnableLabel: localLabel, quiet: local === undefined });
+        pairs.push({ first: fi, then: [ti], label: localLabel, symmetrical: o.symmetrical, unrunnableLabel: localLabel, quiet: local === undefined, peers: { all: f.instances, label: f.label } });
       }
       continue;
     }
@@ -140,6 +148,15 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
   for (let round = 0; round < 20; round++) {
     let changed = false;
     for (const p of pairs) {
+      const ti = p.then[0];
+      if (p.peers !== undefined && ti?.next !== undefined) {
+        // The peer must still be assigned to this node: one quietly left unassigned is no peer.
+        const fi = p.peers.all.filter((x) => assignedNode(x) === ti.next);
+        const local = fi[0];
+        p.first = fi;
+        p.label = p.unrunnableLabel = local === undefined ? p.peers.label : `${local.id} start`;
+        p.quiet = local === undefined;
+      }
       const anyRuns = p.first.some(willRun);
       if (!anyRuns) {
         // An asymmetrical order only blocks starts; a symmetrical one also stops what runs.

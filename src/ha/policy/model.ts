@@ -44,6 +44,8 @@ export interface Instance {
   unrunnableReason?: string;
   /** The node a start was planned on before an ordering made it unrunnable. */
   blockedStart?: string;
+  /** An interleaved instance with no peer on its node: left unassigned, without a summary line. */
+  unassigned?: boolean;
   /** The role that blocked start was for (a start to be promoted is summarised as a blocked Promote). */
   blockedRole?: Role;
   blocked: boolean;

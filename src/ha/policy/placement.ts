@@ -135,8 +135,12 @@ function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string
     const primary = unitsOf(ctx, c.primary);
     if (primary === undefined) continue;
     if (primary.units.some((u) => ids.includes(u.id))) continue;
+    // A role only means something on a promotable clone: a plain clone ignores it, and a primitive
+    // never has that role, so the colocation has no influence.
+    const roleApplies = c.primaryRole === undefined || primary.clone?.promotable === true;
+    if (!roleApplies && primary.clone === undefined) continue;
     allocateTarget(ctx, c.primary, visiting);
-    const nodes = nodesOfTarget(ctx, c.primary, c.primaryRole) ?? [];
+    const nodes = nodesOfTarget(ctx, c.primary, roleApplies ? c.primaryRole : undefined) ?? [];
     const attribute = c.nodeAttribute ?? '#uname';
     const values = new Set(nodes.map((n) => ctx.nodes.find((x) => x.uname === n)?.attributes.get(attribute)).filter((v) => v !== undefined));
     for (const node of ctx.nodes) {

@@ -183,3 +183,44 @@ describe('multiply active primitives', () => {
     expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
   });
 });
+
+const clone = (id: string, child: string, meta: Readonly<Record<string, string>> = {}): string =>
+  `<clone id="${id}"><meta_attributes id="${id}-m">${Object.entries(meta)
+    .map(([k, v]) => `<nvpair id="${id}-${k}" name="${k}" value="${v}"/>`)
+    .join('')}</meta_attributes>${child}</clone>`;
+
+const chains: { name: string; spec: CibSpec; expected: string[] }[] = [
+  {
+    name: 'a role on a colocation with a plain clone is ignored',
+    spec: {
+      nodes: [{ name: 'node1', lrm: running('ip') + running('c') }, { name: 'node2', lrm: running('c') }],
+      resources: dummy('ip') + clone('cl', dummy('c')),
+      constraints: '<rsc_colocation id="x" rsc="ip" with-rsc="cl" with-rsc-role="Promoted" score="INFINITY"/>',
+    },
+    expected: [],
+  },
+  {
+    name: 'a colocation with the promoted role of a primitive has no influence',
+    spec: {
+      nodes: [{ name: 'node1', lrm: running('ip') }, { name: 'node2', lrm: running('p') }],
+      resources: dummy('ip') + dummy('p'),
+      constraints: '<rsc_colocation id="x" rsc="ip" with-rsc="p" with-rsc-role="Promoted" score="INFINITY"/>',
+    },
+    expected: [],
+  },
+  {
+    name: 'interleaved clones behind a disabled clone are left unassigned along the whole chain',
+    spec: {
+      nodes: [{ name: 'node1' }, { name: 'node2' }],
+      resources: clone('ca', dummy('a'), { 'target-role': 'Stopped' }) + clone('cb', dummy('b'), { interleave: 'true' }) + clone('cc', dummy('c'), { interleave: 'true' }),
+      constraints: '<rsc_order id="o1" first="ca" then="cb"/><rsc_order id="o2" first="cb" then="cc"/>',
+    },
+    expected: [],
+  },
+];
+
+describe('order and colocation chains', () => {
+  it.each(chains)('$name', ({ spec, expected }) => {
+    expect(summaryOf(buildCib(spec))).toEqual([...expected].sort());
+  });
+});
