@@ -68,7 +68,8 @@ function stopThen(t: Instance, reason: string, quiet = false): boolean {
   delete t.next;
   t.nextRole = 'Stopped';
   t.unrunnableReason = reason;
-  t.stopReason = reason;
+  // An instance left unassigned after its actions were planned stops without a recorded reason.
+  t.stopReason = quiet ? '' : reason;
   return true;
 }
 
@@ -261,7 +262,8 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   }
   const failed = isFailedOn(inst, cur);
   if (next === undefined) {
-    out.push(line('Stop', inst.id, details(inst, cur, curRole, undefined, 'Stopped'), inst.stopReason ?? 'node availability') + (inst.stopBlocked === true ? ' (blocked)' : ''));
+    const reason = inst.stopReason ?? 'node availability';
+    out.push(line('Stop', inst.id, details(inst, cur, curRole, undefined, 'Stopped'), reason === '' ? undefined : reason) + (inst.stopBlocked === true ? ' (blocked)' : ''));
     return out;
   }
   if (next !== cur || fenced.has(cur)) {

@@ -217,6 +217,15 @@ const chains: { name: string; spec: CibSpec; expected: string[] }[] = [
     },
     expected: [],
   },
+  {
+    name: 'a running interleaved instance whose peer is gone stops without a reason',
+    spec: {
+      nodes: [{ name: 'node1', lrm: running('a') + running('b') }],
+      resources: clone('ca', dummy('a'), { 'target-role': 'Stopped' }) + clone('cb', dummy('b'), { interleave: 'true' }),
+      constraints: '<rsc_order id="o1" first="ca" then="cb"/>',
+    },
+    expected: ['* Stop a:0 ( node1 ) due to node availability', '* Stop b:0 ( node1 )'],
+  },
 ];
 
 describe('order and colocation chains', () => {
