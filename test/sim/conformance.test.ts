@@ -15,7 +15,7 @@ const inCi = process.env['CI'] !== undefined && process.env['CI'] !== '';
 
 // A ratchet: the number of passing cases may only go up, toward the 95 % the issue asks for.
 // Raise it whenever the engine passes more cases; never lower it.
-const PASSING_CASES_MIN = 238;
+const PASSING_CASES_MIN = 249;
 
 describe('Pacemaker scheduler conformance', () => {
   if (!present && !inCi) {

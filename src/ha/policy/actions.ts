@@ -61,28 +61,41 @@ function membersFor(model: ResourceModel, id: string, position: 'first' | 'then'
 
 function stopThen(t: Instance, reason: string, quiet = false): boolean {
   if (t.next === undefined) return false;
-  if (currentNode(t) === undefined && !quiet) t.blockedStart = t.next;
+  if (currentNode(t) === undefined && !quiet) {
+    t.blockedStart = t.next;
+    t.blockedRole = t.nextRole;
+  }
+  if (quiet) t.unassigned = true;
   delete t.next;
   t.nextRole = 'Stopped';
   t.unrunnableReason = reason;
-  t.stopReason = reason;
+  // An instance left unassigned after its actions were planned stops without a recorded reason.
+  t.stopReason = quiet ? '' : reason;
   return true;
 }
 
 /**
- * How crm_simulate words a stop forced by `first`: "required" when `first` runs now and is stopped
- * by the cluster, "unrunnable" when it is not running or was asked to stop (target-role).
+ * How crm_simulate words a stop forced by `first`: "required" when `first` runs now and its stop is
+ * scheduled (a disabled primitive's too), "unrunnable" when it is not running or when it is a clone
+ * or group asked to stop (target-role): nothing of it can start, so its "running" action is unrunnable.
  */
-function firstWord(first: readonly Instance[]): string {
-  const stoppedByCluster = first.some((f) => currentNode(f) !== undefined && f.targetRole !== 'Stopped' && !f.blocked);
+function firstWord(first: readonly Instance[], aggregate: boolean): string {
+  const stoppedByCluster = first.some((f) => currentNode(f) !== undefined && !f.blocked && (!aggregate || f.targetRole !== 'Stopped'));
   return stoppedByCluster ? 'required' : 'unrunnable';
+}
+
+/** Where an instance is assigned: its next node, or where an ordering left its start or stop blocked. */
+function assignedNode(inst: Instance): string | undefined {
+  if (inst.unassigned === true) return undefined;
+  return inst.next ?? inst.blockedStart ?? (inst.unrunnableReason !== undefined ? currentNode(inst) : undefined);
 }
 
 /** Phase "ordering": mandatory start orders make dependents restart or stay stopped. */
 export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[], colocations: readonly ColocationPair[], fenced: ReadonlySet<string>): void {
   // `quiet`: an interleaved instance with no local peer is simply not started (no summary line).
   // `groupChain`: a group member after a member that cannot run stops for lack of a node.
-  const pairs: { first: Instance[]; then: Instance[]; label: string; symmetrical: boolean; unrunnableLabel: string; quiet?: boolean; groupChain?: boolean }[] = [];
+  // `peers`: an interleaved pair's candidate first instances; the local one is looked up each round.
+  const pairs: { first: Instance[]; then: Instance[]; label: string; symmetrical: boolean; unrunnableLabel: string; quiet?: boolean; groupChain?: boolean; peers?: { all: Instance[]; label: string } }[] = [];
   const addUnitChains = (unit: Unit): void => {
     for (let i = 1; i < unit.members.length; i++) {
       const a = unit.members[i - 1] as Instance;
@@ -105,7 +118,7 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
         const fi = f.instances.filter((x) => x.next !== undefined && x.next === ti.next);
         const local = fi[0];
         const localLabel = local === undefined ? f.label : `${local.id} start`;
-        pairs.push({ first: fi, then: [ti], label: localLabel, symmetrical: o.symmetrical, unrunnableLabel: localLabel, quiet: local === undefined });
+        pairs.push({ first: fi, then: [ti], label: localLabel, symmetrical: o.symmetrical, unrunnableLabel: localLabel, quiet: local === undefined, peers: { all: f.instances, label: f.label } });
       }
       continue;
     }
@@ -115,7 +128,11 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
   const markBlockedStops = (unit: Unit): void => {
     for (let i = 0; i < unit.members.length; i++) {
       const later = unit.members.slice(i + 1);
-      if (later.some((m) => (m.blocked || !m.managed) && currentNode(m) !== undefined)) (unit.members[i] as Instance).stopBlocked = true;
+      if (later.some((m) => (m.blocked || !m.managed) && currentNode(m) !== undefined)) {
+        const m = unit.members[i] as Instance;
+        m.stopBlocked = true;
+        m.stopBlockedBy = (unit.members[i + 1] as Instance).id;
+      }
     }
   };
   for (const u of model.units) markBlockedStops(u);
@@ -123,16 +140,29 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
   for (const o of orders) {
     if (o.kind !== 'Mandatory' || o.firstAction !== 'stop' || o.thenAction !== 'stop') continue;
     const firsts = membersFor(model, o.first, 'first').instances;
-    if (!firsts.some((f) => f.blocked && currentNode(f) !== undefined)) continue;
-    for (const t of membersFor(model, o.then, 'then').instances) t.stopBlocked = true;
+    const blockedFirst = firsts.find((f) => f.blocked && currentNode(f) !== undefined);
+    if (blockedFirst === undefined) continue;
+    for (const t of membersFor(model, o.then, 'then').instances) {
+      t.stopBlocked = true;
+      t.stopBlockedBy = blockedFirst.id;
+    }
   }
   for (let round = 0; round < 20; round++) {
     let changed = false;
     for (const p of pairs) {
+      const ti = p.then[0];
+      if (p.peers !== undefined && ti?.next !== undefined) {
+        // The peer must still be assigned to this node: one quietly left unassigned is no peer.
+        const fi = p.peers.all.filter((x) => assignedNode(x) === ti.next);
+        const local = fi[0];
+        p.first = fi;
+        p.label = p.unrunnableLabel = local === undefined ? p.peers.label : `${local.id} start`;
+        p.quiet = local === undefined;
+      }
       const anyRuns = p.first.some(willRun);
       if (!anyRuns) {
         // An asymmetrical order only blocks starts; a symmetrical one also stops what runs.
-        for (const t of p.then) if (t.managed && !t.blocked && (p.symmetrical || willStart(t, fenced)) && stopThen(t, p.groupChain === true ? 'node availability' : `${firstWord(p.first)} ${p.unrunnableLabel}`, p.quiet === true)) changed = true;
+        for (const t of p.then) if (t.managed && !t.blocked && (p.symmetrical || willStart(t, fenced)) && stopThen(t, p.groupChain === true ? 'node availability' : `${firstWord(p.first, p.unrunnableLabel.endsWith(' running'))} ${p.unrunnableLabel}`, p.quiet === true)) changed = true;
         continue;
       }
       // A mandatory start of `first` makes the start of `then` mandatory too: `then` restarts.
@@ -154,6 +184,19 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
       for (const d of membersFor(model, c.dependent, 'then').instances) if (d.managed && !d.blocked && stopThen(d, `colocation with ${c.primary}`)) changed = true;
     }
     if (!changed) break;
+  }
+  // A stop that waits for a blocked stop cannot run, nor can the start after it: an instance that
+  // was to move or restart is summarised as a blocked Stop. Its reason is the first one Pacemaker
+  // records: "required" when the previous group member's stop requires it, else "unrunnable".
+  for (const unit of [...model.units, ...model.clones.flatMap((c) => c.instances)]) {
+    unit.members.forEach((inst, i) => {
+      if (inst.stopBlocked !== true || !inst.managed || inst.blocked || inst.next === undefined) return;
+      if (currentNode(inst) === undefined || !willStop(inst, fenced)) return;
+      const prev = unit.members[i - 1];
+      inst.stopReason = prev !== undefined && prev.stopBlocked === true && willStop(prev, fenced) ? `required ${prev.id} stop` : `unrunnable ${inst.stopBlockedBy ?? ''} stop`;
+      delete inst.next;
+      inst.nextRole = 'Stopped';
+    });
   }
 }
 
@@ -177,13 +220,19 @@ function line(verb: string, rsc: string, detail: string, reason?: string): strin
 }
 
 /** A resource active on several nodes: multiple-active decides (stop_start by default). */
-function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[]): string[] {
+function summarizeMultiplyActive(inst: Instance, activeNodes: readonly string[], fenced: ReadonlySet<string>): string[] {
   const policy = inst.meta.get('multiple-active') ?? 'stop_start';
   const next = inst.next;
   // A stop that waits for a blocked one is unrunnable (see createGraph), and says so.
   if (next === undefined || policy === 'stop_only') return activeNodes.map((n) => line('Stop', inst.id, n, inst.stopReason ?? 'node availability') + (inst.stopBlocked === true ? ' (blocked)' : ''));
   if (policy === 'stop_unexpected') return [line('Recover', inst.id, next, 'being multiply active')];
-  return [activeNodes.includes(next) ? line('Restart', inst.id, next) : line('Move', inst.id, `${activeNodes[0] ?? next} -> ${next}`)];
+  // crm_simulate compares the first node it is active on with the next one; the role is the highest.
+  // Pacemaker reads the history of nodes being fenced last, so a clean node comes first.
+  const first = activeNodes.find((n) => !fenced.has(n)) ?? activeNodes[0] ?? next;
+  if (first === next) return [line('Restart', inst.id, next)];
+  const rank = (r: Role): number => (r === 'Promoted' ? 3 : r === 'Unpromoted' ? 2 : r === 'Started' ? 1 : 0);
+  const role = [...inst.current.values()].map((s) => s.role).reduce<Role>((a, b) => (rank(b) > rank(a) ? b : a), 'Stopped');
+  return [line('Move', inst.id, details(inst, first, role, next, inst.nextRole))];
 }
 
 /** The summary lines of one instance, as LogActions prints them. */
@@ -203,10 +252,12 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   const nextRole = norm(inst.nextRole);
   const curRole = norm(role);
   const activeNodes = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
-  if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes);
+  if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes, fenced);
   if (cur === undefined) {
     if (next === undefined) {
-      if (inst.blockedStart !== undefined) out.push(inst.unrunnableReason === undefined ? `${line('Start', inst.id, inst.blockedStart)}  blocked` : `${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
+      // crm_simulate words a start that was to be promoted by its promote action, which has no reason.
+      if (inst.blockedStart !== undefined && inst.blockedRole === 'Promoted') out.push(`${line('Promote', inst.id, `Stopped -> Promoted ${inst.blockedStart}`)}  blocked`);
+      else if (inst.blockedStart !== undefined) out.push(inst.unrunnableReason === undefined ? `${line('Start', inst.id, inst.blockedStart)}  blocked` : `${line('Start', inst.id, inst.blockedStart, inst.unrunnableReason)} (blocked)`);
       return out;
     }
     if (promotable && nextRole === 'Promoted') out.push(line('Promote', inst.id, `Stopped -> Promoted ${next}`));
@@ -215,7 +266,8 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   }
   const failed = isFailedOn(inst, cur);
   if (next === undefined) {
-    out.push(line('Stop', inst.id, details(inst, cur, curRole, undefined, 'Stopped'), inst.stopReason ?? 'node availability') + (inst.stopBlocked === true ? ' (blocked)' : ''));
+    const reason = inst.stopReason ?? 'node availability';
+    out.push(line('Stop', inst.id, details(inst, cur, curRole, undefined, 'Stopped'), reason === '' ? undefined : reason) + (inst.stopBlocked === true ? ' (blocked)' : ''));
     return out;
   }
   if (next !== cur || fenced.has(cur)) {

@@ -153,7 +153,8 @@ export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefin
         state.role = 'Promoted';
         break;
       case 'demote':
-        state.role = 'Unpromoted';
+        // A failed demote with on-fail=block leaves the resource promoted (and blocked).
+        state.role = onFail === 'block' ? 'Promoted' : 'Unpromoted';
         break;
       default:
         if (rc === 9) state.role = 'Promoted';
@@ -362,6 +363,9 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
           }
         }
       }
+      // Pacemaker's clone_name: the history id an instance was last found under (promotion scores use it).
+      // A further entry on a node where the instance is already active is not this instance's.
+      if (inst !== undefined && (inst.current.get(node.uname)?.role ?? 'Stopped') === 'Stopped') inst.historyId = lrm.id;
       const expiry = inst === undefined ? 0 : durationSeconds(inst.meta.get('failure-timeout'));
       const anonymous = inst?.unit.clone !== undefined && !inst.unit.clone.unique;
       // A set: a primitive's instance id is its own id, and counting it twice would double its fail count.

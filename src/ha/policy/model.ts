@@ -29,6 +29,8 @@ export interface Instance {
   /** lrm_resource ids that belong to this instance (set while reading the history). */
   readonly current: Map<string, NodeRunState>;
   managed: boolean;
+  /** The lrm_resource id this instance was last found under in the history. */
+  historyId?: string;
   /** Nodes where the fail count reached migration-threshold. */
   readonly bannedNodes: Set<string>;
   /** Nodes whose history (probes included) tells this instance's state there. */
@@ -44,11 +46,17 @@ export interface Instance {
   unrunnableReason?: string;
   /** The node a start was planned on before an ordering made it unrunnable. */
   blockedStart?: string;
+  /** An interleaved instance with no peer on its node: left unassigned, without a summary line. */
+  unassigned?: boolean;
+  /** The role that blocked start was for (a start to be promoted is summarised as a blocked Promote). */
+  blockedRole?: Role;
   blocked: boolean;
   /** on-fail=demote: this instance may not be promoted now. */
   promotionBlocked?: boolean;
   /** The stop cannot run because something that must stop first is blocked. */
   stopBlocked?: boolean;
+  /** The resource whose blocked stop this stop waits for (directly). */
+  stopBlockedBy?: string;
   /** A stop that is needed but cannot run (its node cannot be fenced yet). */
   blockedStop?: { readonly node: string; readonly reason?: string };
 }

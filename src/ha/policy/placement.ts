@@ -135,8 +135,12 @@ function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string
     const primary = unitsOf(ctx, c.primary);
     if (primary === undefined) continue;
     if (primary.units.some((u) => ids.includes(u.id))) continue;
+    // A role only means something on a promotable clone: a plain clone ignores it, and a primitive
+    // never has that role, so the colocation has no influence.
+    const roleApplies = c.primaryRole === undefined || primary.clone?.promotable === true;
+    if (!roleApplies && primary.clone === undefined) continue;
     allocateTarget(ctx, c.primary, visiting);
-    const nodes = nodesOfTarget(ctx, c.primary, c.primaryRole) ?? [];
+    const nodes = nodesOfTarget(ctx, c.primary, roleApplies ? c.primaryRole : undefined) ?? [];
     const attribute = c.nodeAttribute ?? '#uname';
     const values = new Set(nodes.map((n) => ctx.nodes.find((x) => x.uname === n)?.attributes.get(attribute)).filter((v) => v !== undefined));
     for (const node of ctx.nodes) {
@@ -362,7 +366,7 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
     place(unit, node);
   }
   set.allocated = true;
-  if (set.promotable) choosePromoted(ctx, set);
+  if (set.promotable) choosePromoted(ctx, set, w);
   visiting.delete(set.id);
 }
 
@@ -370,6 +374,19 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
 function unitActiveNodes(unit: Unit): string[] {
   const out: string[] = [];
   for (const m of unit.members) for (const [n, st] of m.current) if (st.role !== 'Stopped' && !out.includes(n)) out.push(n);
+  return out;
+}
+
+/** Which history (lrm_resource ids) each node has, to tell where a clone's state is known (probed). */
+function historyIdsByNode(ctx: PlacementContext): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const state of ctx.cib.status.nodes) {
+    const node = ctx.nodes.find((n) => (state.id !== undefined && n.id === state.id) || (state.uname !== undefined && n.uname === state.uname));
+    if (node === undefined || state.lrm === undefined) continue;
+    const ids = out.get(node.uname) ?? new Set<string>();
+    for (const r of state.lrm.resources) ids.add(r.id);
+    out.set(node.uname, ids);
+  }
   return out;
 }
 
@@ -450,47 +467,121 @@ function allocationPromotionScore(set: CloneSet, unit: Unit, node: PolicyNode, i
   return total;
 }
 
-/** Phase "promotion": the promotion score of each placed instance, then the best promoted-max ones. */
-function choosePromoted(ctx: PlacementContext, set: CloneSet): void {
+/**
+ * An instance's promotion score on a node (Pacemaker's promotion_score): the `master-<name>`
+ * attribute under the name the history knows the instance by, summed over a cloned group's
+ * members; `fallback` when absent or when the node's score does not count (the instance's state
+ * there is unknown while it is known elsewhere).
+ */
+function promotionScore(set: CloneSet, unit: Unit, node: PolicyNode, fallback: number, history: Map<string, Set<string>>): number {
+  let score = fallback;
+  for (const m of unit.members) {
+    const c = memberPromotionScore(set, m, node, fallback, history);
+    score = score === fallback ? c : addScores(score, c);
+  }
+  return score;
+}
+
+function memberPromotionScore(set: CloneSet, m: Instance, node: PolicyNode, fallback: number, history: Map<string, Set<string>>): number {
+  const here = history.get(node.uname) ?? new Set<string>();
+  const knownHere = (id: string): boolean => here.has(id) || (!set.unique && [...here].some((h) => h.replace(/:\d+$/, '') === id));
+  const activeHere = (i: Instance): boolean => (i.current.get(node.uname)?.role ?? 'Stopped') !== 'Stopped';
+  const siblings = set.instances.flatMap((u) => u.members.filter((x) => x.primitive.id === m.primitive.id));
+  let applies: boolean;
+  if (!set.unique && activeHere(m)) applies = true;
+  else if (!set.unique && !siblings.some(activeHere) && knownHere(m.primitive.id)) applies = true;
+  else {
+    const knownAnywhere = m.current.size > 0 || [...history.values()].some((ids) => ids.has(m.id) || (m.historyId !== undefined && ids.has(m.historyId)));
+    applies = !knownAnywhere || m.current.has(node.uname) || here.has(m.id) || (m.historyId !== undefined && here.has(m.historyId));
+  }
+  if (!applies) return fallback;
+  let attr = node.attributes.get(`master-${m.historyId ?? m.id}`);
+  if (attr === undefined && !set.unique) attr = node.attributes.get(`master-${m.primitive.id}`);
+  return attr === undefined ? fallback : (parseScore(attr) ?? fallback);
+}
+
+/**
+ * Pull a colocated resource's preferences into `w` (pcmk__add_colocated_node_scores), scaled by
+ * score/INFINITY; `positive`: a node with a positive score is not made negative (it keeps 1) and a
+ * node at 0 is left alone; `rollback`: undone when it would leave nowhere to run.
+ */
+function mergeColocated(ctx: PlacementContext, id: string, w: Weights, factor: number, positive: boolean, rollback: boolean): void {
+  const entry = unitsOf(ctx, id);
+  const unit = entry?.units[0];
+  if (entry === undefined || unit === undefined || entry.clone !== undefined) return;
+  const dw = baseWeights(ctx, unit);
+  mergeDependents(ctx, idsOfUnit(unit), dw);
+  const before = new Map(w);
+  // Nodes a positive merge would have turned negative count as unusable until the rollback check.
+  const unusable = new Set<string>();
+  for (const [node, value] of w) {
+    const d = dw.get(node);
+    if (d === undefined || (factor < 0 && d < 0)) continue;
+    const next = addScores(value, clampScore(d * factor));
+    if (positive && next < 0 && value > 0) unusable.add(node);
+    else if (positive && next < 0 && value === 0) continue;
+    else w.set(node, next);
+  }
+  const runnable = [...w].some(([n, v]) => v >= 0 && !unusable.has(n) && ctx.nodes.some((x) => x.uname === n && canHostResources(x)));
+  if (rollback && !runnable) for (const [k, v] of before) w.set(k, v);
+  else for (const n of unusable) w.set(n, 1);
+}
+
+/**
+ * Phase "promotion" (pcmk__set_instance_roles): each placed instance's priority (its promotion
+ * score, promoted-role locations, colocations as a promoted dependent) is added to its node's
+ * weight in the clone, with the preferences of what must be colocated with the promoted role;
+ * instances are promoted in order of their node's weight, then current role.
+ */
+function choosePromoted(ctx: PlacementContext, set: CloneSet, cloneWeights: Weights): void {
   const ids = [set.id, set.childId];
   const roleWeights = locationWeights(ctx, ids, true);
-  const candidates: { unit: Unit; score: number }[] = [];
+  const history = historyIdsByNode(ctx);
+  // The clone's node weights: its allocation weights with its dependents' preferences merged in.
+  const nodeWeights = new Map(cloneWeights);
+  for (const c of ctx.colocations) if (ids.includes(c.primary) && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
+  const candidates: { unit: Unit; node: PolicyNode; priority: number; sortIndex: number; keep?: boolean }[] = [];
   for (const unit of set.instances) {
     if (unit.next === undefined) continue;
     const node = ctx.nodes.find((n) => n.uname === unit.next);
     if (node === undefined) continue;
-    let score: number | undefined;
-    for (const m of unit.members) {
-      const attr = node.attributes.get(`master-${m.id}`) ?? node.attributes.get(`master-${m.primitive.id}`);
-      if (attr !== undefined) score = addScores(score ?? 0, parseScore(attr) ?? 0);
-    }
     const wasPromoted = unit.members.some((m) => m.current.get(node.uname)?.role === 'Promoted');
-    if (score === undefined) score = wasPromoted ? 0 : -1;
-    score = addScores(score, roleWeights.get(node.uname) ?? 0);
-    for (const c of ctx.colocations) {
-      if (!ids.includes(c.dependent) || c.dependentRole !== 'Promoted' || c.score === 0) continue;
-      allocateTarget(ctx, c.primary, new Set());
-      const nodes = nodesOfTarget(ctx, c.primary, c.primaryRole) ?? [];
-      const has = nodes.includes(node.uname);
-      if (c.score >= SCORE_INFINITY && !has) score = -SCORE_INFINITY;
-      else if (c.score <= -SCORE_INFINITY && has) score = -SCORE_INFINITY;
-      else if (has) score = addScores(score, c.score);
-    }
-    if (unit.members.some((m) => m.targetRole === 'Unpromoted' || m.targetRole === 'Stopped' || !m.managed)) score = wasPromoted && unit.members.some((m) => !m.managed) ? SCORE_INFINITY : -SCORE_INFINITY;
-    if (!ctx.canStart && !wasPromoted) score = -SCORE_INFINITY;
-    if (unit.members.some((m) => m.promotionBlocked === true)) score = -SCORE_INFINITY;
+    const unmanaged = unit.members.some((m) => !m.managed || m.blocked);
+    let priority = promotionScore(set, unit, node, -1, history);
+    if (unit.members.some((m) => m.targetRole === 'Unpromoted' || m.targetRole === 'Stopped')) priority = -SCORE_INFINITY;
+    priority = addScores(priority, roleWeights.get(node.uname) ?? 0);
+    if (!ctx.canStart && !wasPromoted) priority = -SCORE_INFINITY;
+    if (unit.members.some((m) => m.promotionBlocked === true)) priority = -SCORE_INFINITY;
     // A cloned group is promoted whole: a member that cannot run keeps the instance unpromoted.
-    if (unit.members.some((m) => m.next === undefined)) score = -SCORE_INFINITY;
-    ctx.scores.push({ resource: unit.id, node: node.uname, score, kind: 'promotion' });
-    candidates.push({ unit, score });
+    if (unit.members.some((m) => m.next === undefined)) priority = -SCORE_INFINITY;
+    // An unmanaged instance keeps its role.
+    if (unmanaged) priority = wasPromoted ? SCORE_INFINITY : -SCORE_INFINITY;
+    candidates.push({ unit, node, priority, sortIndex: priority, ...(unmanaged && wasPromoted ? { keep: true } : {}) });
   }
-  candidates.sort((a, b) => b.score - a.score || Number(wasPromotedUnit(b.unit)) - Number(wasPromotedUnit(a.unit)) || (a.unit.instanceNumber ?? 0) - (b.unit.instanceNumber ?? 0));
+  for (const c of candidates) if (c.sortIndex >= 0) nodeWeights.set(c.node.uname, addScores(nodeWeights.get(c.node.uname) ?? 0, c.sortIndex));
+  // A colocation of the promoted role with a resource weighs the nodes that resource runs on (a
+  // mandatory one bans the others); instances without a promotion priority stay unpromotable.
+  for (const c of ctx.colocations) {
+    if (!ids.includes(c.dependent) || c.dependentRole !== 'Promoted' || c.score === 0) continue;
+    allocateTarget(ctx, c.primary, new Set());
+    const hosts = new Set(nodesOfTarget(ctx, c.primary, c.primaryRole) ?? []);
+    for (const n of ctx.nodes) {
+      const has = hosts.has(n.uname);
+      if (c.score >= SCORE_INFINITY && !has) nodeWeights.set(n.uname, -SCORE_INFINITY);
+      else if (has) nodeWeights.set(n.uname, addScores(nodeWeights.get(n.uname) ?? 0, c.score));
+    }
+  }
+  for (const c of ctx.colocations) if (ids.includes(c.primary) && c.primaryRole === 'Promoted' && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
+  for (const c of candidates) if (c.sortIndex >= 0 && c.keep !== true) c.sortIndex = nodeWeights.get(c.node.uname) ?? c.sortIndex;
+  for (const c of candidates) ctx.scores.push({ resource: c.unit.id, node: c.node.uname, score: c.sortIndex, kind: 'promotion' });
+  // Ties: the higher current role, then (as clone instances sort) the higher own priority.
+  candidates.sort((a, b) => b.sortIndex - a.sortIndex || Number(wasPromotedUnit(b.unit)) - Number(wasPromotedUnit(a.unit)) || b.priority - a.priority || (a.unit.instanceNumber ?? 0) - (b.unit.instanceNumber ?? 0));
   const perNode = new Map<string, number>();
   const nodeMax = metaInt(set.meta, 'promoted-node-max', metaInt(set.meta, 'master-node-max', 1));
   let promoted = 0;
-  for (const { unit, score } of candidates) {
-    if (promoted >= set.promotedMax || score < 0) break;
-    const n = unit.next ?? '';
+  for (const { unit, node, priority, sortIndex } of candidates) {
+    if (promoted >= set.promotedMax || sortIndex < 0 || priority < 0) continue;
+    const n = node.uname;
     if ((perNode.get(n) ?? 0) >= nodeMax) continue;
     perNode.set(n, (perNode.get(n) ?? 0) + 1);
     promoted++;

@@ -178,6 +178,7 @@ function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced
     if (cur === undefined) {
       if (inst.next === undefined) continue;
       inst.blockedStart = inst.next;
+      inst.blockedRole = inst.nextRole;
       inst.unrunnableReason = cluster.noQuorumPolicy === 'freeze' ? 'quorum freeze' : 'no quorum';
       delete inst.next;
       inst.nextRole = 'Stopped';
