@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { millis, nodeId, type NodeId } from '../../../../src/lib/index.js';
+import { emptyCib, type Cib } from '../../../../src/ha/cib/index.js';
+import { Controller, type ControllerEffect, type ControllerMessage, type LrmResult, type StatusChanges } from '../../../../src/ha/controller/index.js';
+import type { GraphAction, PolicyResult } from '../../../../src/ha/policy/index.js';
+import { buildCib, dummy } from '../policy/cib-builder.js';
+
+// Status writes are recorded as plain strings; the controller only passes them to the CIB replica.
+type Change = string;
+const changes: StatusChanges<Change> = {
+  member: (n) => `member ${n}`,
+  lost: (n) => `lost ${n}`,
+  fenced: (n) => `fenced ${n}`,
+  operation: (r) => `op ${r.request.resource} ${r.request.operation} ${r.rc}`,
+  history: (n, rs) => `history ${n} ${rs.length}`,
+  cluster: (q, dc) => `cluster ${q} ${dc}`,
+};
+
+const N1 = nodeId(1);
+const N2 = nodeId(2);
+const T = millis(0);
+
+function cib(): Cib {
+  const c = emptyCib();
+  if (!c.ok) throw new Error(c.error);
+  return c.value;
+}
+
+function action(id: string, kind: GraphAction['kind'], node: string, resource = 'r'): GraphAction {
+  return { id, kind, resource, node, interval: 0, optional: false, runnable: true };
+}
+
+function controller(self: NodeId, graph: PolicyResult['graph'] = { actions: [], edges: [] }): { c: Controller<Change>; plans: number[] } {
+  const plans: number[] = [];
+  const c = new Controller<Change>({
+    self,
+    nodes: [
+      { id: N1, name: 'n1' },
+      { id: N2, name: 'n2' },
+    ],
+    changes,
+    schedule: (_cib, now) => {
+      plans.push(now);
+      return { graph, decisions: [], scores: [], summary: [], notes: [] };
+    },
+    transition: { batchLimit: 0, concurrentFencing: false },
+    resultGraceMs: 1000,
+    wallClock: (now) => now / 1000,
+  });
+  return { c, plans };
+}
+
+const writes = (effects: readonly ControllerEffect<Change>[]) => effects.flatMap((e) => (e.kind === 'cib-request' ? [e] : []));
+const sent = (effects: readonly ControllerEffect<Change>[]) => effects.flatMap((e) => (e.kind === 'send' ? [e.message] : []));
+
+/** Answers every status write as the CIB replica would. */
+function acknowledge(c: Controller<Change>, effects: readonly ControllerEffect<Change>[]): ControllerEffect<Change>[] {
+  return writes(effects).flatMap((w) => [...c.step(T, { kind: 'cib-reply', requestId: w.requestId, ok: true })]);
+}
+
+function result(request: Extract<ControllerMessage, { type: 'lrm-request' }>['request'], rc: number): LrmResult {
+  return { node: 'n2', request, rc, opStatus: 0, callId: 1, execMs: 1, finishedAt: 1 };
+}
+
+describe('Controller: the DC join', () => {
+  it('writes what it knows, asks each member for its history, and plans only when all have answered', () => {
+    const { c, plans } = controller(N1);
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    const term = c.step(T, { kind: 'cib-changed', cib: cib(), authoritative: true });
+    expect(writes(term).map((w) => w.change)).toEqual(['cluster true 1', 'member n1', 'member n2', 'history n1 0']);
+    expect(sent(term)).toEqual([{ type: 'join-offer', v: 1, round: 1 }]);
+    acknowledge(c, term);
+    expect(plans).toEqual([]);
+    const joined = c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } });
+    expect(writes(joined).map((w) => w.change)).toEqual(['history n2 0']);
+    const planned = acknowledge(c, joined);
+    expect(plans).toHaveLength(1);
+    expect(planned).toContainEqual(expect.objectContaining({ kind: 'transition-started' }));
+  });
+
+  it('offers the join again until the member answers', () => {
+    const { c } = controller(N1);
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    c.step(T, { kind: 'cib-changed', cib: cib(), authoritative: true });
+    expect(sent(c.step(T, { kind: 'timeout', timer: 'join-retry' }))).toEqual([{ type: 'join-offer', v: 1, round: 1 }]);
+  });
+
+  it('ignores an answer to an earlier round', () => {
+    const { c } = controller(N1);
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    c.step(T, { kind: 'cib-changed', cib: cib(), authoritative: true });
+    expect(writes(c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 0, results: [] } }))).toEqual([]);
+  });
+});
+
+describe('Controller: a member', () => {
+  const request = { resource: 'r', agent: { class: 'ocf', provider: 'heartbeat', type: 'Dummy' }, operation: 'start' as const, interval: millis(0), timeout: millis(20_000), params: {}, meta: {}, expectedRc: 0 };
+
+  it('runs operations only for its DC', () => {
+    const { c } = controller(N2);
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    expect(c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } })).toEqual([{ kind: 'lrm-execute', request }]);
+    expect(c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-request', v: 1, request } }).some((e) => e.kind === 'lrm-execute')).toBe(false);
+  });
+
+  it('answers a join offer only when its LRM is idle, with every result it knows', () => {
+    const { c } = controller(N2);
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } });
+    expect(sent(c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 4 } }))).toEqual([]);
+    const done = sent(c.step(T, { kind: 'lrm-result', result: result(request, 0) }));
+    expect(done.map((m) => m.type)).toEqual(['lrm-result', 'lrm-state']);
+    expect(done[1]).toMatchObject({ type: 'lrm-state', round: 4, results: [expect.objectContaining({ rc: 0 })] });
+  });
+});
+
+describe('Controller: unexpected results', () => {
+  it('aborts before feeding a probe that finds the resource running, so the start after it is not dispatched', () => {
+    const probe = action('r_monitor_0@n2', 'probe', 'n2');
+    const start = action('r_start_0@n1', 'start', 'n1');
+    const { c } = controller(N1, { actions: [probe, start], edges: [{ before: probe.id, after: start.id }] });
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    const term = c.step(T, { kind: 'cib-changed', cib: buildCib({ nodes: [{ name: 'n1' }, { name: 'n2' }], resources: dummy('r') }), authoritative: true });
+    acknowledge(c, term);
+    const planned = acknowledge(c, c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } }));
+    const probeRequest = sent(planned).find((m) => m.type === 'lrm-request');
+    expect(probeRequest).toMatchObject({ request: { resource: 'r', operation: 'monitor', expectedRc: 7 } });
+    if (probeRequest?.type !== 'lrm-request') throw new Error('no probe request');
+    const found = c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-result', v: 1, result: result(probeRequest.request, 0) } });
+    expect(sent(found).filter((m) => m.type === 'lrm-request')).toEqual([]);
+    expect(found).toContainEqual(expect.objectContaining({ kind: 'transition-finished', status: 'aborted' }));
+  });
+});
