@@ -135,9 +135,15 @@ describe('policy engine properties', () => {
     // priority (promotion_score_applies: "none probed") and is assigned before an active
     // instance that has none, taking its node (Stop s:0, Start s:3); anonymous instances are
     // numbered anew from the history in the next transition, so it goes on.
+    // Nor does a promotion score of 0 or more: an instance that leaves a node being fenced starts
+    // unpromoted, because its score counts only where its state is known (promotion_score_applies
+    // "known"), and is promoted in the next transition, as Pacemaker does.
     const interleavedAfterClone = (c: GeneratedCluster): boolean => c.orders.some((o) => c.isClone(o.first) && c.interleaved.has(o.then));
     const spareScoredInstance = (c: GeneratedCluster): boolean =>
-      c.promotable !== undefined && c.spec.nodes.some((n) => (n.state ?? 'online') !== 'online') && c.spec.nodes.some((n) => Number(n.transient?.[`master-${c.promotable?.child ?? ''}`] ?? 0) > 0);
+      c.promotable !== undefined && c.spec.nodes.some((n) => (n.state ?? 'online') !== 'online') && c.spec.nodes.some((n) => {
+        const score = n.transient?.[`master-${c.promotable?.child ?? ''}`];
+        return score !== undefined && Number(score) >= 0;
+      });
     const sticky = clusterArbitrary.filter((c) => (c.stickiness === '50' || c.stickiness === 'INFINITY') && !c.advisoryColocation && !interleavedAfterClone(c) && (c.uniqueNodeMax ?? 1) <= 1 && !spareScoredInstance(c));
     fc.assert(
       fc.property(sticky, ({ cib }) => {
