@@ -159,11 +159,56 @@ function matchesAttribute(key: string, prefix: string, name: string): boolean {
   return rest === name;
 }
 
+/**
+ * A node's fail-count-/last-failure- attributes indexed by the resource name in them (the part
+ * between the prefix and any `#op`), and by that name without a `:N` instance number; positions are
+ * the attributes' order. Built once per attribute map, so that a lookup does not scan them all.
+ */
+interface FailureAttributeIndex {
+  readonly entries: readonly (readonly [string, string])[];
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+  readonly byCloneBase: ReadonlyMap<string, readonly number[]>;
+}
+
+const failureAttributeIndexes = new WeakMap<ReadonlyMap<string, string>, FailureAttributeIndex>();
+
+function failureAttributeIndexOf(attributes: ReadonlyMap<string, string>): FailureAttributeIndex {
+  const cached = failureAttributeIndexes.get(attributes);
+  if (cached !== undefined) return cached;
+  const entries = [...attributes];
+  const byName = new Map<string, number[]>();
+  const byCloneBase = new Map<string, number[]>();
+  const note = (map: Map<string, number[]>, name: string, position: number): void => {
+    const list = map.get(name);
+    if (list === undefined) map.set(name, [position]);
+    else list.push(position);
+  };
+  entries.forEach(([key], position) => {
+    const prefix = key.startsWith('fail-count-') ? 'fail-count-' : key.startsWith('last-failure-') ? 'last-failure-' : undefined;
+    if (prefix === undefined) return;
+    const rest = key.slice(prefix.length).replace(/#.*$/, '');
+    note(byName, rest, position);
+    if (/:\d+$/.test(rest)) note(byCloneBase, rest.replace(/:\d+$/, ''), position);
+  });
+  const index = { entries, byName, byCloneBase };
+  failureAttributeIndexes.set(attributes, index);
+  return index;
+}
+
 /** Sums fail-count-RSC[#op_interval] attributes on a node; returns the count and the latest failure time. */
 export function failCountOn(node: PolicyNode, names: readonly string[]): { count: number; lastFailure: number } {
   let count = 0;
   let lastFailure = 0;
-  for (const [key, value] of node.attributes) {
+  // Only the attributes that can match one of the names, in their order.
+  const index = failureAttributeIndexOf(node.attributes);
+  const positions = new Set<number>();
+  for (const name of names) {
+    const base = name.endsWith(':*') ? name.slice(0, -2) : name;
+    for (const position of index.byName.get(base) ?? []) positions.add(position);
+    if (name.endsWith(':*')) for (const position of index.byCloneBase.get(base) ?? []) positions.add(position);
+  }
+  const candidates = [...positions].sort((a, b) => a - b).map((position) => index.entries[position] as readonly [string, string]);
+  for (const [key, value] of candidates) {
     for (const name of names) {
       if (matchesAttribute(key, 'fail-count-', name)) count = Math.min(SCORE_INFINITY, count + (parseScore(value) ?? 0));
       if (matchesAttribute(key, 'last-failure-', name)) lastFailure = Math.max(lastFailure, Number(value) || 0);

@@ -5,7 +5,7 @@
  * choice of promoted instances.
  */
 import { addScores, clampScore, parseScore, SCORE_INFINITY, type Cib, type Role } from '../cib/index.js';
-import { locationRole, locationsFor, type ColocationPair } from './constraints.js';
+import { colocationsWithDependent, colocationsWithPrimary, locationRole, locationsFor, type ColocationPair } from './constraints.js';
 import { metaInt, stickinessOf, type CloneSet, type Instance, type ResourceModel, type Unit } from './model.js';
 import { canHostResources, ruleMatches, type ClusterOptions, type PolicyNode } from './unpack.js';
 import type { AllocationScore } from './types.js';
@@ -129,7 +129,7 @@ function unitsOf(ctx: PlacementContext, id: string): { units: Unit[]; clone?: Cl
 
 /** Allocate the primaries this resource is colocated with, then apply the colocations to `w`. */
 function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string[], w: Weights, visiting: Set<string>): void {
-  for (const c of ctx.colocations) {
+  for (const c of colocationsWithDependent(ctx.colocations, ids)) {
     if (!ids.includes(c.dependent) || c.score === 0) continue;
     if (c.dependentRole === 'Promoted' || c.dependentRole === 'Unpromoted') continue;
     const primary = unitsOf(ctx, c.primary);
@@ -159,7 +159,7 @@ function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string
 function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weights, depth = 0, seen: Set<string> = new Set(ids)): void {
   if (depth > 4) return;
   const runnable = (m: Weights): boolean => [...m].some(([n, v]) => v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x)));
-  for (const c of ctx.colocations) {
+  for (const c of colocationsWithPrimary(ctx.colocations, ids)) {
     if (!ids.includes(c.primary) || c.score === 0 || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
     const dep = unitsOf(ctx, c.dependent);
     if (dep === undefined || dep.clone !== undefined) continue;
