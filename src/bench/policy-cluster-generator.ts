@@ -236,6 +236,8 @@ export function generatePolicyCluster(spec: PolicyClusterSpec): PolicyCluster {
       const fresh = randomChance(random, 0.1);
       const promotedNode = pickNode();
       for (let n = 0; n < spec.nodes; n++) {
+        // The promotion scores (crm_attribute -p, set by the agent) are there for new clones too, so that one instance is promoted.
+        if (promotable) (transient[n] as Record<string, string>)[`master-${childId}`] = n === promotedNode ? '10' : '5';
         if (fresh) {
           counts.new++;
           continue;
@@ -246,7 +248,6 @@ export function generatePolicyCluster(spec: PolicyClusterSpec): PolicyCluster {
         if (promotable && n === promotedNode) h.op('promote', 0, 0, 0).op('monitor', PROMOTED_MONITOR_MS, 8, 8);
         else h.op('monitor', MONITOR_MS, 0, 0);
         (lrm[n] as LrmResource[]).push(h.build(child.type));
-        if (promotable) (transient[n] as Record<string, string>)[`master-${childId}`] = n === promotedNode ? '10' : '5';
       }
       // Groups that need the clone: colocated with it (its promoted instance, when promotable) and ordered after it.
       const group = groups.length > 0 && randomChance(random, 0.5) ? groups[randomInt(random, 0, groups.length - 1)] : undefined;
