@@ -156,10 +156,28 @@ function locationIndexOf(cib: Cib): LocationIndex {
 /** Location constraints whose subject names `ids` (resource ids or patterns), in document order. */
 export function locationsFor(cib: Cib, ids: readonly string[]): LocationConstraint[] {
   const index = locationIndexOf(cib);
+  const lists = ids.map((id) => index.byResource.get(id));
+  const matching = index.patterns.filter(({ re }) => re !== undefined && ids.some((id) => re.test(id))).map(({ position }) => position);
+  return mergePositions(matching.length === 0 ? lists : [...lists, matching]).map((position) => index.constraints[position] as LocationConstraint);
+}
+
+/**
+ * The union of ascending position lists, ascending. Most lookups find one list (or the same list
+ * under several ids), which is returned as it is.
+ */
+function mergePositions(lists: readonly (readonly number[] | undefined)[]): readonly number[] {
+  let only: readonly number[] | undefined;
+  let several = false;
+  for (const list of lists) {
+    if (list === undefined || list.length === 0 || list === only) continue;
+    if (only === undefined) only = list;
+    else several = true;
+  }
+  if (only === undefined) return [];
+  if (!several) return only;
   const positions = new Set<number>();
-  for (const id of ids) for (const position of index.byResource.get(id) ?? []) positions.add(position);
-  for (const { position, re } of index.patterns) if (re !== undefined && ids.some((id) => re.test(id))) positions.add(position);
-  return [...positions].sort((a, b) => a - b).map((position) => index.constraints[position] as LocationConstraint);
+  for (const list of lists) for (const position of list ?? []) positions.add(position);
+  return [...positions].sort((a, b) => a - b);
 }
 
 /**
@@ -193,9 +211,7 @@ function colocationIndexOf(colocations: readonly ColocationPair[]): ColocationIn
 }
 
 function pairsAt(colocations: readonly ColocationPair[], map: ReadonlyMap<string, readonly number[]>, ids: readonly string[]): ColocationPair[] {
-  const positions = new Set<number>();
-  for (const id of ids) for (const position of map.get(id) ?? []) positions.add(position);
-  return [...positions].sort((a, b) => a - b).map((position) => colocations[position] as ColocationPair);
+  return mergePositions(ids.map((id) => map.get(id))).map((position) => colocations[position] as ColocationPair);
 }
 
 /** The pairs of `colocations` whose dependent is one of `ids`, in list order. */

@@ -16,10 +16,23 @@ export interface Orphan {
 }
 
 function expectedRc(op: LrmRscOp): number {
-  const key = op.transitionKey ?? op.transitionMagic?.split(';')[1];
-  const field = key?.split(':')[2];
+  // The same fields as `magic.split(';')[1]` and `key.split(':')[2]`, without building arrays (this runs for every op).
+  const key = op.transitionKey ?? (op.transitionMagic === undefined ? undefined : fieldOf(op.transitionMagic, ';', 1));
+  const field = key === undefined ? undefined : fieldOf(key, ':', 2);
   if (field !== undefined && /^\d+$/.test(field)) return Number(field);
   return op.operation === 'monitor' && op.interval === 0 ? 7 : 0;
+}
+
+/** `text.split(separator)[index]`. */
+function fieldOf(text: string, separator: string, index: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    const at = text.indexOf(separator, start);
+    if (at < 0) return undefined;
+    start = at + separator.length;
+  }
+  const end = text.indexOf(separator, start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
 function onFailFor(inst: Instance | undefined, op: LrmRscOp, options: ClusterOptions): string {
@@ -33,7 +46,9 @@ function onFailFor(inst: Instance | undefined, op: LrmRscOp, options: ClusterOpt
 
 /** Replays one resource's ops on one node; undefined when it never ran there. */
 export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefined, options: ClusterOptions, isExpired: (op: LrmRscOp) => boolean): NodeRunState | undefined {
-  const sorted = [...ops].sort((a, b) => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0));
+  const byCall = (a: LrmRscOp, b: LrmRscOp): number => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0);
+  // Histories are usually written in call order already: then the (stable) sort would change nothing.
+  const sorted = ops.every((op, i) => i === 0 || byCall(ops[i - 1] as LrmRscOp, op) <= 0) ? ops : [...ops].sort(byCall);
   const state: NodeRunState = { role: 'Stopped', failed: false, failedStop: false, pending: false };
   let seen = false;
   for (const op of sorted) {
@@ -201,12 +216,16 @@ export function failCountOn(node: PolicyNode, names: readonly string[]): { count
   let lastFailure = 0;
   // Only the attributes that can match one of the names, in their order.
   const index = failureAttributeIndexOf(node.attributes);
-  const positions = new Set<number>();
+  const lists: (readonly number[] | undefined)[] = [];
   for (const name of names) {
     const base = name.endsWith(':*') ? name.slice(0, -2) : name;
-    for (const position of index.byName.get(base) ?? []) positions.add(position);
-    if (name.endsWith(':*')) for (const position of index.byCloneBase.get(base) ?? []) positions.add(position);
+    lists.push(index.byName.get(base));
+    if (name.endsWith(':*')) lists.push(index.byCloneBase.get(base));
   }
+  // Most resources have no failure attributes at all.
+  if (lists.every((list) => list === undefined)) return { count, lastFailure };
+  const positions = new Set<number>();
+  for (const list of lists) for (const position of list ?? []) positions.add(position);
   const candidates = [...positions].sort((a, b) => a - b).map((position) => index.entries[position] as readonly [string, string]);
   for (const [key, value] of candidates) {
     for (const name of names) {

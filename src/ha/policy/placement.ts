@@ -104,7 +104,8 @@ function baseWeights(ctx: PlacementContext, unit: Unit): Weights {
 }
 
 function isRunnable(ctx: PlacementContext, w: Weights): boolean {
-  return [...w].some(([n, v]) => v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x)));
+  for (const [n, v] of w) if (v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x))) return true;
+  return false;
 }
 
 function nodesOfTarget(ctx: PlacementContext, id: string, role: Role | undefined): string[] | undefined {
@@ -158,7 +159,7 @@ function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string
  */
 function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weights, depth = 0, seen: Set<string> = new Set(ids)): void {
   if (depth > 4) return;
-  const runnable = (m: Weights): boolean => [...m].some(([n, v]) => v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x)));
+  const runnable = (m: Weights): boolean => isRunnable(ctx, m);
   for (const c of colocationsWithPrimary(ctx.colocations, ids)) {
     if (!ids.includes(c.primary) || c.score === 0 || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
     const dep = unitsOf(ctx, c.dependent);
@@ -184,8 +185,11 @@ function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weigh
 function chooseNode(ctx: PlacementContext, w: Weights, current: string | undefined, exclude: (node: PolicyNode) => boolean, load: (node: PolicyNode) => number = (n) => n.assignedCount): PolicyNode | undefined {
   const candidates = ctx.nodes.filter((n) => canHostResources(n) && (w.get(n.uname) ?? -1) >= 0 && !exclude(n));
   if (candidates.length === 0) return undefined;
-  candidates.sort((a, b) => (w.get(b.uname) ?? 0) - (w.get(a.uname) ?? 0) || load(a) - load(b) || Number(b.uname === current) - Number(a.uname === current) || (a.uname < b.uname ? -1 : a.uname > b.uname ? 1 : 0));
-  return candidates[0];
+  const compare = (a: PolicyNode, b: PolicyNode): number => (w.get(b.uname) ?? 0) - (w.get(a.uname) ?? 0) || load(a) - load(b) || Number(b.uname === current) - Number(a.uname === current) || (a.uname < b.uname ? -1 : a.uname > b.uname ? 1 : 0);
+  // The first of the sorted candidates, found in one pass (this runs for every resource).
+  let best = candidates[0] as PolicyNode;
+  for (const n of candidates) if (compare(n, best) < 0) best = n;
+  return best;
 }
 
 function recordScores(ctx: PlacementContext, id: string, w: Weights): void {
@@ -344,7 +348,7 @@ function choosePromoted(ctx: PlacementContext, set: CloneSet): void {
     const wasPromoted = unit.members.some((m) => m.current.get(node.uname)?.role === 'Promoted');
     if (score === undefined) score = wasPromoted ? 0 : -1;
     score = addScores(score, roleWeights.get(node.uname) ?? 0);
-    for (const c of ctx.colocations) {
+    for (const c of colocationsWithDependent(ctx.colocations, ids)) {
       if (!ids.includes(c.dependent) || c.dependentRole !== 'Promoted' || c.score === 0) continue;
       allocateTarget(ctx, c.primary, new Set());
       const nodes = nodesOfTarget(ctx, c.primary, c.primaryRole) ?? [];
