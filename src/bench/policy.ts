@@ -7,7 +7,8 @@
  * case's heap never inflates another's peak memory. The worker generates the CIB, writes it as
  * Pacemaker XML (the same text `--emit-xml` saves for crm_simulate), imports that XML back — the
  * import is timed on its own — and schedules the imported CIB `runs` times. The reported time is
- * the median of those runs: parsing is not in it. Peak memory is the worker's maxRSS
+ * the median of those runs, each started on a freshly collected heap (wall clock; their CPU time is reported too, because on a shared machine
+ * the difference is time spent waiting for a core): parsing is not in it. Peak memory is the worker's maxRSS
  * (process.resourceUsage), which covers generation, XML and the engine together, and the V8 heap
  * in use right after the last schedule.
  */
@@ -15,10 +16,10 @@ import { fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { exportCibXml, importCibXml, formatCibImportError } from '../ha/cib/index.js';
+import { exportCibXml, importCibXml, formatCibImportError, type Cib } from '../ha/cib/index.js';
 import { schedule } from '../ha/policy/index.js';
 import { err, ok, type Result } from '../lib/index.js';
-import { DEFAULT_POLICY_CLUSTER_SEED, generatePolicyCluster, type PolicyClusterShape } from './policy-cluster-generator.js';
+import { DEFAULT_POLICY_CLUSTER_SEED, generatePolicyCluster, type PolicyCluster, type PolicyClusterShape } from './policy-cluster-generator.js';
 
 export interface PolicyBenchCase {
   readonly nodes: number;
@@ -48,8 +49,10 @@ export interface PolicyCaseReport extends PolicyBenchCase {
   readonly exportMs: number;
   /** importCibXml of the generated XML (parse and model building). */
   readonly importMs: number;
-  /** schedule() on the imported CIB, `runs` times. */
+  /** schedule() on the imported CIB, `runs` times: wall-clock time. */
   readonly scheduleMs: TimingSummary;
+  /** The same runs' CPU time (user + system, all threads of the process: GC helpers included); on a shared machine it shows how much of the wall time was waiting for a core. */
+  readonly scheduleCpuMs: TimingSummary;
   /** What the engine decided (the same on every run). */
   readonly result: { readonly instances: number; readonly placed: number; readonly unplaced: number; readonly actions: number; readonly edges: number; readonly summaryLines: number };
   /** The process's peak resident set size: the whole case (generation, XML, engine). */
@@ -97,13 +100,9 @@ export function xmlFileName(c: PolicyBenchCase): string {
   return `policy-${c.nodes}x${c.resources}.xml`;
 }
 
-/** Runs one case in this process. */
-export async function runPolicyCase(options: PolicyCaseOptions, progress: (line: string) => void): Promise<Result<PolicyCaseReport, PolicyBenchError>> {
-  const label = `${options.nodes} nodes x ${options.resources.toLocaleString('en-US')} resources`;
+/** The generated CIB through XML: export (and --emit-xml), then import. The XML text stays in here. */
+async function throughXml(options: PolicyCaseOptions, cluster: PolicyCluster, label: string): Promise<Result<{ cib: Cib; xmlBytes: number; xmlFile?: string; exportMs: number; importMs: number }, PolicyBenchError>> {
   let t = performance.now();
-  const cluster = generatePolicyCluster({ nodes: options.nodes, resources: options.resources, seed: options.seed });
-  const generateMs = performance.now() - t;
-  t = performance.now();
   const xml = exportCibXml(cluster.cib);
   const exportMs = performance.now() - t;
   let xmlFile: string | undefined;
@@ -120,15 +119,34 @@ export async function runPolicyCase(options: PolicyCaseOptions, progress: (line:
   const imported = importCibXml(xml);
   const importMs = performance.now() - t;
   if (!imported.ok) return err({ code: 'bad-cib', message: `${label}: the generated CIB does not import: ${formatCibImportError(imported.error)}`, hint: 'this is a bug in the cluster generator (src/bench/policy-cluster-generator.ts)' });
-  const cib = imported.value.cib;
-  progress(`${label}: generated (${Math.round(generateMs)} ms), ${(xml.length / MIB).toFixed(1)} MiB of XML, imported in ${Math.round(importMs)} ms${xmlFile === undefined ? '' : `, written to ${xmlFile}`}`);
+  return ok({ cib: imported.value.cib, xmlBytes: xml.length, ...(xmlFile === undefined ? {} : { xmlFile }), exportMs, importMs });
+}
+
+/** Runs one case in this process. */
+export async function runPolicyCase(options: PolicyCaseOptions, progress: (line: string) => void): Promise<Result<PolicyCaseReport, PolicyBenchError>> {
+  const label = `${options.nodes} nodes x ${options.resources.toLocaleString('en-US')} resources`;
+  let t = performance.now();
+  const cluster = generatePolicyCluster({ nodes: options.nodes, resources: options.resources, seed: options.seed });
+  const generateMs = performance.now() - t;
+  const prepared = await throughXml(options, cluster, label);
+  if (!prepared.ok) return prepared;
+  const { cib, xmlBytes, xmlFile, exportMs, importMs } = prepared.value;
+  // Each run starts on a collected heap (the worker runs with --expose-gc), so that no run pays
+  // for the garbage of the XML import or of the run before.
+  const collect = (globalThis as { gc?: () => void }).gc;
+  progress(`${label}: generated (${Math.round(generateMs)} ms), ${(xmlBytes / MIB).toFixed(1)} MiB of XML, imported in ${Math.round(importMs)} ms${xmlFile === undefined ? '' : `, written to ${xmlFile}`}`);
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   let last: ReturnType<typeof schedule> | undefined;
   for (let run = 0; run < options.runs; run++) {
+    collect?.();
     t = performance.now();
+    const cpu = process.cpuUsage();
     last = schedule(cib, { now: cluster.now });
     samples.push(performance.now() - t);
-    progress(`${label}: schedule run ${run + 1}/${options.runs}: ${Math.round(samples.at(-1) ?? 0)} ms`);
+    const used = process.cpuUsage(cpu);
+    cpuSamples.push((used.user + used.system) / 1000);
+    progress(`${label}: schedule run ${run + 1}/${options.runs}: ${Math.round(samples.at(-1) ?? 0)} ms (CPU ${Math.round(cpuSamples.at(-1) ?? 0)} ms)`);
   }
   const heapUsedMiB = round1(getHeapStatistics().used_heap_size / MIB);
   const decisions = last?.decisions ?? [];
@@ -137,12 +155,13 @@ export async function runPolicyCase(options: PolicyCaseOptions, progress: (line:
     nodes: options.nodes,
     resources: options.resources,
     shape: cluster.shape,
-    xmlBytes: xml.length,
+    xmlBytes,
     ...(xmlFile === undefined ? {} : { xmlFile }),
     generateMs: Math.round(generateMs),
     exportMs: Math.round(exportMs),
     importMs: Math.round(importMs),
     scheduleMs: summarizeTimings(samples),
+    scheduleCpuMs: summarizeTimings(cpuSamples),
     result: { instances: decisions.length, placed, unplaced: decisions.length - placed, actions: last?.graph.actions.length ?? 0, edges: last?.graph.edges.length ?? 0, summaryLines: last?.summary.length ?? 0 },
     maxRssMiB: round1((process.resourceUsage().maxRSS * 1024) / MIB),
     heapUsedMiB,
@@ -157,7 +176,7 @@ export type PolicyWorkerMessage = { readonly kind: 'progress'; readonly line: st
 function runCaseInWorker(options: PolicyCaseOptions, progress: (line: string) => void): Promise<Result<PolicyCaseReport, PolicyBenchError>> {
   return new Promise((resolve) => {
     // A large heap limit: the 50,000-resource cases hold the CIB, its XML and the engine's model at once.
-    const child = fork(new URL('./policy-worker.js', import.meta.url), [JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(new URL('./policy-worker.js', import.meta.url), [JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192', '--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     let result: Result<PolicyCaseReport, PolicyBenchError> | undefined;
     child.on('message', (message: PolicyWorkerMessage) => {
       if (message.kind === 'progress') progress(message.line);
