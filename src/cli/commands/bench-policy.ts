@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runPolicyBench, type PolicyBenchCase, type PolicyBenchReport } from '../../bench/policy.js';
 import { DEFAULT_POLICY_CLUSTER_SEED } from '../../bench/policy-cluster-generator.js';
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
@@ -52,9 +52,9 @@ export function registerBenchPolicyCommand(bench: Command, terminal: Terminal): 
           'through Pacemaker\'s crm_simulate. Targets: 16 x 10,000 under 1 s and 16 x 50,000 under 10 s (median); ' +
           'the command exits 1 when a measured case misses its target. Progress goes to stderr.',
       )
-      .option('--runs <n>', `schedule runs per case; the median is reported (default ${DEFAULT_RUNS})`, parseRuns, DEFAULT_RUNS)
-      .option('--sizes <list>', 'the cases, as comma-separated NODESxRESOURCES (default 2x100,2x1000,2x10000,2x50000,16x100,16x1000,16x10000,16x50000)', parseSizes, DEFAULT_SIZES)
-      .option('--seed <n>', `the generator's seed (default ${DEFAULT_POLICY_CLUSTER_SEED})`, parseSeed, DEFAULT_POLICY_CLUSTER_SEED)
+      .option('--runs <n>', 'schedule runs per case; the median is reported', parseRuns, DEFAULT_RUNS)
+      .addOption(new Option('--sizes <list>', 'the cases, as comma-separated NODESxRESOURCES').argParser(parseSizes).default(DEFAULT_SIZES, DEFAULT_SIZES.map((c) => `${c.nodes}x${c.resources}`).join(',')))
+      .option('--seed <n>', "the generator's seed", parseSeed, DEFAULT_POLICY_CLUSTER_SEED)
       .option('--emit-xml <dir>', 'also write each generated CIB to DIR/policy-NODESxRESOURCES.xml (for crm_simulate)')
       .option('--in-process', 'run the cases in this process instead of one child each (peak memory then accumulates over the cases)'),
   )
