@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBenchDetectCommand } from './commands/bench-detect.js';
 import { registerBenchFramesCommand } from './commands/bench-frames.js';
+import { registerBenchPolicyCommand } from './commands/bench-policy.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDaemonCommand } from './commands/daemon.js';
@@ -54,6 +55,7 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
     .description('Benchmarks. Each prints its settings and results; with --json, one JSON document for scripts and CI dashboards.');
   registerBenchFramesCommand(bench, terminal);
   registerBenchDetectCommand(bench, terminal);
+  registerBenchPolicyCommand(bench, terminal);
   return program;
 }
 

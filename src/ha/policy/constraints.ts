@@ -115,13 +115,37 @@ export function expandOrders(cib: Cib): OrderPair[] {
   return out;
 }
 
-/** Location constraints whose subject names `ids` (resource ids or patterns). */
-export function locationsFor(cib: Cib, ids: readonly string[]): LocationConstraint[] {
-  const out: LocationConstraint[] = [];
+/**
+ * The location constraints of a CIB indexed by the resource ids they name (the `rsc` or a set
+ * member), with the pattern ones kept apart (each compiled once); positions are document order.
+ * Built once per CIB snapshot (snapshots are immutable), so that looking up one resource's
+ * constraints does not scan every constraint.
+ */
+interface LocationIndex {
+  readonly byResource: ReadonlyMap<string, readonly number[]>;
+  readonly patterns: readonly { readonly position: number; readonly re: RegExp | undefined }[];
+  readonly constraints: readonly LocationConstraint[];
+}
+
+const locationIndexes = new WeakMap<Cib, LocationIndex>();
+
+function locationIndexOf(cib: Cib): LocationIndex {
+  const cached = locationIndexes.get(cib);
+  if (cached !== undefined) return cached;
+  const byResource = new Map<string, number[]>();
+  const patterns: { position: number; re: RegExp | undefined }[] = [];
+  const constraints: LocationConstraint[] = [];
+  const note = (id: string, position: number): void => {
+    const list = byResource.get(id);
+    if (list === undefined) byResource.set(id, [position]);
+    else if (list[list.length - 1] !== position) list.push(position);
+  };
   for (const c of cib.configuration.constraints) {
     if (c.kind !== 'location') continue;
+    const position = constraints.length;
+    constraints.push(c);
     const s = c.subject;
-    if (s.kind === 'resource' && ids.includes(s.rsc)) out.push(c);
+    if (s.kind === 'resource') note(s.rsc, position);
     else if (s.kind === 'pattern') {
       let re: RegExp | undefined;
       try {
@@ -129,10 +153,83 @@ export function locationsFor(cib: Cib, ids: readonly string[]): LocationConstrai
       } catch {
         re = undefined;
       }
-      if (re !== undefined && ids.some((id) => re.test(id))) out.push(c);
-    } else if (s.kind === 'sets' && s.sets.some((set) => set.resources.some((r) => ids.includes(r)))) out.push(c);
+      patterns.push({ position, re });
+    } else for (const set of s.sets) for (const r of set.resources) note(r, position);
   }
-  return out;
+  const index = { byResource, patterns, constraints };
+  locationIndexes.set(cib, index);
+  return index;
+}
+
+/** Location constraints whose subject names `ids` (resource ids or patterns), in document order. */
+export function locationsFor(cib: Cib, ids: readonly string[]): LocationConstraint[] {
+  const index = locationIndexOf(cib);
+  const lists = ids.map((id) => index.byResource.get(id));
+  const matching = index.patterns.filter(({ re }) => re !== undefined && ids.some((id) => re.test(id))).map(({ position }) => position);
+  return mergePositions(matching.length === 0 ? lists : [...lists, matching]).map((position) => index.constraints[position] as LocationConstraint);
+}
+
+/**
+ * The union of ascending position lists, ascending. Most lookups find one list (or the same list
+ * under several ids), which is returned as it is.
+ */
+function mergePositions(lists: readonly (readonly number[] | undefined)[]): readonly number[] {
+  let only: readonly number[] | undefined;
+  let several = false;
+  for (const list of lists) {
+    if (list === undefined || list.length === 0 || list === only) continue;
+    if (only === undefined) only = list;
+    else several = true;
+  }
+  if (only === undefined) return [];
+  if (!several) return only;
+  const positions = new Set<number>();
+  for (const list of lists) for (const position of list ?? []) positions.add(position);
+  return [...positions].sort((a, b) => a - b);
+}
+
+/**
+ * The colocation pairs of a list indexed by dependent and by primary (positions in list order),
+ * built once per list: placement looks up the pairs of one resource many times.
+ */
+interface ColocationIndex {
+  readonly byDependent: ReadonlyMap<string, readonly number[]>;
+  readonly byPrimary: ReadonlyMap<string, readonly number[]>;
+}
+
+const colocationIndexes = new WeakMap<readonly ColocationPair[], ColocationIndex>();
+
+function colocationIndexOf(colocations: readonly ColocationPair[]): ColocationIndex {
+  const cached = colocationIndexes.get(colocations);
+  if (cached !== undefined) return cached;
+  const byDependent = new Map<string, number[]>();
+  const byPrimary = new Map<string, number[]>();
+  const note = (map: Map<string, number[]>, id: string, position: number): void => {
+    const list = map.get(id);
+    if (list === undefined) map.set(id, [position]);
+    else list.push(position);
+  };
+  colocations.forEach((c, position) => {
+    note(byDependent, c.dependent, position);
+    note(byPrimary, c.primary, position);
+  });
+  const index = { byDependent, byPrimary };
+  colocationIndexes.set(colocations, index);
+  return index;
+}
+
+function pairsAt(colocations: readonly ColocationPair[], map: ReadonlyMap<string, readonly number[]>, ids: readonly string[]): ColocationPair[] {
+  return mergePositions(ids.map((id) => map.get(id))).map((position) => colocations[position] as ColocationPair);
+}
+
+/** The pairs of `colocations` whose dependent is one of `ids`, in list order. */
+export function colocationsWithDependent(colocations: readonly ColocationPair[], ids: readonly string[]): ColocationPair[] {
+  return pairsAt(colocations, colocationIndexOf(colocations).byDependent, ids);
+}
+
+/** The pairs of `colocations` whose primary is one of `ids`, in list order. */
+export function colocationsWithPrimary(colocations: readonly ColocationPair[], ids: readonly string[]): ColocationPair[] {
+  return pairsAt(colocations, colocationIndexOf(colocations).byPrimary, ids);
 }
 
 export function locationRole(c: LocationConstraint): Role | undefined {

@@ -19,10 +19,23 @@ export interface Orphan {
 }
 
 function expectedRc(op: LrmRscOp): number {
-  const key = op.transitionKey ?? op.transitionMagic?.split(';')[1];
-  const field = key?.split(':')[2];
+  // The same fields as `magic.split(';')[1]` and `key.split(':')[2]`, without building arrays (this runs for every op).
+  const key = op.transitionKey ?? (op.transitionMagic === undefined ? undefined : fieldOf(op.transitionMagic, ';', 1));
+  const field = key === undefined ? undefined : fieldOf(key, ':', 2);
   if (field !== undefined && /^\d+$/.test(field)) return Number(field);
   return op.operation === 'monitor' && op.interval === 0 ? 7 : 0;
+}
+
+/** `text.split(separator)[index]`. */
+function fieldOf(text: string, separator: string, index: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    const at = text.indexOf(separator, start);
+    if (at < 0) return undefined;
+    start = at + separator.length;
+  }
+  const end = text.indexOf(separator, start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
 function onFailFor(inst: Instance | undefined, op: LrmRscOp, options: ClusterOptions): string {
@@ -36,7 +49,9 @@ function onFailFor(inst: Instance | undefined, op: LrmRscOp, options: ClusterOpt
 
 /** Replays one resource's ops on one node; undefined when it never ran there. */
 export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefined, options: ClusterOptions, isExpired: (op: LrmRscOp) => boolean): NodeRunState | undefined {
-  const sorted = [...ops].sort((a, b) => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0));
+  const byCall = (a: LrmRscOp, b: LrmRscOp): number => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0);
+  // Histories are usually written in call order already: then the (stable) sort would change nothing.
+  const sorted = ops.every((op, i) => i === 0 || byCall(ops[i - 1] as LrmRscOp, op) <= 0) ? ops : [...ops].sort(byCall);
   const state: NodeRunState = { role: 'Stopped', failed: false, failedStop: false, pending: false };
   let seen = false;
   // The operation (name and interval) whose failure the state records.
@@ -176,11 +191,60 @@ function matchesAttribute(key: string, prefix: string, name: string): boolean {
   return rest === name;
 }
 
+/**
+ * A node's fail-count-/last-failure- attributes indexed by the resource name in them (the part
+ * between the prefix and any `#op`), and by that name without a `:N` instance number; positions are
+ * the attributes' order. Built once per attribute map, so that a lookup does not scan them all.
+ */
+interface FailureAttributeIndex {
+  readonly entries: readonly (readonly [string, string])[];
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+  readonly byCloneBase: ReadonlyMap<string, readonly number[]>;
+}
+
+const failureAttributeIndexes = new WeakMap<ReadonlyMap<string, string>, FailureAttributeIndex>();
+
+function failureAttributeIndexOf(attributes: ReadonlyMap<string, string>): FailureAttributeIndex {
+  const cached = failureAttributeIndexes.get(attributes);
+  if (cached !== undefined) return cached;
+  const entries = [...attributes];
+  const byName = new Map<string, number[]>();
+  const byCloneBase = new Map<string, number[]>();
+  const note = (map: Map<string, number[]>, name: string, position: number): void => {
+    const list = map.get(name);
+    if (list === undefined) map.set(name, [position]);
+    else list.push(position);
+  };
+  entries.forEach(([key], position) => {
+    const prefix = key.startsWith('fail-count-') ? 'fail-count-' : key.startsWith('last-failure-') ? 'last-failure-' : undefined;
+    if (prefix === undefined) return;
+    const rest = key.slice(prefix.length).replace(/#.*$/, '');
+    note(byName, rest, position);
+    if (/:\d+$/.test(rest)) note(byCloneBase, rest.replace(/:\d+$/, ''), position);
+  });
+  const index = { entries, byName, byCloneBase };
+  failureAttributeIndexes.set(attributes, index);
+  return index;
+}
+
 /** Sums fail-count-RSC[#op_interval] attributes on a node; returns the count and the latest failure time. */
 export function failCountOn(node: PolicyNode, names: readonly string[]): { count: number; lastFailure: number } {
   let count = 0;
   let lastFailure = 0;
-  for (const [key, value] of node.attributes) {
+  // Only the attributes that can match one of the names, in their order.
+  const index = failureAttributeIndexOf(node.attributes);
+  const lists: (readonly number[] | undefined)[] = [];
+  for (const name of names) {
+    const base = name.endsWith(':*') ? name.slice(0, -2) : name;
+    lists.push(index.byName.get(base));
+    if (name.endsWith(':*')) lists.push(index.byCloneBase.get(base));
+  }
+  // Most resources have no failure attributes at all.
+  if (lists.every((list) => list === undefined)) return { count, lastFailure };
+  const positions = new Set<number>();
+  for (const list of lists) for (const position of list ?? []) positions.add(position);
+  const candidates = [...positions].sort((a, b) => a - b).map((position) => index.entries[position] as readonly [string, string]);
+  for (const [key, value] of candidates) {
     for (const name of names) {
       if (matchesAttribute(key, 'fail-count-', name)) count = Math.min(SCORE_INFINITY, count + (parseScore(value) ?? 0));
       if (matchesAttribute(key, 'last-failure-', name)) lastFailure = Math.max(lastFailure, Number(value) || 0);

@@ -5,7 +5,7 @@
  * choice of promoted instances.
  */
 import { addScores, clampScore, parseScore, SCORE_INFINITY, type Cib, type Role } from '../cib/index.js';
-import { locationRole, locationsFor, type ColocationPair } from './constraints.js';
+import { colocationsWithDependent, colocationsWithPrimary, locationRole, locationsFor, type ColocationPair } from './constraints.js';
 import { metaInt, stickinessOf, type CloneSet, type Instance, type ResourceModel, type Unit } from './model.js';
 import { canHostResources, ruleMatches, type ClusterOptions, type PolicyNode } from './unpack.js';
 import type { AllocationScore } from './types.js';
@@ -104,7 +104,8 @@ function baseWeights(ctx: PlacementContext, unit: Unit): Weights {
 }
 
 function isRunnable(ctx: PlacementContext, w: Weights): boolean {
-  return [...w].some(([n, v]) => v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x)));
+  for (const [n, v] of w) if (v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x))) return true;
+  return false;
 }
 
 function nodesOfTarget(ctx: PlacementContext, id: string, role: Role | undefined): string[] | undefined {
@@ -129,7 +130,7 @@ function unitsOf(ctx: PlacementContext, id: string): { units: Unit[]; clone?: Cl
 
 /** Allocate the primaries this resource is colocated with, then apply the colocations to `w`. */
 function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string[], w: Weights, visiting: Set<string>): void {
-  for (const c of ctx.colocations) {
+  for (const c of colocationsWithDependent(ctx.colocations, ids)) {
     if (!ids.includes(c.dependent) || c.score === 0) continue;
     if (c.dependentRole === 'Promoted' || c.dependentRole === 'Unpromoted') continue;
     const primary = unitsOf(ctx, c.primary);
@@ -162,8 +163,8 @@ function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string
  */
 function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weights, depth = 0, seen: Set<string> = new Set(ids)): void {
   if (depth > 4) return;
-  const runnable = (m: Weights): boolean => [...m].some(([n, v]) => v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x)));
-  for (const c of ctx.colocations) {
+  const runnable = (m: Weights): boolean => isRunnable(ctx, m);
+  for (const c of colocationsWithPrimary(ctx.colocations, ids)) {
     if (!ids.includes(c.primary) || c.score === 0 || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
     const dep = unitsOf(ctx, c.dependent);
     if (dep === undefined || dep.clone !== undefined) continue;
@@ -204,8 +205,11 @@ function bestWeightMatching(ctx: PlacementContext, dw: Weights, attribute: strin
 function chooseNode(ctx: PlacementContext, w: Weights, current: string | undefined, exclude: (node: PolicyNode) => boolean, load: (node: PolicyNode) => number = (n) => n.assignedCount): PolicyNode | undefined {
   const candidates = ctx.nodes.filter((n) => canHostResources(n) && (w.get(n.uname) ?? -1) >= 0 && !exclude(n));
   if (candidates.length === 0) return undefined;
-  candidates.sort((a, b) => (w.get(b.uname) ?? 0) - (w.get(a.uname) ?? 0) || load(a) - load(b) || Number(b.uname === current) - Number(a.uname === current) || (a.uname < b.uname ? -1 : a.uname > b.uname ? 1 : 0));
-  return candidates[0];
+  const compare = (a: PolicyNode, b: PolicyNode): number => (w.get(b.uname) ?? 0) - (w.get(a.uname) ?? 0) || load(a) - load(b) || Number(b.uname === current) - Number(a.uname === current) || (a.uname < b.uname ? -1 : a.uname > b.uname ? 1 : 0);
+  // The first of the sorted candidates, found in one pass (this runs for every resource).
+  let best = candidates[0] as PolicyNode;
+  for (const n of candidates) if (compare(n, best) < 0) best = n;
+  return best;
 }
 
 function recordScores(ctx: PlacementContext, id: string, w: Weights): void {
@@ -539,7 +543,7 @@ function choosePromoted(ctx: PlacementContext, set: CloneSet, cloneWeights: Weig
   const history = historyIdsByNode(ctx);
   // The clone's node weights: its allocation weights with its dependents' preferences merged in.
   const nodeWeights = new Map(cloneWeights);
-  for (const c of ctx.colocations) if (ids.includes(c.primary) && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
+  for (const c of colocationsWithPrimary(ctx.colocations, ids)) if (ids.includes(c.primary) && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
   const candidates: { unit: Unit; node: PolicyNode; priority: number; sortIndex: number; keep?: boolean }[] = [];
   for (const unit of set.instances) {
     if (unit.next === undefined) continue;
@@ -561,7 +565,7 @@ function choosePromoted(ctx: PlacementContext, set: CloneSet, cloneWeights: Weig
   for (const c of candidates) if (c.sortIndex >= 0) nodeWeights.set(c.node.uname, addScores(nodeWeights.get(c.node.uname) ?? 0, c.sortIndex));
   // A colocation of the promoted role with a resource weighs the nodes that resource runs on (a
   // mandatory one bans the others); instances without a promotion priority stay unpromotable.
-  for (const c of ctx.colocations) {
+  for (const c of colocationsWithDependent(ctx.colocations, ids)) {
     if (!ids.includes(c.dependent) || c.dependentRole !== 'Promoted' || c.score === 0) continue;
     allocateTarget(ctx, c.primary, new Set());
     const hosts = new Set(nodesOfTarget(ctx, c.primary, c.primaryRole) ?? []);
@@ -571,7 +575,7 @@ function choosePromoted(ctx: PlacementContext, set: CloneSet, cloneWeights: Weig
       else if (has) nodeWeights.set(n.uname, addScores(nodeWeights.get(n.uname) ?? 0, c.score));
     }
   }
-  for (const c of ctx.colocations) if (ids.includes(c.primary) && c.primaryRole === 'Promoted' && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
+  for (const c of colocationsWithPrimary(ctx.colocations, ids)) if (ids.includes(c.primary) && c.primaryRole === 'Promoted' && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
   for (const c of candidates) if (c.sortIndex >= 0 && c.keep !== true) c.sortIndex = nodeWeights.get(c.node.uname) ?? c.sortIndex;
   for (const c of candidates) ctx.scores.push({ resource: c.unit.id, node: c.node.uname, score: c.sortIndex, kind: 'promotion' });
   // Ties: the higher current role, then (as clone instances sort) the higher own priority.
