@@ -31,18 +31,31 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     if (list === undefined) startsOf.set(a.resource, [a.id]);
     else list.push(a.id);
   }
-  const actions: GraphAction[] = [...graph.actions];
-  const edges: GraphEdge[] = [...graph.edges];
+  const probes: GraphAction[] = [];
+  const probeEdges: GraphEdge[] = [];
   for (const [key, instances] of byProbeKey) {
     for (const node of online) {
       if (instances.some((i) => i.knownOn.has(node.uname) || i.current.has(node.uname))) continue;
       const id = `${key}_monitor_0@${node.uname}`;
-      actions.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
-      for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) edges.push({ before: id, after: start });
+      probes.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
+      for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) probeEdges.push({ before: id, after: start });
     }
   }
-  if (actions.length === graph.actions.length) return graph;
-  actions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  edges.sort((a, b) => (a.before < b.before ? -1 : a.before > b.before ? 1 : a.after < b.after ? -1 : a.after > b.after ? 1 : 0));
-  return { actions, edges };
+  if (probes.length === 0) return graph;
+  // The graph's lists are sorted by id: sort only what is new and merge (a large cluster has many probes).
+  return { actions: mergeSorted(graph.actions, probes.sort(byId), byId), edges: mergeSorted(graph.edges, probeEdges.sort(byEdge), byEdge) };
+}
+
+const byId = (a: GraphAction, b: GraphAction): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byEdge = (a: GraphEdge, b: GraphEdge): number => (a.before < b.before ? -1 : a.before > b.before ? 1 : a.after < b.after ? -1 : a.after > b.after ? 1 : 0);
+
+/** Merges two lists sorted by `compare` into one sorted list. */
+export function mergeSorted<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(compare(a[i] as T, b[j] as T) <= 0 ? (a[i++] as T) : (b[j++] as T));
+  while (i < a.length) out.push(a[i++] as T);
+  while (j < b.length) out.push(b[j++] as T);
+  return out;
 }
