@@ -19,6 +19,8 @@ export interface PlacementContext {
   readonly options: ClusterOptions;
   readonly colocations: readonly ColocationPair[];
   readonly scores: AllocationScore[];
+  /** False: scores are not kept (nobody will print them). */
+  readonly recordScores?: boolean;
   /** Whether the cluster may start resources (quorum, stop-all-resources). */
   readonly canStart: boolean;
   /** no-quorum-policy=freeze: resources stay where they are. */
@@ -213,6 +215,7 @@ function chooseNode(ctx: PlacementContext, w: Weights, current: string | undefin
 }
 
 function recordScores(ctx: PlacementContext, id: string, w: Weights): void {
+  if (ctx.recordScores === false) return;
   for (const n of ctx.nodes) {
     const v = canHostResources(n) ? (w.get(n.uname) ?? -SCORE_INFINITY) : -SCORE_INFINITY;
     ctx.scores.push({ resource: id, node: n.uname, score: v, kind: 'allocation' });
@@ -577,7 +580,7 @@ function choosePromoted(ctx: PlacementContext, set: CloneSet, cloneWeights: Weig
   }
   for (const c of colocationsWithPrimary(ctx.colocations, ids)) if (ids.includes(c.primary) && c.primaryRole === 'Promoted' && c.score !== 0 && !ids.includes(c.dependent)) mergeColocated(ctx, c.dependent, nodeWeights, c.score / SCORE_INFINITY, true, true);
   for (const c of candidates) if (c.sortIndex >= 0 && c.keep !== true) c.sortIndex = nodeWeights.get(c.node.uname) ?? c.sortIndex;
-  for (const c of candidates) ctx.scores.push({ resource: c.unit.id, node: c.node.uname, score: c.sortIndex, kind: 'promotion' });
+  if (ctx.recordScores !== false) for (const c of candidates) ctx.scores.push({ resource: c.unit.id, node: c.node.uname, score: c.sortIndex, kind: 'promotion' });
   // Ties: the higher current role, then (as clone instances sort) the higher own priority.
   candidates.sort((a, b) => b.sortIndex - a.sortIndex || Number(wasPromotedUnit(b.unit)) - Number(wasPromotedUnit(a.unit)) || b.priority - a.priority || (a.unit.instanceNumber ?? 0) - (b.unit.instanceNumber ?? 0));
   const perNode = new Map<string, number>();

@@ -33,7 +33,7 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   const scores: AllocationScore[] = [];
   const colocations = expandColocations(cib);
   const orders = expandOrders(cib);
-  allocateResources({ cib, model, nodes, options: cluster, colocations, scores, canStart, frozen: false });
+  allocateResources({ cib, model, nodes, options: cluster, colocations, scores, recordScores: options.recordScores !== false, canStart, frozen: false });
   blockStopsAwaitingFencing(model, cluster);
   applyQuorumPolicy(model, cluster, fenced);
   blockStartsAwaitingProbes(cib, model, nodes);

@@ -72,4 +72,9 @@ export interface PolicyResult {
 export interface ScheduleOptions {
   /** "Now" in seconds since the Unix epoch (failure expiry counts against it). */
   readonly now: number;
+  /**
+   * Whether to keep every allocation and promotion score (`--show-scores`); default true. The
+   * running cluster plans without them: on 16 nodes they are 16 objects per resource.
+   */
+  readonly recordScores?: boolean;
 }

@@ -101,7 +101,7 @@ export function runCluster(seed: number, options: { nodeCount?: number; keepTrac
           initialCib: world.readDisk(id) ?? initial,
           applyChange: applyCibChange,
           changes: cibStatusChanges,
-          schedule: (cib, now) => schedule(cib, { now }),
+          schedule: (cib, now) => schedule(cib, { now, recordScores: false }),
           transition: { batchLimit: 0, concurrentFencing: false },
           resultGraceMs: 5000,
           queryTimeoutMs: 1000,
