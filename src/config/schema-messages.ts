@@ -4,6 +4,7 @@
  * and say what to write instead. Fields with a rule of their own carry their message in
  * config-schema.ts; this file covers the rest: wrong types, missing keys, ranges, unknown keys.
  */
+import { editDistance } from '../lib/index.js';
 import type { z } from 'zod';
 import type { PositionTarget } from './source-positions.js';
 
@@ -134,17 +135,4 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   }
   if (best === undefined) return undefined;
   return best.distance <= 2 && best.distance <= Math.max(1, Math.floor(word.length / 3)) ? best.candidate : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

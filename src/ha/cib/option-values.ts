@@ -7,6 +7,7 @@
  * believes it took effect. Each check returns the problem, naming whether the name or the value is
  * wrong, as a sentence that says how to fix it, or undefined when the option is acceptable.
  */
+import { editDistance } from '../../lib/index.js';
 import { parseDuration } from './duration.js';
 import {
   CLUSTER_OPTIONS,
@@ -141,17 +142,4 @@ function suggestion(name: string, known: Iterable<string>): string {
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best === undefined ? '' : ` (did you mean '${best}'?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -5,6 +5,7 @@
  */
 import { SCORE_INFINITY, type Role } from '../cib/index.js';
 import type { ColocationPair, OrderPair } from './constraints.js';
+import { compareActions, compareEdges } from './graph-order.js';
 import { currentNode } from './placement.js';
 import type { Instance, ResourceModel, Unit } from './model.js';
 import type { Orphan } from './history.js';
@@ -461,9 +462,8 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
       changed = true;
     }
   }
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return {
-    actions: [...actions.values()].map((a) => ({ ...a, runnable: !unrunnable.has(a.id) })).sort((a, b) => cmp(a.id, b.id)),
-    edges: uniqueEdges.sort((a, b) => cmp(a.before, b.before) || cmp(a.after, b.after)),
+    actions: [...actions.values()].map((a) => ({ ...a, runnable: !unrunnable.has(a.id) })).sort(compareActions),
+    edges: uniqueEdges.sort(compareEdges),
   };
 }

@@ -9,6 +9,7 @@
  * Anonymous clones are probed once per node under the primitive's id; unique clone instances and
  * other resources under their own ids.
  */
+import { compareActions, compareEdges, mergeSorted } from './graph-order.js';
 import type { Instance, ResourceModel } from './model.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 import type { PolicyNode } from './unpack.js';
@@ -43,19 +44,5 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
   }
   if (probes.length === 0) return graph;
   // The graph's lists are sorted by id: sort only what is new and merge (a large cluster has many probes).
-  return { actions: mergeSorted(graph.actions, probes.sort(byId), byId), edges: mergeSorted(graph.edges, probeEdges.sort(byEdge), byEdge) };
-}
-
-const byId = (a: GraphAction, b: GraphAction): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const byEdge = (a: GraphEdge, b: GraphEdge): number => (a.before < b.before ? -1 : a.before > b.before ? 1 : a.after < b.after ? -1 : a.after > b.after ? 1 : 0);
-
-/** Merges two lists sorted by `compare` into one sorted list. */
-export function mergeSorted<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): T[] {
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) out.push(compare(a[i] as T, b[j] as T) <= 0 ? (a[i++] as T) : (b[j++] as T));
-  while (i < a.length) out.push(a[i++] as T);
-  while (j < b.length) out.push(b[j++] as T);
-  return out;
+  return { actions: mergeSorted(graph.actions, probes.sort(compareActions), compareActions), edges: mergeSorted(graph.edges, probeEdges.sort(compareEdges), compareEdges) };
 }

@@ -5,6 +5,7 @@
  * its own, as Pacemaker does, so that no running resource goes unwatched.
  */
 import type { Cib } from '../cib/index.js';
+import { compareActions, compareEdges, mergeSorted } from './graph-order.js';
 import type { ResourceModel } from './model.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 
@@ -46,7 +47,5 @@ export function addMissingMonitors(graph: TransitionGraph, model: ResourceModel,
     }
   }
   if (actions.length === 0) return graph;
-  const all = [...graph.actions, ...actions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const allEdges = [...graph.edges, ...edges].sort((a, b) => (a.before < b.before ? -1 : a.before > b.before ? 1 : a.after < b.after ? -1 : a.after > b.after ? 1 : 0));
-  return { actions: all, edges: allEdges };
+  return { actions: mergeSorted(graph.actions, actions.sort(compareActions), compareActions), edges: mergeSorted(graph.edges, edges.sort(compareEdges), compareEdges) };
 }
