@@ -11,6 +11,20 @@ export const controlRequestSchema = z.discriminatedUnion('command', [
   z.strictObject({ id: z.number().int(), command: z.literal('status') }),
   z.strictObject({ id: z.number().int(), command: z.literal('members') }),
   z.strictObject({ id: z.number().int(), command: z.literal('links') }),
+  /**
+   * A change to the CIB (src/ha/cib/cib-change.ts, `CibChange`), forwarded to the DC and applied
+   * whole or refused whole. `change` is checked by applyCibChange (total on any input) and, for
+   * resources, against the agents' meta-data on this node; `user` and `client` go into the CIB
+   * header and the configuration history. Result: `{ version: "admin_epoch.epoch.num_updates" }`;
+   * a refusal is error code `rejected` with the message naming the field.
+   */
+  z.strictObject({ id: z.number().int(), command: z.literal('cib-change'), change: z.unknown(), user: z.string().min(1).max(64), client: z.string().min(1).max(64).optional(), description: z.string().max(200).optional() }),
+  /** This node's current CIB. Result: `{ version, authoritative, cib }` (cib: the Cib snapshot as JSON). */
+  z.strictObject({ id: z.number().int(), command: z.literal('cib-query') }),
+  /** The configuration history (newest first). Result: `{ entries: CibHistoryEntry[] }` (src/ha/cib-store). */
+  z.strictObject({ id: z.number().int(), command: z.literal('cib-history'), limit: z.number().int().min(1).max(10_000).optional() }),
+  /** One configuration of the history. Result: `{ version, configuration }`; unknown version = error `not-found`. */
+  z.strictObject({ id: z.number().int(), command: z.literal('cib-configuration-at'), adminEpoch: z.number().int().min(0), epoch: z.number().int().min(0) }),
   /** Test hook (only with HEARTLINE_TEST_HOOKS=1): keep the main thread busy for `ms`. */
   z.strictObject({ id: z.number().int(), command: z.literal('block-main'), ms: z.number().int().min(1).max(60_000) }),
 ]);

@@ -128,6 +128,11 @@ async function handleRequest(request: ControlRequest, heartbeat: HeartbeatWorker
       }
       return { blockedMs: request.ms };
     }
+    case 'cib-change':
+    case 'cib-query':
+    case 'cib-history':
+    case 'cib-configuration-at':
+      throw Object.assign(new Error('the cluster resource manager is not wired into the daemon yet (issue 5)'), { code: 'not-implemented' });
   }
 }
 
