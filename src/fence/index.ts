@@ -44,3 +44,4 @@ export type { FenceAgentDriverOptions } from './fence-agent-driver.js';
 export { FenceAgentSwitch, registerFenceAgent } from './fence-agent-driver.js';
 export type { FenceCall, FencerOptions } from './fencer.js';
 export { Fencer } from './fencer.js';
+export type { NodeFenceAction, NodeFenceRequest, NodeFenceResult, NodeFencing } from './node-fencing.js';
