@@ -25,6 +25,8 @@ export interface AgentClassRunnerOptions {
   /** Defaults to Debian's paths (DEFAULT_AGENT_DIRECTORIES); override any of them. */
   readonly directories?: Partial<AgentDirectories>;
   readonly logger?: Logger;
+  /** This node's cluster name (OCF_RESKEY_CRM_meta_on_node). */
+  readonly nodeName?: string;
 }
 
 export class AgentClassRunner implements AgentRunner {
@@ -40,7 +42,7 @@ export class AgentClassRunner implements AgentRunner {
 
   constructor(options: AgentClassRunnerOptions) {
     const directories = { ...DEFAULT_AGENT_DIRECTORIES, ...options.directories };
-    this.context = { processes: options.processes, clock: options.clock, directories };
+    this.context = { processes: options.processes, clock: options.clock, directories, ...(options.nodeName === undefined ? {} : { nodeName: options.nodeName }) };
     this.logger = options.logger ?? silentLogger;
   }
 

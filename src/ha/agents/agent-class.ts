@@ -17,6 +17,8 @@ export interface AgentContext {
   readonly processes: ProcessRunner;
   readonly clock: Clock;
   readonly directories: AgentDirectories;
+  /** This node's cluster name, for agents that report where they run. */
+  readonly nodeName?: string;
 }
 
 export interface AgentClass {

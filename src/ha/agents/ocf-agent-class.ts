@@ -20,7 +20,7 @@ export class OcfAgentClass implements AgentClass {
   async run(operation: AgentOperation, context: AgentContext): Promise<OperationResult> {
     const { resource, action } = operation;
     const what = `${action} of ${resource.id} (${formatAgentSpec(resource.agent)})`;
-    const env = ocfEnvironment(operation, context.directories);
+    const env = ocfEnvironment(operation, context.nodeName === undefined ? context.directories : { ...context.directories, nodeName: context.nodeName });
     if (!env.ok) return refusedResult(OcfRc.ERR_CONFIGURED, 'error', env.error);
     const outcome = await context.processes.run({
       executable: ocfAgentPath(resource.agent, context.directories),

@@ -9,6 +9,7 @@
  *   (dashes become underscores: clone-max → CRM_meta_clone_max), then the operation's own
  *   CRM_meta_timeout and CRM_meta_interval in milliseconds. The interval is always set, 0 for a
  *   one-shot operation: agents recognise a probe by `CRM_meta_interval=0` (ocf_is_probe).
+ * - OCF_RESKEY_CRM_meta_on_node, the node's name, when the runner knows it.
  * - OCF_CHECK_LEVEL for a monitor with a depth.
  */
 import { err, ok, type Result } from '../../lib/index.js';
@@ -19,6 +20,8 @@ export interface OcfEnvironmentSettings {
   readonly ocfRoot: string;
   readonly rscTmpDirectory: string;
   readonly path: string;
+  /** This node's name: OCF_RESKEY_CRM_meta_on_node, as Pacemaker sets it. */
+  readonly nodeName?: string;
 }
 
 /** Characters an environment variable name may hold so that a shell agent can read it. */
@@ -49,6 +52,7 @@ export function ocfEnvironment(operation: AgentOperation, settings: OcfEnvironme
   }
   env['OCF_RESKEY_CRM_meta_timeout'] = String(operation.timeoutMs);
   env['OCF_RESKEY_CRM_meta_interval'] = String(operation.intervalMs);
+  if (settings.nodeName !== undefined) env['OCF_RESKEY_CRM_meta_on_node'] = settings.nodeName;
   if (operation.depth !== undefined) env['OCF_CHECK_LEVEL'] = String(operation.depth);
   return ok(env);
 }

@@ -142,6 +142,13 @@ describe('ocfEnvironment', () => {
     expect(env.ok && env.value['OCF_RESKEY_CRM_meta_globally_unique']).toBe('true');
     expect(env.ok && env.value['OCF_RESKEY_CRM_meta_timeout']).toBe('20000');
   });
+
+  it('names the node in CRM_meta_on_node only when the runner knows it', () => {
+    const named = ocfEnvironment(operation(dummy, 'start'), { ...DEFAULT_AGENT_DIRECTORIES, nodeName: 'node2' });
+    expect(named.ok && named.value['OCF_RESKEY_CRM_meta_on_node']).toBe('node2');
+    const anonymous = ocfEnvironment(operation(dummy, 'start'), DEFAULT_AGENT_DIRECTORIES);
+    expect(anonymous.ok && 'OCF_RESKEY_CRM_meta_on_node' in anonymous.value).toBe(false);
+  });
 });
 
 describe('lsb class', () => {
