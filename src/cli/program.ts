@@ -1,26 +1,49 @@
 import { Command, CommanderError } from 'commander';
-import { registerBenchDetectCommand } from './commands/bench-detect.js';
-import { registerBenchFramesCommand } from './commands/bench-frames.js';
-import { registerBenchPolicyCommand } from './commands/bench-policy.js';
-import { registerConfigCommand } from './commands/config.js';
-import { registerConformanceCommand } from './commands/conformance.js';
-import { registerDaemonCommand } from './commands/daemon.js';
-import { registerImportCommand } from './commands/import.js';
-import { registerLinksCommand } from './commands/links.js';
-import { registerMembersCommand } from './commands/members.js';
-import { registerProfileCommand } from './commands/profile.js';
-import { registerSimCommand } from './commands/sim.js';
-import { registerSimulateCommand } from './commands/simulate.js';
-import { registerVersionCommand } from './commands/version.js';
 import { ExitCode, printError, processTerminal, type Terminal } from './output.js';
 
+type Registrar = (program: Command, terminal: Terminal) => void;
+
 /**
- * Builds the `heartline` command tree. Every command registers itself from its own file under
+ * Every top-level command and where its module is. Modules load on demand: `heartline daemon`
+ * then never loads the simulator, the benchmarks or the conformance runner (their code would
+ * stay in the daemon's memory for its whole life), and every command starts faster.
+ */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>])[] = [
+  ['version', async () => (await import('./commands/version.js')).registerVersionCommand],
+  ['daemon', async () => (await import('./commands/daemon.js')).registerDaemonCommand],
+  ['members', async () => (await import('./commands/members.js')).registerMembersCommand],
+  ['links', async () => (await import('./commands/links.js')).registerLinksCommand],
+  ['sim', async () => (await import('./commands/sim.js')).registerSimCommand],
+  ['config', async () => (await import('./commands/config.js')).registerConfigCommand],
+  ['import', async () => (await import('./commands/import.js')).registerImportCommand],
+  ['simulate', async () => (await import('./commands/simulate.js')).registerSimulateCommand],
+  ['conformance', async () => (await import('./commands/conformance.js')).registerConformanceCommand],
+  ['profile', async () => (await import('./commands/profile.js')).registerProfileCommand],
+];
+
+const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [
+  async () => (await import('./commands/bench-frames.js')).registerBenchFramesCommand,
+  async () => (await import('./commands/bench-detect.js')).registerBenchDetectCommand,
+  async () => (await import('./commands/bench-policy.js')).registerBenchPolicyCommand,
+];
+
+/**
+ * The command `argv` names (its first word that is not an option), when it is one of ours;
+ * undefined for `heartline`, `heartline --help`, `heartline help X` and unknown words, which need
+ * the whole tree (the help lists every command; commander suggests the closest for a typo).
+ */
+function namedCommand(argv: readonly string[]): string | undefined {
+  const first = argv.find((word) => !word.startsWith('-'));
+  return first === 'bench' || COMMANDS.some(([name]) => name === first) ? first : undefined;
+}
+
+/**
+ * Builds the `heartline` command tree (only `only`'s branch when given). Every command registers itself from its own file under
  * commands/, follows the conventions of output.ts (`--json`, errors, exit codes) and has a
  * one-line summary (shown in `heartline --help`) and a full description with examples (shown in
  * `heartline help COMMAND`).
  */
-export function buildProgram(terminal: Terminal = processTerminal): Command {
+export async function buildProgram(terminal: Terminal = processTerminal, only?: string): Promise<Command> {
   const program = new Command('heartline')
     .description(
       'Heartline: high-availability clustering for two-node (up to 16-node) appliances.\n\n' +
@@ -39,29 +62,25 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
         '\nRun `heartline help COMMAND` for a command\'s details and examples.\n',
     );
   program.helpCommand('help [command]', 'show help for a command');
-  registerVersionCommand(program, terminal);
-  registerDaemonCommand(program, terminal);
-  registerMembersCommand(program, terminal);
-  registerLinksCommand(program, terminal);
-  registerSimCommand(program, terminal);
-  registerConfigCommand(program, terminal);
-  registerImportCommand(program, terminal);
-  registerSimulateCommand(program, terminal);
-  registerConformanceCommand(program, terminal);
-  registerProfileCommand(program, terminal);
-  const bench = program
-    .command('bench')
-    .summary('measure speed and memory; every benchmark prints JSON with --json')
-    .description('Benchmarks. Each prints its settings and results; with --json, one JSON document for scripts and CI dashboards.');
-  registerBenchFramesCommand(bench, terminal);
-  registerBenchDetectCommand(bench, terminal);
-  registerBenchPolicyCommand(bench, terminal);
+  for (const [name, load] of COMMANDS) if (only === undefined || only === name) (await load())(program, terminal);
+  if (only === undefined || only === 'bench') {
+    const bench = program
+      .command('bench')
+      .summary('measure speed and memory; every benchmark prints JSON with --json')
+      .description('Benchmarks. Each prints its settings and results; with --json, one JSON document for scripts and CI dashboards.');
+    for (const load of BENCH_COMMANDS) (await load())(bench, terminal);
+  }
   return program;
 }
 
 /** Runs the CLI on argv and returns the exit code; never throws. */
 export async function runCli(argv: readonly string[], terminal: Terminal = processTerminal): Promise<number> {
-  const program = buildProgram(terminal);
+  let program: Command;
+  try {
+    program = await buildProgram(terminal, namedCommand(argv));
+  } catch (error) {
+    return printError(terminal, { json: argv.includes('--json') }, error);
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

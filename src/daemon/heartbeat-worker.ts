@@ -2,7 +2,8 @@
 // go out and come in on time whatever the main thread is doing. It talks to the daemon's main thread
 // only through messages (heartbeat-worker-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { nodeView } from '../config/index.js';
+// node-view.js, not the config index: the index pulls in zod and yaml, which the worker never uses.
+import { nodeView } from '../config/node-view.js';
 import type { MembershipConfig } from '../ha/membership/index.js';
 import { createFrameKeyring } from '../links/frame-keyring.js';
 import { PinoLogger, SystemClock } from '../platform/index.js';
