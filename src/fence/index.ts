@@ -44,4 +44,6 @@ export type { FenceAgentDriverOptions } from './fence-agent-driver.js';
 export { FenceAgentSwitch, registerFenceAgent } from './fence-agent-driver.js';
 export type { FenceCall, FencerOptions } from './fencer.js';
 export { Fencer } from './fencer.js';
+export type { FenceHistoryEntry, FenceHistoryError, FenceHistoryQuery, FenceHistoryRecord } from './fence-history.js';
+export { DEFAULT_FENCE_HISTORY_ROWS, FENCE_HISTORY_FILE, FENCE_HISTORY_SCHEMA_VERSION, FenceHistory } from './fence-history.js';
 export type { NodeFenceAction, NodeFenceRequest, NodeFenceResult, NodeFencing } from './node-fencing.js';
