@@ -5,6 +5,7 @@ import { registerBenchPolicyCommand } from './commands/bench-policy.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDaemonCommand } from './commands/daemon.js';
+import { registerFenceCommand, registerFenceDeviceCommand } from './commands/fence.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerLinksCommand } from './commands/links.js';
 import { registerMembersCommand } from './commands/members.js';
@@ -49,6 +50,8 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
   registerSimulateCommand(program, terminal);
   registerConformanceCommand(program, terminal);
   registerProfileCommand(program, terminal);
+  registerFenceDeviceCommand(program, terminal);
+  registerFenceCommand(program, terminal);
   const bench = program
     .command('bench')
     .summary('measure speed and memory; every benchmark prints JSON with --json')

@@ -14,6 +14,7 @@
  *   `rowLimit` newest rows; older ones go in the transaction that adds a row.
  * - The store is synchronous and belongs to one thread.
  */
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { assert, err, ok, type Result } from '../lib/index.js';
 import type { FenceAttempt, RequestedFenceAction } from './plan/index.js';
@@ -145,17 +146,14 @@ export class FenceHistory {
 
   /** Opens an existing history for reading only (the CLI, possibly while the daemon writes). */
   static openReadOnly(path: string): Result<FenceHistory, FenceHistoryError> {
+    if (!existsSync(path)) {
+      return err({ kind: 'unreadable', message: `there is no fence history at ${path} (a daemon that fences through a hardware profile creates it when it starts; give another file with --history)` });
+    }
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
     } catch (error) {
-      const missing = sqliteCode(error) === 'SQLITE_CANTOPEN';
-      return err({
-        kind: 'unreadable',
-        message: missing
-          ? `there is no fence history at ${path} (the daemon creates it at the first fence request; give another file with --history)`
-          : `cannot open the fence history ${path}: ${describe(error)} (check its permissions)`,
-      });
+      return err({ kind: 'unreadable', message: `cannot open the fence history ${path}: ${describe(error)} (check its permissions)` });
     }
     const prepared = FenceHistory.prepare(db, path, DEFAULT_FENCE_HISTORY_ROWS, true);
     if (!prepared.ok) db.close();
