@@ -67,8 +67,9 @@ function describeTarget(target: DeviceTarget): string {
   return `${target.node} (level ${target.level}${target.port === undefined ? '' : `, port ${target.port}`})`;
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+/** "850 ms", "21.0 s": how long a device action or a fence took. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** Builds DEVICE's driver from its appliance, with only its own secrets; the targets it fences, limited by --target. */
@@ -249,7 +250,7 @@ export function registerFenceDeviceCommand(program: Command, terminal: Terminal)
         { ok, appliance: appliance.name, device, driver: driver.kind, steps: steps.map((s) => ({ step: s.step, ok: s.result.ok, ...(s.result.ok ? { power: s.result.power ?? null, note: s.result.note ?? null } : { code: s.result.code, reason: s.result.reason }), elapsedMs: Math.round(s.result.elapsedMs) })) },
         () =>
           [
-            ...steps.map((s) => `${s.result.ok ? 'ok    ' : 'FAILED'}  ${s.step}: ${s.result.ok ? [s.result.power, s.result.note].filter((x) => x !== undefined).join(', ') || 'answers, credentials accepted' : `${s.result.code}: ${s.result.reason}`} (${seconds(s.result.elapsedMs)})`),
+            ...steps.map((s) => `${s.result.ok ? 'ok    ' : 'FAILED'}  ${s.step}: ${s.result.ok ? [s.result.power, s.result.note].filter((x) => x !== undefined).join(', ') || 'answers, credentials accepted' : `${s.result.code}: ${s.result.reason}`} (${duration(s.result.elapsedMs)})`),
             '',
             ok ? `fence device ${device} works` : `fence device ${device} does NOT work: fix what failed and test again`,
           ].join('\n'),
@@ -311,7 +312,7 @@ export function registerFenceCommand(program: Command, terminal: Terminal): void
         if (entries.length === 0) return options.target === undefined ? 'no fence requests recorded' : `no fence requests recorded for ${options.target}`;
         const lines = table(
           ['STARTED', 'TARGET', 'ACTION', 'RESULT', 'DEVICES', 'TOOK', 'REQUESTER', 'REASON'],
-          entries.map((e) => [when(e.startedAtMs), e.target, e.action, e.ok ? 'ok' : e.poweredOff ? 'failed (off)' : 'FAILED', e.devices.join(',') || '-', seconds(e.endedAtMs - e.startedAtMs), e.requester, e.reason]),
+          entries.map((e) => [when(e.startedAtMs), e.target, e.action, e.ok ? 'ok' : e.poweredOff ? 'failed (off)' : 'FAILED', e.devices.join(',') || '-', duration(e.endedAtMs - e.startedAtMs), e.requester, e.reason]),
         ).split('\n');
         // A failure's reason follows its row, indented: it lists every attempt.
         const out = [lines[0] ?? ''];
