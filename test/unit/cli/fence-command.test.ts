@@ -77,7 +77,7 @@ describe('heartline fence-device status|test: usage refused before any device is
 describe('heartline fence history', () => {
   const T0 = Date.UTC(2026, 10, 28, 9, 30, 0);
 
-  async function writeHistory(): Promise<string> {
+  function writeHistory(): string {
     const path = join(dir, 'fence-history.sqlite');
     const opened = FenceHistory.open(path);
     if (!opened.ok) expect.fail(opened.error.message);
@@ -101,7 +101,7 @@ describe('heartline fence history', () => {
   }
 
   it('prints the rows newest first, a failure with its reason below', async () => {
-    const path = await writeHistory();
+    const path = writeHistory();
     const run = await cli('fence', 'history', '--history', path);
     expect(run.code).toBe(0);
     expect(run.out.split('\n').filter((line) => line !== '')).toEqual([
@@ -113,7 +113,7 @@ describe('heartline fence history', () => {
   });
 
   it('--target, --limit and --json', async () => {
-    const path = await writeHistory();
+    const path = writeHistory();
     const run = await cli('fence', 'history', '--history', path, '--target', 'a', '--limit', '1', '--json');
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.out) as { ok: boolean; entries: Record<string, unknown>[] };
