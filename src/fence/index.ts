@@ -1,7 +1,9 @@
 // Fencing: proving that a node is off before its work moves. The pure core (plan/: topology,
 // planner, results) decides what to do; the drivers here do it against real devices (SNMP power
 // switches, IPMI BMCs, fence-agents programs), each behind the FenceDriver interface; the Fencer
-// runs the planner with the drivers on one node. docs/FENCING.md describes all of it.
+// runs the planner with the drivers on one node; FenceHistory records outcomes. ProfileFencing
+// (profile-fencing.ts) builds all of it from a hardware profile: it imports src/profiles, which
+// imports this index, so it is imported by its path. docs/FENCING.md describes all of it.
 export type {
   DeviceFailure,
   DevicePort,
