@@ -147,6 +147,21 @@ describe('ProfileFencing', () => {
     expect(row?.failureReason).toBe(result.ok ? '' : result.reason);
   });
 
+  it('a target that is not in the profile fails without touching a device, and is recorded', async () => {
+    const runner = scriptedDevices({});
+    const built = await createProfileFencing(options({ runner }));
+    if (!built.ok) expect.fail(built.error.message);
+    const result = await built.value.fence({ target: 'zz', action: 'off', reason: 'peer lost', requester: 'b' });
+    await built.value.close();
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain('zz');
+    expect(runner.calls).toEqual([]);
+    const history = FenceHistory.openReadOnly(join(dir, 'fence-history.sqlite'));
+    if (!history.ok) expect.fail(history.error.message);
+    expect(history.value.list().map((row) => `${row.target} ${row.ok ? 'ok' : 'failed'} [${row.devices.join(',')}]`)).toEqual(['zz failed []']);
+    history.value.close();
+  });
+
   it('close() answers a fence still in its delay with ok: false, and later calls too', async () => {
     // Fencing a with b's priority higher: a's priority delay (2 s) holds the request.
     const built = await createProfileFencing(options({ runner: scriptedDevices({}), priorities: () => ({ a: 10, b: 1 }) }));
