@@ -19,6 +19,8 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>
   ['simulate', async () => (await import('./commands/simulate.js')).registerSimulateCommand],
   ['conformance', async () => (await import('./commands/conformance.js')).registerConformanceCommand],
   ['profile', async () => (await import('./commands/profile.js')).registerProfileCommand],
+  ['fence-device', async () => (await import('./commands/fence.js')).registerFenceDeviceCommand],
+  ['fence', async () => (await import('./commands/fence.js')).registerFenceCommand],
 ];
 
 const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [

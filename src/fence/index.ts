@@ -1,7 +1,9 @@
 // Fencing: proving that a node is off before its work moves. The pure core (plan/: topology,
 // planner, results) decides what to do; the drivers here do it against real devices (SNMP power
 // switches, IPMI BMCs, fence-agents programs), each behind the FenceDriver interface; the Fencer
-// runs the planner with the drivers on one node. docs/FENCING.md describes all of it.
+// runs the planner with the drivers on one node; FenceHistory records outcomes. ProfileFencing
+// (profile-fencing.ts) builds all of it from a hardware profile: it imports src/profiles, which
+// imports this index, so it is imported by its path. docs/FENCING.md describes all of it.
 export type {
   DeviceFailure,
   DevicePort,
@@ -44,4 +46,6 @@ export type { FenceAgentDriverOptions } from './fence-agent-driver.js';
 export { FenceAgentSwitch, registerFenceAgent } from './fence-agent-driver.js';
 export type { FenceCall, FencerOptions } from './fencer.js';
 export { Fencer } from './fencer.js';
+export type { FenceHistoryEntry, FenceHistoryError, FenceHistoryQuery, FenceHistoryRecord } from './fence-history.js';
+export { DEFAULT_FENCE_HISTORY_ROWS, FENCE_HISTORY_FILE, FENCE_HISTORY_SCHEMA_VERSION, FenceHistory } from './fence-history.js';
 export type { NodeFenceAction, NodeFenceRequest, NodeFenceResult, NodeFencing } from './node-fencing.js';

@@ -4,23 +4,23 @@ import { DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary, type ApplianceProfile, t
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
 import { table } from '../table.js';
 
-interface DirectoryOption {
+export interface DirectoryOption {
   readonly dir?: string[];
 }
 
 /** The profile directories: --dir (repeatable), else HEARTLINE_PROFILES (colon-separated), else the shipped hw-profiles/. */
-function directories(options: DirectoryOption): string[] {
+export function profileDirectories(options: DirectoryOption): string[] {
   if (options.dir !== undefined && options.dir.length > 0) return options.dir;
   const fromEnv = process.env['HEARTLINE_PROFILES'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv.split(':').filter((part) => part !== '');
   return [DEFAULT_PROFILE_DIRECTORY];
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-const DIR_HELP = 'a profile directory (repeat for several); default $HEARTLINE_PROFILES or the shipped hw-profiles/';
+export const DIR_HELP = 'a profile directory (repeat for several); default $HEARTLINE_PROFILES or the shipped hw-profiles/';
 
 /**
  * `heartline profile`: the hardware profiles of appliance models and fence device models
@@ -48,7 +48,7 @@ export function registerProfileCommand(program: Command, terminal: Terminal): vo
   )
     .addHelpText('after', '\nExamples:\n  heartline profile list\n  heartline profile list --dir /etc/heartline/profiles --dir /usr/share/heartline/hw-profiles\n  heartline profile list --json | jq \'.appliances[].name\'\n')
     .action(async (options: JsonOption & DirectoryOption) => {
-      const library = await loadProfileLibrary(directories(options));
+      const library = await loadProfileLibrary(profileDirectories(options));
       const appliances = [...library.appliances.values()].map(({ profile: p, source }) => ({ name: p.name, description: p.description ?? '', nodes: p.nodes.map((n) => n.name), source }));
       const models = [
         ...[...library.pduModels.values()].map(({ profile: p, source }) => ({ name: p.name, kind: p.kind, description: p.description ?? '', source })),
@@ -71,7 +71,7 @@ export function registerProfileCommand(program: Command, terminal: Terminal): vo
   )
     .addHelpText('after', '\nExamples:\n  heartline profile show generic-2node-apc-pdu\n  heartline profile show apc-rpdu --json\n')
     .action(async (name: string, options: JsonOption & DirectoryOption) => {
-      const library = await loadProfileLibrary(directories(options));
+      const library = await loadProfileLibrary(profileDirectories(options));
       const appliance = library.appliances.get(name);
       const pdu = library.pduModels.get(name);
       const bmc = library.bmcModels.get(name);
@@ -104,7 +104,7 @@ export function registerProfileCommand(program: Command, terminal: Terminal): vo
   )
     .addHelpText('after', '\nExamples:\n  heartline profile validate\n  heartline profile validate my-appliance.yaml\n  heartline profile validate site-profiles/ --json | jq \'.issues[].path\'\n')
     .action(async (files: string[], options: JsonOption & DirectoryOption) => {
-      const base = directories(options);
+      const base = profileDirectories(options);
       // Files given alone still need the device models of the profile directories.
       const library: ProfileLibrary = await loadProfileLibrary(files.length === 0 ? base : [...files, ...base.filter((dir) => !files.includes(dir))]);
       const relevant = files.length === 0 ? library.issues : library.issues.filter((issue) => files.some((file) => issue.source === file || issue.source.startsWith(file.endsWith('/') ? file : `${file}/`)));
