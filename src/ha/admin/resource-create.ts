@@ -84,7 +84,7 @@ export function buildResourceCreate(request: ResourceCreateRequest, configuratio
   if (!cloned) return ok({ op: 'put-resource', resource: primitive });
   const cloneId = `${id}-clone`;
   if (findResource(configuration.resources, cloneId) !== undefined) return inputError('--clone', `the clone would be named '${cloneId}', which is a resource already`);
-  const cloneMeta: NameValue[] = meta.value.filter((m) => CLONE_OPTIONS.has(m.name) && m.name !== 'promotable');
+  const cloneMeta: NameValue[] = meta.value.filter((m) => CLONE_OPTIONS.has(m.name) && !(request.promotable === true && m.name === 'promotable'));
   if (request.promotable === true) cloneMeta.unshift({ name: 'promotable', value: 'true' });
   const clone: Clone = { kind: 'clone', id: cloneId, legacyMaster: false, instanceAttributes: [], metaAttributes: nvSetOf(cloneId, 'meta_attributes', cloneMeta), child: primitive };
   return ok({ op: 'put-resource', resource: clone });

@@ -34,7 +34,10 @@ export function buildResourceBan(resource: string, node: string): CibChange {
 export function buildResourceClear(resource: string, configuration: Configuration): Result<CibChange, AdminInputError> {
   const prefer = movePreferenceId(resource);
   const banPrefix = sanitizeXmlId(`cli-ban-${resource}-on-`);
-  const ids = configuration.constraints.flatMap((c) => (c.kind === 'location' && c.id !== undefined && (c.id === prefer || c.id.startsWith(banPrefix)) ? [c.id] : []));
+  // The id prefix alone could match another resource's bans (cli-ban-ip-on-x-on-n for resource ip-on-x), so the subject must be this resource.
+  const ids = configuration.constraints.flatMap((c) =>
+    c.kind === 'location' && c.subject.kind === 'resource' && c.subject.rsc === resource && (c.id === prefer || c.id.startsWith(banPrefix)) ? [c.id] : [],
+  );
   if (ids.length === 0) return inputError('ID', `'${resource}' has no move or ban constraints (${prefer}, ${banPrefix}NODE): nothing to clear`);
   const changes: CibChange[] = ids.map((id) => ({ op: 'delete-constraint', id }));
   return ok(changes.length === 1 ? (changes[0] as CibChange) : { op: 'batch', changes });

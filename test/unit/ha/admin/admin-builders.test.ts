@@ -81,6 +81,11 @@ describe('buildResourceCreate', () => {
     expect(clone.child.metaAttributes[0]?.pairs.map((p) => p.name)).toEqual(['resource-stickiness']);
   });
 
+  it('keeps promotable=true given with --clone --meta', () => {
+    const built = buildResourceCreate(create({ clone: true, meta: ['promotable=true'] }), baseCib().configuration);
+    expect(built.ok && built.value.op === 'put-resource' && built.value.resource.kind === 'clone' && built.value.resource.metaAttributes[0]?.pairs.map((p) => p.name)).toEqual(['promotable']);
+  });
+
   it('appends to an existing group and creates a missing one', () => {
     const existing = buildResourceCreate(create({ group: 'web' }), baseCib().configuration);
     if (!existing.ok) throw new Error(existing.error.message);
@@ -174,6 +179,14 @@ describe('move, ban and clear', () => {
   it('move to an unknown node is refused where the change is applied, naming the node', () => {
     const result = applyCibChange(baseCib(), buildResourceMove('ip', 'node9'), { now: 0, origin: 'n', user: 'u' });
     expect(result.ok ? '' : result.error.message).toContain('node9');
+  });
+
+  it("clear leaves another resource's bans alone even when their ids start alike", () => {
+    const withOther = applied({ op: 'batch', changes: [{ op: 'put-resource', resource: { kind: 'primitive', id: 'ip-on-x', class: 'lsb', type: 'x', instanceAttributes: [], metaAttributes: [] } }, buildResourceBan('ip-on-x', 'node1')] });
+    const built = buildResourceClear('ip', withOther.configuration);
+    if (!built.ok) throw new Error(built.error.message);
+    const cleared = applyCibChange(withOther, built.value, { now: 0, origin: 'n', user: 'u' });
+    expect(cleared.ok && cleared.value.configuration.constraints.map((c) => c.id)).toEqual(['keep-web', 'cli-ban-ip-on-x-on-node1']);
   });
 
   it('clear deletes every move and ban of the resource and nothing else', () => {
