@@ -14,4 +14,4 @@ export { SeededRandom } from './seeded-random.js';
 export { sha256Hex, sha256HexOfBytes, utf8Bytes } from './sha256.js';
 export type { Millis, NodeId } from './units.js';
 export { NODE_ID_MAX, NODE_ID_MIN, isNodeId, millis, nodeId } from './units.js';
-export { editDistance } from './edit-distance.js';
+export { closestName, editDistance } from './edit-distance.js';

@@ -10,6 +10,7 @@ import { err, ok, silentLogger } from '../../lib/index.js';
 import { OcfRc, type AgentOperation, type AgentRunner, type AgentSpec, type AgentStandard, type OperationResult, type ProcessRunner, type ResourceDefinition } from '../lrm/index.js';
 import type { AgentClass, AgentContext } from './agent-class.js';
 import { DEFAULT_AGENT_DIRECTORIES, type AgentDirectories } from './agent-directories.js';
+import { locateAgent } from './agent-location.js';
 import type { AgentMetadata } from './agent-metadata.js';
 import { agentSpecProblem, formatAgentSpec } from './agent-spec.js';
 import { HeartbeatAgentClass } from './heartbeat-agent-class.js';
@@ -71,6 +72,11 @@ export class AgentClassRunner implements AgentRunner {
     const described = await this.classes[agent.standard].metadata(agent, this.context);
     if (described.ok) this.metadataCache.set(key, described.value);
     return described;
+  }
+
+  /** Where the agent is installed on this node, or why it is not (naming where it looked): see locateAgent. */
+  locate(agent: AgentSpec): Promise<Result<string, string>> {
+    return locateAgent(agent, this.context.directories);
   }
 
   /** Forgets cached meta-data (after an agent package upgrade). */

@@ -19,6 +19,11 @@ export interface AgentDirectories {
   readonly heartbeatResourceDirectory: string;
   /** The systemctl command the systemd class runs. */
   readonly systemctl: string;
+  /**
+   * Where unit files are looked for when a resource is configured (systemd's system unit path, in
+   * its order), so that an unknown unit is refused even on a machine where systemd does not run.
+   */
+  readonly systemdUnitDirectories: readonly string[];
   /** HA_RSCTMP: agents' state files (Dummy's among them); a tmpfs recreated at boot. */
   readonly rscTmpDirectory: string;
   /** PATH in every agent's environment: agents call ip, mount, ... and a daemon's PATH may lack sbin. */
@@ -34,6 +39,7 @@ export const DEFAULT_AGENT_DIRECTORIES: AgentDirectories = {
   initDirectory: '/etc/init.d',
   heartbeatResourceDirectory: '/etc/ha.d/resource.d',
   systemctl: 'systemctl',
+  systemdUnitDirectories: ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'],
   rscTmpDirectory: '/run/resource-agents',
   path: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
 };

@@ -4,7 +4,7 @@
  * so anything that could leave its directory is refused here, before a path is ever built. Pure.
  */
 import { err, ok, type Result } from '../../lib/index.js';
-import type { AgentSpec, AgentStandard } from '../lrm/index.js';
+import type { AgentSpec, AgentStandard } from '../lrm/operation.js';
 
 const STANDARDS: readonly AgentStandard[] = ['ocf', 'lsb', 'heartbeat', 'systemd'];
 

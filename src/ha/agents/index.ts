@@ -19,3 +19,7 @@ export type { OcfEnvironmentSettings } from './ocf-environment.js';
 export { checkParameters } from './parameter-check.js';
 export type { ParameterProblem } from './parameter-check.js';
 export { SystemdAgentClass, systemdStateToOcf, systemdUnitName } from './systemd-agent-class.js';
+export { locateAgent } from './agent-location.js';
+export { checkChangeAgainstAgents } from './change-agent-check.js';
+export type { AgentInspector } from './change-agent-check.js';
+export type { ParameterCheckOptions } from './parameter-check.js';

@@ -3,6 +3,7 @@
  * cannot work with is refused when it is asked for, with the parameter named, rather than failing
  * at start on some node. Pure.
  */
+import { closestName } from '../../lib/index.js';
 import type { AgentMetadata } from './agent-metadata.js';
 
 export interface ParameterProblem {
@@ -14,8 +15,16 @@ export interface ParameterProblem {
 
 const BOOLEAN_WORDS = new Set(['1', '0', 'yes', 'no', 'true', 'false', 'on', 'off', 'y', 'n']);
 
+export interface ParameterCheckOptions {
+  /**
+   * How a parameter the meta-data does not list counts: a `warning` (the default: the agent
+   * ignores it) or an `error` (a new resource's configuration, where it is most likely a typo).
+   */
+  readonly unknownParameters?: 'warning' | 'error';
+}
+
 /** Every problem of `params` for the agent described by `metadata` (`agentName` is for messages). */
-export function checkParameters(metadata: AgentMetadata, params: Readonly<Record<string, string>>, agentName: string): ParameterProblem[] {
+export function checkParameters(metadata: AgentMetadata, params: Readonly<Record<string, string>>, agentName: string, options: ParameterCheckOptions = {}): ParameterProblem[] {
   const problems: ParameterProblem[] = [];
   const known = new Map(metadata.parameters.map((p) => [p.name, p]));
   for (const parameter of metadata.parameters) {
@@ -27,7 +36,13 @@ export function checkParameters(metadata: AgentMetadata, params: Readonly<Record
   for (const [name, value] of Object.entries(params)) {
     const parameter = known.get(name);
     if (parameter === undefined) {
-      problems.push({ parameter: name, severity: 'warning', message: `${agentName} has no parameter "${name}"; the agent will ignore it` });
+      const similar = closestName(name, known.keys());
+      const hint = similar === undefined ? '' : `; did you mean "${similar}"?`;
+      problems.push(
+        options.unknownParameters === 'error'
+          ? { parameter: name, severity: 'error', message: `${agentName} has no parameter "${name}"${hint}` }
+          : { parameter: name, severity: 'warning', message: `${agentName} has no parameter "${name}"; the agent will ignore it${hint}` },
+      );
       continue;
     }
     if (parameter.deprecated) problems.push({ parameter: name, severity: 'warning', message: `parameter "${name}" of ${agentName} is deprecated` });

@@ -9,6 +9,11 @@ export { applyCibChange } from './cib-change.js';
 export type { CibChange, CibChangeError, CibChangeMeta, NodeMembershipState } from './cib-change.js';
 export { formatCibTimestamp } from './cib-timestamp.js';
 export type { Configuration } from './configuration.js';
+export { sanitizeXmlId, xmlIdProblem } from './configuration-ids.js';
+export { checkResourceMeta, checkResourceParam } from './option-values.js';
+export type { OptionProblem } from './option-values.js';
+export { findResource } from './resource-tree.js';
+export type { ResourcePlace } from './resource-tree.js';
 export { CONSTRAINT_ACTIONS, ORDER_KINDS } from './constraints.js';
 export type {
   ColocationConstraint,

@@ -1,0 +1,16 @@
+// The operator's configuration requests (heartline resource|constraint|node ...) turned into CIB
+// changes: pure builders from command-line words to a CibChange, with errors naming the option.
+// What the change does to the CIB, and whether it is accepted, is applyCibChange's business.
+export { closestNameHint } from './admin-input-error.js';
+export type { AdminInputError } from './admin-input-error.js';
+export { buildColocationConstraint, buildConstraintRemove, buildLocationConstraint, buildOrderConstraint } from './constraint-add.js';
+export type { ColocationRequest, LocationRequest, OrderRequest } from './constraint-add.js';
+export { parseNameValues } from './name-values.js';
+export type { NameValue } from './name-values.js';
+export { buildNodeStandby } from './node-standby.js';
+export { DEFAULT_MONITOR, parseOperationSpec } from './operation-spec.js';
+export { buildResourceCreate } from './resource-create.js';
+export type { ResourceCreateRequest } from './resource-create.js';
+export { banId, buildResourceBan, buildResourceClear, buildResourceMove, movePreferenceId } from './resource-placement.js';
+export { buildResourceCleanup, buildResourceDelete, buildResourceTargetRole, buildResourceUpdate } from './resource-update.js';
+export type { ResourceUpdateRequest } from './resource-update.js';
