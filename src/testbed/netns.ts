@@ -194,6 +194,60 @@ export class NetnsLab {
     await runCommand('ip', ['-n', this.namespace(node), '-batch', '-'], { input: `${script}\n` });
   }
 
+  /**
+   * Gives the switch of link `link` an address of its own (10.213.X.`host`), so that a program in
+   * the switch's namespace can talk to the nodes as a client on the LAN would (the demo's HTTP
+   * prober). Returns the address.
+   */
+  async addSwitchAddress(link: number, host: number): Promise<string> {
+    if (this.link(link).kind !== 'switch') throw new Error(`link ${link} is a crossover cable: only a switch link has a namespace of its own for a client`);
+    if (!(Number.isInteger(host) && host > this.nodeCount && host < 255)) throw new RangeError(`host ${host} must be in ${this.nodeCount + 1}..254 (1..${this.nodeCount} are the nodes)`);
+    const address = `10.213.${this.link(link).subnetOctet}.${host}`;
+    await runCommand('ip', ['-n', this.switchNamespace, 'addr', 'add', `${address}/24`, 'dev', `br${link}`]);
+    return address;
+  }
+
+  /** Starts a program in the switch's namespace (see addSwitchAddress); destroy() kills it by PID. */
+  async spawnOnSwitch(options: Omit<BackgroundProcessOptions, 'namespace'>): Promise<BackgroundProcess> {
+    if (this.destroyed) throw new Error(`NetnsLab ${this.prefix}: spawn after destroy`);
+    if (!this.links.some((link) => link.kind === 'switch')) throw new Error(`NetnsLab ${this.prefix} has no switch link`);
+    const started = await BackgroundProcess.start({ ...options, namespace: this.switchNamespace });
+    this.adopt({ stop: () => started.stop('SIGKILL') });
+    return started;
+  }
+
+  /**
+   * Node `node` loses its power: every process in its namespace gets SIGKILL (by the PIDs `ip netns
+   * pids` lists, all of them started by this lab) and every link goes down in the same instant, as
+   * its NICs would; addresses an agent added stay on the dead interfaces, unreachable. Resolves with
+   * the number of processes killed.
+   */
+  async powerLoss(node: number): Promise<number> {
+    await this.setLinks(node, this.links.map((link) => link.index), 'down');
+    const pids = (await runCommand('ip', ['netns', 'pids', this.namespace(node)])).split(/\s+/).filter((word) => /^\d+$/.test(word)).map(Number);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    return pids.length;
+  }
+
+  /**
+   * Node `node` gets its power back after powerLoss: its NICs come up as after a boot, holding only
+   * the lab's own address (what an agent had added, a floating address, is gone with the power).
+   */
+  async powerOn(node: number): Promise<void> {
+    const script = this.links.flatMap((link) => [
+      `addr flush dev ${this.interfaceName(link.index)}`,
+      `addr add ${this.address(node, link.index)}/24 brd + dev ${this.interfaceName(link.index)}`,
+      `link set ${this.interfaceName(link.index)} up`,
+    ]);
+    await runCommand('ip', ['-n', this.namespace(node), '-batch', '-'], { input: `${script.join('\n')}\n` });
+  }
+
   /** Drops every UDP datagram of link `link` at node `node` (in or out, optionally one port) with iptables. */
   dropUdp(node: number, link: number, options: UdpFaultOptions = {}): Promise<LabFault> {
     return this.addRule(node, link, options, [], 'drop');
