@@ -1,0 +1,131 @@
+// Goal: the running cluster, for real. Two daemons in network namespaces replicate the CIB, place
+// a real ocf:heartbeat:Dummy created over the control socket on exactly one node, fence a node that
+// dies with the resource (through heartline.yaml's fencing command) and recover the resource on
+// the survivor, and recover their CIB from disk after both restart.
+// Method: DaemonLab with fencing (the lab's fence program kills every process of the target's
+// namespace by PID and empties its HA_RSCTMP); each node has its own HA_RSCTMP, so Dummy's state
+// file says where it really runs. Outcomes are read from `status` over the control sockets, the
+// agent's state files and the fence program's log.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ClusterStatusReport } from '../../../src/daemon/index.js';
+import { DaemonLab } from '../../../src/testbed/daemon-lab.js';
+import { eventually } from '../harness/eventually.js';
+import { builtCli } from '../harness/fixture-program.js';
+import { describeWithPrerequisites } from '../harness/prerequisites.js';
+
+const RESOURCE = 'dummy';
+
+const dummy = {
+  kind: 'primitive',
+  id: RESOURCE,
+  class: 'ocf',
+  provider: 'heartbeat',
+  type: 'Dummy',
+  instanceAttributes: [],
+  metaAttributes: [],
+  operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
+};
+
+describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fencing, CIB on disk', ['root', 'ip', 'iptables', 'setpriv'], () => {
+  let lab: DaemonLab;
+
+  beforeAll(async () => {
+    if (!existsSync('/usr/lib/ocf/resource.d/heartbeat/Dummy')) throw new Error('ocf:heartbeat:Dummy is missing: apt-get install resource-agents');
+    lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: false, linkKind: 'udp-unicast', cliPath: builtCli, fencing: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  const status = async (node: number): Promise<ClusterStatusReport> => {
+    const answer = await lab.request(node, 'status');
+    if (!answer.ok) throw new Error(`status on ${lab.nodeName(node)}: ${answer.error.message}`);
+    return answer.result as ClusterStatusReport;
+  };
+  const stateFile = (node: number): string => join(lab.rscTmpDir(node), `Dummy-${RESOURCE}.state`);
+  const runningNodes = (): number[] => [0, 1].filter((node) => existsSync(stateFile(node)));
+
+  /** Waits until every listed node's status shows the resource started on exactly one node, the same one, and returns it. */
+  const waitForPlacement = (nodes: readonly number[], what: string, timeoutMs = 30_000): Promise<string> => {
+    let last: unknown;
+    return eventually(
+      async () => {
+        const reports = await Promise.all(nodes.map((node) => status(node)));
+        last = reports.map((r) => ({ self: r.self.name, dc: r.dc?.name, cib: r.cib, resources: r.resources, transition: r.lastTransition, problems: r.problems.slice(-3) }));
+        const where = reports.map((r) => r.resources.find((x) => x.id === RESOURCE));
+        const first = where[0];
+        if (first === undefined || first.state !== 'started' || first.active.length !== 1) return undefined;
+        if (!where.every((w) => w?.state === 'started' && w.active.length === 1 && w.active[0]?.node === first.active[0]?.node)) return undefined;
+        return first.active[0]?.node;
+      },
+      { what, timeoutMs, intervalMs: 100, describe: () => `${JSON.stringify(last, null, 1)}\n${nodes.map((n) => lab.describeLogs(n, 15)).join('\n')}` },
+    );
+  };
+
+  it('a Dummy created over the control socket starts on exactly one node', async () => {
+    const answer = await lab.request(0, 'cib-change', { change: { op: 'put-resource', resource: dummy }, user: 'root', client: 'integration-test' });
+    expect(answer.ok, JSON.stringify(answer)).toBe(true);
+    const active = await waitForPlacement([0, 1], 'dummy started on one node, seen by both');
+    const activeIndex = [0, 1].find((node) => lab.nodeName(node) === active) as number;
+    expect(runningNodes()).toEqual([activeIndex]);
+    // Both nodes hold the same CIB version.
+    const [a, b] = await Promise.all([status(0), status(1)]);
+    expect(a.cib.version.split('.').slice(0, 2)).toEqual(b.cib.version.split('.').slice(0, 2));
+  });
+
+  it('a node killed with the resource is fenced through the command, and the survivor starts it', async () => {
+    const active = lab.nodeName(runningNodes()[0] as number);
+    const victim = [0, 1].find((node) => lab.nodeName(node) === active) as number;
+    const survivor = 1 - victim;
+    await lab.kill(victim, 'SIGKILL');
+    const fenced = await eventually(() => (existsSync(lab.fenceLog) && readFileSync(lab.fenceLog, 'utf8').includes(` ${active} rc=0`) ? true : undefined), {
+      what: `the survivor fences ${active}`,
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      describe: () => `${existsSync(lab.fenceLog) ? readFileSync(lab.fenceLog, 'utf8') : 'no fence log'}\n${lab.describeLogs(survivor, 20)}`,
+    });
+    expect(fenced).toBe(true);
+    const now = await waitForPlacement([survivor], 'dummy started on the survivor');
+    expect(now).toBe(lab.nodeName(survivor));
+    expect(runningNodes()).toEqual([survivor]);
+    const report = await status(survivor);
+    expect(report.nodes.find((n) => n.name === active)?.state).toBe('offline');
+  });
+
+  it('both daemons restarted recover the CIB from disk: same epoch, resource still configured and running once', async () => {
+    const survivor = runningNodes()[0] as number;
+    const before = (await status(survivor)).cib.version.split('.').map(Number);
+    // A clean stop (SIGTERM): the survivor, alone, stops Dummy before it leaves (graceful shutdown).
+    const stoppedAt = lab.cursor(survivor);
+    await lab.kill(survivor, 'SIGTERM');
+    expect(lab.logEvents(survivor).slice(stoppedAt).map((e) => e.msg)).toContain('graceful shutdown: resources moved');
+    expect(runningNodes()).toEqual([]);
+    await Promise.all([0, 1].map((node) => lab.start(node)));
+    await lab.waitForFullView();
+    const where = await waitForPlacement([0, 1], 'dummy running once after both restarted', 45_000);
+    expect(['a', 'b']).toContain(where);
+    const after = (await status(0)).cib.version.split('.').map(Number);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).toBe(before[1]);
+    const query = await lab.request(0, 'cib-query');
+    expect(query.ok).toBe(true);
+    expect(JSON.stringify((query as { result: unknown }).result)).toContain('"id":"dummy"');
+    expect(runningNodes()).toHaveLength(1);
+    const history = await lab.request(1, 'cib-history');
+    expect(history.ok).toBe(true);
+  });
+
+  it('standby moves the resource to the other node', async () => {
+    const from = runningNodes()[0] as number;
+    const to = 1 - from;
+    const answer = await lab.request(to, 'cib-change', { change: { op: 'set-node-attribute', node: lab.nodeName(from), name: 'standby', value: 'on', lifetime: 'permanent' }, user: 'root' });
+    expect(answer.ok, JSON.stringify(answer)).toBe(true);
+    await eventually(async () => ((await waitForPlacement([0, 1], 'placed')) === lab.nodeName(to) ? true : undefined), { what: 'dummy moved off the standby node', timeoutMs: 30_000, intervalMs: 200 });
+    expect(runningNodes()).toEqual([to]);
+    const report = await status(from);
+    expect(report.nodes.find((n) => n.name === lab.nodeName(from))?.state).toBe('standby');
+  });
+});
