@@ -11,6 +11,7 @@ import { registerMembersCommand } from './commands/members.js';
 import { registerProfileCommand } from './commands/profile.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerSimulateCommand } from './commands/simulate.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerVersionCommand } from './commands/version.js';
 import { ExitCode, printError, processTerminal, type Terminal } from './output.js';
 
@@ -41,6 +42,7 @@ export function buildProgram(terminal: Terminal = processTerminal): Command {
   program.helpCommand('help [command]', 'show help for a command');
   registerVersionCommand(program, terminal);
   registerDaemonCommand(program, terminal);
+  registerStatusCommand(program, terminal);
   registerMembersCommand(program, terminal);
   registerLinksCommand(program, terminal);
   registerSimCommand(program, terminal);

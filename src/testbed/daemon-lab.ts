@@ -335,9 +335,14 @@ export class DaemonLab {
    * resolves with its parsed JSON document; rejects with its stderr when it fails. Slower than
    * `members`/`links` (a Node process per call) but exercises the command itself.
    */
-  async cli(node: number, command: 'members' | 'links'): Promise<unknown> {
+  async cli(node: number, command: 'members' | 'links' | 'status'): Promise<unknown> {
     const stdout = await runCommand(process.execPath, [this.cliPath, command, '--socket', this.socketPath(node), '--json']);
     return JSON.parse(stdout) as unknown;
+  }
+
+  /** Runs `heartline COMMAND --socket SOCK` (human output) against node `node`'s daemon and resolves with its stdout. */
+  cliText(node: number, command: 'members' | 'links' | 'status'): Promise<string> {
+    return runCommand(process.execPath, [this.cliPath, command, '--socket', this.socketPath(node)]);
   }
 
   // --- logs ----------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ const dummy = {
   provider: 'heartbeat',
   type: 'Dummy',
   instanceAttributes: [],
-  metaAttributes: [],
+  // Stays where it runs when a node comes back or leaves standby.
+  metaAttributes: [{ id: `${RESOURCE}-meta`, rules: [], pairs: [{ id: `${RESOURCE}-stickiness`, name: 'resource-stickiness', value: '100' }] }],
   operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
 };
 
@@ -71,9 +72,16 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     const active = await waitForPlacement([0, 1], 'dummy started on one node, seen by both');
     const activeIndex = [0, 1].find((node) => lab.nodeName(node) === active) as number;
     expect(runningNodes()).toEqual([activeIndex]);
-    // Both nodes hold the same CIB version.
+    // Both nodes hold the same configuration version.
     const [a, b] = await Promise.all([status(0), status(1)]);
     expect(a.cib.version.split('.').slice(0, 2)).toEqual(b.cib.version.split('.').slice(0, 2));
+    // `heartline status`, as JSON and as crm_mon-like text.
+    const json = (await lab.cli(1, 'status')) as ClusterStatusReport;
+    expect(json.resources.find((r) => r.id === RESOURCE)?.active.map((x) => x.node)).toEqual([active]);
+    expect(json.nodes.map((n) => n.state)).toEqual(['online', 'online']);
+    const text = await lab.cliText(1, 'status');
+    expect(text).toContain('Online: [ ');
+    expect(text).toMatch(new RegExp(`\\* ${RESOURCE}\\s+\\(ocf:heartbeat:Dummy\\):\\s+Started ${active}`));
   });
 
   it('a node killed with the resource is fenced through the command, and the survivor starts it', async () => {
@@ -127,5 +135,35 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     expect(runningNodes()).toEqual([to]);
     const report = await status(from);
     expect(report.nodes.find((n) => n.name === lab.nodeName(from))?.state).toBe('standby');
+  });
+
+  it('losing the DC: the survivor becomes DC, fences it, and the service runs on', async () => {
+    // Standby off again: the resource stays where it runs (stickiness).
+    const first = await status(0);
+    for (const n of first.nodes.filter((x) => x.standby)) {
+      const off = await lab.request(0, 'cib-change', { change: { op: 'set-node-attribute', node: n.name, name: 'standby', lifetime: 'permanent' }, user: 'root' });
+      expect(off.ok, JSON.stringify(off)).toBe(true);
+    }
+    const running = await waitForPlacement([0, 1], 'dummy placed after standby is cleared');
+    const dcName = (await status(0)).dc?.name;
+    const dc = [0, 1].find((node) => lab.nodeName(node) === dcName) as number;
+    const survivor = 1 - dc;
+    const since = lab.cursor(survivor);
+    const fencesBefore = existsSync(lab.fenceLog) ? readFileSync(lab.fenceLog, 'utf8').split('\n').filter((l) => l.includes(` ${lab.nodeName(dc)} rc=0`)).length : 0;
+    await lab.kill(dc, 'SIGKILL');
+    await eventually(async () => ((await status(survivor)).dc?.name === lab.nodeName(survivor) ? true : undefined), { what: 'the survivor is DC', timeoutMs: 10_000, intervalMs: 100, describe: () => lab.describeLogs(survivor, 20) });
+    await eventually(() => (readFileSync(lab.fenceLog, 'utf8').split('\n').filter((l) => l.includes(` ${lab.nodeName(dc)} rc=0`)).length > fencesBefore ? true : undefined), {
+      what: 'the old DC is fenced',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      describe: () => `${readFileSync(lab.fenceLog, 'utf8')}\n${lab.describeLogs(survivor, 20)}`,
+    });
+    expect(await waitForPlacement([survivor], 'dummy runs on the survivor')).toBe(lab.nodeName(survivor));
+    expect(runningNodes()).toEqual([survivor]);
+    if (running === lab.nodeName(survivor)) {
+      // It ran on the survivor all along: never stopped there.
+      const stops = lab.logEvents(survivor).slice(since).filter((e) => e.msg === 'operation requested' && e['operation'] === 'stop');
+      expect(stops).toEqual([]);
+    }
   });
 });
