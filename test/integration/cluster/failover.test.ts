@@ -79,6 +79,12 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     const json = (await lab.cli(1, 'status')) as ClusterStatusReport;
     expect(json.resources.find((r) => r.id === RESOURCE)?.active.map((x) => x.node)).toEqual([active]);
     expect(json.nodes.map((n) => n.state)).toEqual(['online', 'online']);
+    // A bad change is refused whole, naming the field, and the version does not move.
+    const bad = await lab.request(1, 'cib-change', { change: { op: 'put-constraint', constraint: { kind: 'location', id: 'loc-nowhere', subject: { kind: 'resource', rsc: 'no-such-resource' }, placement: { kind: 'node', node: 'a', score: 100 } } }, user: 'root' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error.code).toBe('rejected');
+    expect(!bad.ok && bad.error.message).toMatch(/no-such-resource/);
+    expect((await status(1)).cib.version.split('.').slice(0, 2)).toEqual(b.cib.version.split('.').slice(0, 2));
     const text = await lab.cliText(1, 'status');
     expect(text).toContain('Online: [ ');
     expect(text).toMatch(new RegExp(`\\* ${RESOURCE}\\s+\\(ocf:heartbeat:Dummy\\):\\s+Started ${active}`));
