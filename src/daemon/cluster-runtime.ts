@@ -276,14 +276,17 @@ export class ClusterRuntime {
         this.authoritative = e.authoritative;
         return;
       case 'transition-started':
-        this.lastTransition = { graphId: e.graphId, actions: e.actions, summary: e.summary, startedAtMs: this.options.clock.wallNow() };
-        if (e.actions > 0) log.info('transition started', { graph: e.graphId, actions: e.actions, summary: e.summary });
+        // Status shows the last transition that did something (an empty one ends every busy spell).
+        if (e.actions > 0) {
+          this.lastTransition = { graphId: e.graphId, actions: e.actions, summary: e.summary, startedAtMs: this.options.clock.wallNow() };
+          log.info('transition started', { graph: e.graphId, actions: e.actions, summary: e.summary });
+        }
         return;
       case 'transition-finished':
         if (this.lastTransition?.graphId === e.graphId) {
           this.lastTransition = { ...this.lastTransition, status: e.status, finishedAtMs: this.options.clock.wallNow(), ...(e.reason === undefined ? {} : { reason: e.reason }) };
         }
-        if (this.lastTransition?.actions !== 0 || e.status !== 'complete') log.info('transition finished', { graph: e.graphId, status: e.status, ...(e.reason === undefined ? {} : { reason: e.reason }) });
+        if (this.lastTransition?.graphId === e.graphId || e.status !== 'complete') log.info('transition finished', { graph: e.graphId, status: e.status, ...(e.reason === undefined ? {} : { reason: e.reason }) });
         return;
       case 'problem':
         log.warn('cluster problem', { message: e.message });

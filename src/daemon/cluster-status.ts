@@ -34,7 +34,8 @@ export function clusterStatusReport(input: StatusInputs) {
   const { cib } = input;
   const name = (id: NodeId): string => input.names.get(id) ?? `node${id}`;
   const options = unpackClusterOptions(cib);
-  const inView = new Set(input.view.members.map((m) => m.id));
+  const inView = new Set(input.view.members.map((m) => name(m.id)));
+  const idOf = new Map([...input.names].map(([id, n]) => [n, id]));
   const nodes = unpackNodes(cib, options).map((n) => {
     const state: NodeStatusState = n.unclean
       ? 'unclean'
@@ -49,7 +50,7 @@ export function clusterStatusReport(input: StatusInputs) {
         : n.pending
           ? 'pending'
           : 'offline';
-    return { id: Number(n.id), name: n.uname, state, standby: n.standby, maintenance: n.maintenance, dc: n.isDc, inView: inView.has(Number(n.id) as NodeId), ...(n.uncleanReason === undefined ? {} : { reason: n.uncleanReason }) };
+    return { id: idOf.get(n.uname) ?? null, name: n.uname, state, standby: n.standby, maintenance: n.maintenance, dc: n.isDc, inView: inView.has(n.uname), ...(n.uncleanReason === undefined ? {} : { reason: n.uncleanReason }) };
   });
   const decisions = schedule(cib, { now: input.now, recordScores: false }).decisions;
   const primitives = new Map<string, Primitive>();

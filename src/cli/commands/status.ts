@@ -28,7 +28,8 @@ export function renderStatus(r: ClusterStatusReport): string {
   lines.push('Cluster Summary:');
   lines.push(`  * Cluster: ${r.cluster.name} (id ${r.cluster.id}); this node: ${r.self.name}`);
   lines.push(`  * Current DC: ${r.dc === null ? 'NONE' : r.dc.name} - partition ${r.quorum.quorate ? 'with' : 'WITHOUT'} quorum${r.quorum.quorate ? '' : ` (${r.quorum.reason ?? 'no reason given'})`}`);
-  lines.push(`  * CIB version: ${r.cib.version}${r.cib.authoritative ? '' : ' (not yet confirmed by the DC)'}${r.cib.lastWritten === null ? '' : `; last written ${r.cib.lastWritten}${r.cib.updateOrigin === null ? '' : ` by ${r.cib.updateUser ?? '?'} on ${r.cib.updateOrigin}`}`}`);
+  const joining = r.dc !== null && r.dc.name === r.self.name && !r.cib.authoritative;
+  lines.push(`  * CIB version: ${r.cib.version}${joining ? ' (the DC is still collecting the members\' CIBs)' : ''}${r.cib.lastWritten === null ? '' : `; last written ${r.cib.lastWritten}${r.cib.updateOrigin === null ? '' : ` by ${r.cib.updateUser ?? '?'} on ${r.cib.updateOrigin}`}`}`);
   lines.push(`  * ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'} configured; ${r.resources.length} resource instance${r.resources.length === 1 ? '' : 's'} configured`);
   lines.push(`  * Fencing: ${r.fencing.configured ? `${r.fencing.command ?? ''}${r.fencing.stonithEnabled ? '' : ' (stonith-enabled=false in the CIB)'}` : 'NOT CONFIGURED (stonith-enabled=false semantics: a lost node is not fenced)'}`);
   lines.push('');
@@ -61,7 +62,7 @@ export function renderStatus(r: ClusterStatusReport): string {
   if (r.lastTransition !== null) {
     const t = r.lastTransition;
     lines.push('');
-    lines.push(`Last transition: ${t.graphId} (${t.actions} action${t.actions === 1 ? '' : 's'}) ${t.status}${t.reason === null ? '' : `: ${t.reason}`}`);
+    lines.push(`Last transition with actions: ${t.graphId} (${t.actions} action${t.actions === 1 ? '' : 's'}) ${t.status}${t.reason === null ? '' : `: ${t.reason}`}`);
     for (const s of t.summary) lines.push(`  ${s.trim()}`);
   }
   return lines.join('\n');
