@@ -143,6 +143,29 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     expect(report.nodes.find((n) => n.name === lab.nodeName(from))?.state).toBe('standby');
   });
 
+  it('a clean stop (SIGTERM) of the active node moves the resource first, and nobody is fenced', async () => {
+    const first = await status(0);
+    for (const n of first.nodes.filter((x) => x.standby)) {
+      const off = await lab.request(0, 'cib-change', { change: { op: 'set-node-attribute', node: n.name, name: 'standby', lifetime: 'permanent' }, user: 'root' });
+      expect(off.ok, JSON.stringify(off)).toBe(true);
+    }
+    const from = runningNodes()[0] as number;
+    const to = 1 - from;
+    const fencesBefore = existsSync(lab.fenceLog) ? readFileSync(lab.fenceLog, 'utf8') : '';
+    const since = lab.cursor(from);
+    await lab.kill(from, 'SIGTERM');
+    expect(lab.logEvents(from).slice(since).map((e) => e.msg)).toContain('graceful shutdown: resources moved');
+    expect(await waitForPlacement([to], 'dummy runs on the peer')).toBe(lab.nodeName(to));
+    expect(runningNodes()).toEqual([to]);
+    expect(existsSync(lab.fenceLog) ? readFileSync(lab.fenceLog, 'utf8') : '').toBe(fencesBefore);
+    expect((await status(to)).nodes.find((n) => n.name === lab.nodeName(from))?.state).toBe('offline');
+    await lab.start(from);
+    await lab.waitForFullView();
+    // Back, it is online again (its old shutdown request is over) and the resource stays put.
+    await eventually(async () => ((await status(to)).nodes.every((n) => n.state === 'online') ? true : undefined), { what: 'both nodes online again', timeoutMs: 10_000, intervalMs: 100 });
+    expect(await waitForPlacement([0, 1], 'dummy still on the peer')).toBe(lab.nodeName(to));
+  });
+
   it('losing the DC: the survivor becomes DC, fences it, and the service runs on', async () => {
     // Standby off again: the resource stays where it runs (stickiness).
     const first = await status(0);
