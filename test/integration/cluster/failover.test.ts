@@ -6,7 +6,7 @@
 // namespace by PID and empties its HA_RSCTMP); each node has its own HA_RSCTMP, so Dummy's state
 // file says where it really runs. Outcomes are read from `status` over the control sockets, the
 // agent's state files and the fence program's log.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClusterStatusReport } from '../../../src/daemon/index.js';
@@ -164,6 +164,21 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     // Back, it is online again (its old shutdown request is over) and the resource stays put.
     await eventually(async () => ((await status(to)).nodes.every((n) => n.state === 'online') ? true : undefined), { what: 'both nodes online again', timeoutMs: 10_000, intervalMs: 100 });
     expect(await waitForPlacement([0, 1], 'dummy still on the peer')).toBe(lab.nodeName(to));
+  });
+
+  it('a failing monitor (the resource dies under its agent) is recovered on the same node, and the failure shows', async () => {
+    const node = runningNodes()[0] as number;
+    rmSync(stateFile(node));
+    const report = await eventually(
+      async () => {
+        const r = await status(node);
+        return existsSync(stateFile(node)) && r.failures.failCounts.some((f) => f.resource === RESOURCE) ? r : undefined;
+      },
+      { what: 'dummy restarted after its monitor failed, with a fail count', timeoutMs: 20_000, intervalMs: 100, describe: () => lab.describeLogs(node, 20) },
+    );
+    expect(report.failures.failedOperations.map((f) => [f.resource, f.operation, f.interval, f.rc])).toContainEqual([RESOURCE, 'monitor', 2000, 7]);
+    expect(await waitForPlacement([0, 1], 'dummy running again')).toBe(lab.nodeName(node));
+    expect(runningNodes()).toEqual([node]);
   });
 
   it('losing the DC: the survivor becomes DC, fences it, and the service runs on', async () => {
