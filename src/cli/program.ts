@@ -11,6 +11,7 @@ type Registrar = (program: Command, terminal: Terminal) => void;
 const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>])[] = [
   ['version', async () => (await import('./commands/version.js')).registerVersionCommand],
   ['daemon', async () => (await import('./commands/daemon.js')).registerDaemonCommand],
+  ['status', async () => (await import('./commands/status.js')).registerStatusCommand],
   ['members', async () => (await import('./commands/members.js')).registerMembersCommand],
   ['links', async () => (await import('./commands/links.js')).registerLinksCommand],
   ['sim', async () => (await import('./commands/sim.js')).registerSimCommand],

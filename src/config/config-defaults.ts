@@ -26,3 +26,6 @@ export const KEEPALIVE_MIN_MS = 10;
 
 /** The membership layer's measured defaults (src/ha/membership/membership-config.ts). */
 export const DEFAULT_TIMING: TimingSettings = defaultTiming;
+
+/** How long the fencing command may take before the fence counts as failed (a PDU cycle takes seconds). */
+export const DEFAULT_FENCING_TIMEOUT_MS = 60_000;

@@ -15,6 +15,7 @@ import {
   CLUSTER_ID_MAX,
   CLUSTER_NODES_MAX,
   DEFAULT_AUTHKEY_PATH,
+  DEFAULT_FENCING_TIMEOUT_MS,
   DEFAULT_MULTICAST_TTL,
   DEFAULT_NODE_VOTES,
   DEFAULT_SERIAL_BAUD,
@@ -222,6 +223,20 @@ export const timingSectionSchema = z.strictObject({
   initdead: durationSchema.optional(),
 });
 
+/**
+ * How the daemon fences a node: a program run as `COMMAND ACTION TARGET` (action off, reboot or
+ * on; target the node's name), exit status 0 meaning the node is fenced. A hardware profile's
+ * devices are the other way (src/fence); this is the simple one, for test beds and custom scripts.
+ */
+export const fencingSectionSchema = z.strictObject({
+  command: z
+    .string({ error: 'command is the absolute path of the fencing program, e.g. /usr/local/sbin/fence-node' })
+    .startsWith('/', { error: (issue) => `'${String(issue.input)}' is not an absolute path: the daemon runs the fencing program without a shell or a search path; write e.g. /usr/local/sbin/fence-node` }),
+  timeout: durationSchema
+    .refine((ms) => ms >= 1000 && ms <= 600_000, { error: (issue) => `a fencing timeout of ${String(issue.input)} ms is out of range: use 1s to 10min (the default is ${DEFAULT_FENCING_TIMEOUT_MS / 1000}s)` })
+    .optional(),
+});
+
 /** The sections of heartline.yaml. Add new sections here; optional ones with `.optional()`. */
 export const configSections = {
   cluster: clusterSectionSchema,
@@ -229,6 +244,7 @@ export const configSections = {
   links: linksSectionSchema,
   quorum: quorumSectionSchema.optional(),
   timing: timingSectionSchema.optional(),
+  fencing: fencingSectionSchema.optional(),
 };
 
 /** The whole file. Its output (`ConfigFile`) still has the file's shape; resolve-config.ts turns it into a HeartlineConfig. */
@@ -239,3 +255,4 @@ export type NodeEntry = z.output<typeof nodeSchema>;
 export type LinkEntry = z.output<typeof linkSchema>;
 export type QuorumSection = z.output<typeof quorumSectionSchema>;
 export type TimingSection = z.output<typeof timingSectionSchema>;
+export type FencingSection = z.output<typeof fencingSectionSchema>;

@@ -20,6 +20,16 @@ export interface HeartlineConfig {
   readonly links: readonly LinkConfig[];
   readonly quorum: QuorumSettings;
   readonly timing: TimingSettings;
+  /** How the daemon fences nodes; absent: no fencing is configured (see docs/CONFIGURATION.md, `fencing`). */
+  readonly fencing?: FencingSettings;
+}
+
+/** The `fencing` section: a program run as `COMMAND ACTION TARGET`; exit 0 = fenced. */
+export interface FencingSettings {
+  /** Absolute path of the program. */
+  readonly command: string;
+  /** After this long the program is killed and the fence counts as failed. */
+  readonly timeoutMs: Millis;
 }
 
 export interface ClusterConfig {

@@ -24,6 +24,7 @@ export type { HeartbeatImport, HeartbeatImportInput, ImportNote, ImportOutcome, 
 export { clusterIdFor, formatImportNote, importHeartbeat } from './heartbeat-import.js';
 export type {
   ClusterConfig,
+  FencingSettings,
   HeartlineConfig,
   LinkConfig,
   NodeConfig,

@@ -9,7 +9,8 @@
  */
 import { assert } from '../lib/index.js';
 import type { ConfigFile, LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
-import { DEFAULT_TIMING } from './config-defaults.js';
+import { DEFAULT_FENCING_TIMEOUT_MS, DEFAULT_TIMING } from './config-defaults.js';
+import type { Millis } from '../lib/index.js';
 import { subnetBroadcastAddress } from './ipv4.js';
 import type { HeartlineConfig, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
 
@@ -45,6 +46,7 @@ export function resolveConfig(file: ConfigFile): HeartlineConfig {
     links: file.links.map((link) => resolveLink(link, nodes)),
     quorum: resolveQuorum(file.quorum, file.nodes),
     timing: resolveTiming(file.timing),
+    ...(file.fencing === undefined ? {} : { fencing: { command: file.fencing.command, timeoutMs: (file.fencing.timeout ?? DEFAULT_FENCING_TIMEOUT_MS) as Millis } }),
   };
 }
 

@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatConfigIssue, loadConfigFile, nodeView, type ConfigFileError, type HeartlineConfig } from '../config/index.js';
 import { formatViewId, type MembershipStatus } from '../ha/membership/index.js';
+import { AgentClassRunner, DEFAULT_AGENT_DIRECTORIES } from '../ha/agents/index.js';
+import { formatCibVersion, type CibChange } from '../ha/cib/index.js';
+import { ChildProcessRunner } from '../ha/lrm/index.js';
+import type { NodeFencing } from '../fence/node-fencing.js';
 import type { Logger, NodeId } from '../lib/index.js';
 import { checkAuthKeyPermissions, readAuthKeyFile } from '../links/auth-key.js';
 import { ControlServer } from './control-server.js';
@@ -12,9 +18,19 @@ import { nextIncarnation } from './incarnation-store.js';
 import { SerialRelay } from './serial-relay.js';
 import { applyRealtimeScheduling } from './realtime-scheduling.js';
 import { SystemClock } from '../platform/index.js';
-import type { DriverStatus } from './membership-driver.js';
+import type { ClusterView, DriverStatus } from './membership-driver.js';
+import { acceptEveryChange, type ChangeCheck } from './change-check.js';
+import { ClusterRuntime } from './cluster-runtime.js';
+import { clusterStatusReport } from './cluster-status.js';
+import { CommandFencing, NoFencing } from './command-fencing.js';
+import { LrmBridge } from './lrm-bridge.js';
+import { SystemdNotifier } from './systemd-notify.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/heartline';
+/** HA_RSCTMP of the agents: on a tmpfs, so that agents' state files (Dummy's) do not survive a reboot. */
+export const DEFAULT_RSCTMP_DIR = '/run/heartline/rsctmp';
+/** How long a graceful shutdown waits for this node's resources to move before it leaves anyway. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 120_000;
 
 export interface DaemonOptions {
   readonly configPath: string;
@@ -26,6 +42,12 @@ export interface DaemonOptions {
   /** SCHED_RR priority for every thread (1..99), or 0 for the normal policy. */
   readonly realtimePriority: number;
   readonly logger: Logger;
+  /** HA_RSCTMP for the agents (created when missing); default DEFAULT_RSCTMP_DIR. */
+  readonly rscTmpDir?: string;
+  /** Bound of the graceful shutdown's wait for resources to move; default DEFAULT_SHUTDOWN_TIMEOUT_MS. */
+  readonly shutdownTimeoutMs?: number;
+  /** Checks a CIB change on this node before it is submitted (agent meta-data); default: accept. */
+  readonly checkChange?: ChangeCheck;
 }
 
 /** A startup failure with the message an operator needs (printed by `heartline daemon`). */
@@ -63,48 +85,209 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const incarnation = await nextIncarnation(options.stateDir);
   if (!incarnation.ok) throw new DaemonStartError(incarnation.error);
 
+  const rscTmpDir = options.rscTmpDir ?? DEFAULT_RSCTMP_DIR;
+  try {
+    await mkdir(rscTmpDir, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    throw new DaemonStartError(`cannot create the agents' HA_RSCTMP folder ${rscTmpDir}: ${error instanceof Error ? error.message : String(error)}`, 'give another one with --rsctmp, or run as root');
+  }
+  const clock = new SystemClock();
+  const selfId = view.value.self.id;
+  const names = new Map<NodeId, string>(config.nodes.map((n) => [n.id, n.name]));
+  const processes = new ChildProcessRunner({ clock, logger: log.child('lrm') });
+  const fencing: NodeFencing =
+    config.fencing === undefined
+      ? new NoFencing()
+      : new CommandFencing({ command: config.fencing.command, timeoutMs: config.fencing.timeoutMs, processes, clock, logger: log.child('fence'), path: DEFAULT_AGENT_DIRECTORIES.path });
+  // The runtime is made before the worker (which it sends through) so that no view is missed.
+  const workerPort: { post?: (message: ToHeartbeatWorker) => void } = {};
+  let fatal: ((message: string) => void) | undefined;
+  const opened = ClusterRuntime.open({
+    self: selfId,
+    selfName: nodeName,
+    nodes: config.nodes.map((n) => ({ id: n.id, name: n.name })),
+    stateDir: options.stateDir,
+    clock,
+    logger: log.child('ha'),
+    fencingConfigured: config.fencing !== undefined,
+    fencing,
+    channelSend: (to, payload) => workerPort.post?.({ type: 'channel-send', to, payload }),
+    onFatal: (message) => fatal?.(message),
+  });
+  if (!opened.ok) throw new DaemonStartError(opened.message, `move the file aside to start from the cluster's copy: mv ${join(options.stateDir, 'cib.sqlite')} ${join(options.stateDir, 'cib.sqlite.broken')}`);
+  const runtime = opened.runtime;
+  const agents = new AgentClassRunner({ processes, clock, directories: { rscTmpDirectory: rscTmpDir }, logger: log.child('agents') });
+  const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner: agents, clock, logger: log.child('lrm'), onResult: (result) => runtime.onLrmResult(result) });
+  runtime.attachLrm(lrm);
+  runtime.start();
+  const notifier = new SystemdNotifier(clock, log.child('systemd'));
+  notifier.startWatchdog();
+  let joined = false;
+  const onView = (clusterView: ClusterView): void => {
+    runtime.onView(clusterView);
+    if (!joined && clusterView.members.some((m) => m.id === selfId)) {
+      joined = true;
+      notifier.ready(`member of the cluster ${config.cluster.name}; DC ${clusterView.dc === null ? 'none' : (names.get(clusterView.dc) ?? String(clusterView.dc))}`);
+      log.info('joined the cluster', { members: clusterView.members.map((m) => m.id), dc: clusterView.dc, quorate: clusterView.quorate });
+    }
+  };
+
   // Before the worker starts, so that its thread inherits the policy.
   applyRealtimeScheduling(options.realtimePriority, log);
   const workerData: HeartbeatWorkerData = { config, nodeName, incarnation: incarnation.value, authKeys: keys.value, logLevel: options.logLevel };
   const worker = new Worker(new URL('./heartbeat-worker.js', import.meta.url), { workerData });
-  const relay = new SerialRelay((message) => worker.postMessage(message), new SystemClock(), log.child('links'));
+  const postToWorker = worker.postMessage.bind(worker);
+  workerPort.post = (message) => worker.postMessage(message);
+  const relay = new SerialRelay((message) => postToWorker(message), clock, log.child('links'));
   worker.on('message', (message: FromHeartbeatWorker) => {
     if (message.type === 'link-open' || message.type === 'link-send' || message.type === 'link-close') relay.handle(message, config, nodeName);
+    else if (message.type === 'view') onView(message.view);
+    else if (message.type === 'channel-deliver') runtime.onChannelDeliver(message.from, message.payload);
   });
   const heartbeat = new HeartbeatWorkerHandle(worker);
-  await heartbeat.ready();
-  log.info('daemon started', { node: nodeName, nodeId: view.value.self.id, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath });
+  try {
+    await heartbeat.ready();
+  } catch (error) {
+    runtime.close();
+    throw error;
+  }
+  log.info('daemon started', { node: nodeName, nodeId: selfId, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath, fencing: config.fencing?.command ?? null, rscTmp: rscTmpDir });
 
-  const names = new Map<NodeId, string>(config.nodes.map((n) => [n.id, n.name]));
-  const server = new ControlServer(options.socketPath, (request) => handleRequest(request, heartbeat, config, names), log.child('control'));
+  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, checkChange: options.checkChange ?? acceptEveryChange };
+  const server = new ControlServer(options.socketPath, (request) => handleRequest(request, context), log.child('control'));
   try {
     await server.listen();
   } catch (error) {
     await heartbeat.stop();
+    runtime.close();
     throw new DaemonStartError(error instanceof Error ? error.message : String(error));
   }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let forced: (() => void) | undefined;
+    const finish = async (code: number): Promise<void> => {
+      notifier.stopWatchdog();
+      await within(lrm.close(), 30_000);
+      await heartbeat.stop();
+      await relay.closeAll();
+      await fencing.close();
+      await server.close();
+      runtime.close();
+      resolve(code);
+    };
     const stop = (signal: string): void => {
-      if (stopping) return;
+      if (stopping) {
+        log.warn('second stop signal: leaving now, without waiting for resources to move', { signal });
+        forced?.();
+        return;
+      }
       stopping = true;
       log.info('daemon stopping', { signal });
+      notifier.stopping();
       void (async () => {
-        await heartbeat.stop();
-        await relay.closeAll();
-        await server.close();
-        resolve(0);
+        await new Promise<void>((done) => {
+          forced = done;
+          void gracefulShutdown(runtime, nodeName, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, log).then(done);
+        });
+        await finish(0);
       })();
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    fatal = (message: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.error('stopping: the CIB store failed', { error: message });
+      void finish(1);
+    };
+    // A second signal cuts the graceful wait short.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
     worker.once('exit', (code) => {
       if (stopping) return;
+      stopping = true;
       log.error('heartbeat worker exited; the daemon stops so that systemd restarts it', { code });
-      void server.close().then(() => resolve(1));
+      void (async () => {
+        await within(lrm.close(), 5000);
+        await server.close();
+        runtime.close();
+        resolve(1);
+      })();
     });
   });
+}
+
+/**
+ * The graceful part of a shutdown (Pacemaker's shutdown request): when resources are active on
+ * this node, ask the DC to mark the node as shutting down (node_state shutdown = now); the policy
+ * engine then moves its resources away (or stops them when nowhere else can run them). Wait,
+ * bounded, until none is active here and every resource the policy places is active somewhere,
+ * re-asking if a new DC term cleared the request. Then the caller leaves the cluster, and the
+ * peers see a clean leave (not unclean: no fencing).
+ */
+async function gracefulShutdown(runtime: ClusterRuntime, nodeName: string, timeoutMs: number, log: Logger): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let asked = false;
+  for (;;) {
+    const report = runtimeStatus(runtime, nodeName);
+    if (report === undefined) return;
+    const activeHere = report.resources.filter((r) => r.active.some((a) => a.node === nodeName));
+    const self = report.nodes.find((n) => n.name === nodeName);
+    if (activeHere.length === 0) {
+      if (!asked) return;
+      const placedButStopped = report.resources.filter((r) => r.next !== null && r.active.length === 0);
+      if (placedButStopped.length === 0) {
+        log.info('graceful shutdown: resources moved', {});
+        return;
+      }
+    }
+    if (Date.now() > until) {
+      log.warn('graceful shutdown: resources did not move in time; leaving anyway', { activeHere: activeHere.map((r) => r.id), timeoutMs });
+      return;
+    }
+    if (runtime.currentView().dc === null) {
+      log.warn('graceful shutdown: no DC to ask; leaving with resources active here', { activeHere: activeHere.map((r) => r.id) });
+      return;
+    }
+    if (self?.state !== 'shutting-down' && activeHere.length > 0) {
+      asked = true;
+      const answer = await runtime.request({ op: 'set-node-state', node: nodeName, state: { shutdown: Math.floor(Date.now() / 1000) } } satisfies CibChange, { origin: nodeName, user: 'hacluster', client: 'heartline-daemon' });
+      if (!answer.ok) log.warn('graceful shutdown: the DC did not take the shutdown request', { field: answer.field, message: answer.message });
+      else log.info('graceful shutdown: asked the DC to move this node\'s resources', { version: formatCibVersion(answer.version), activeHere: activeHere.map((r) => r.id) });
+    }
+    await sleep(250);
+  }
+}
+
+function runtimeStatus(runtime: ClusterRuntime, nodeName: string): { resources: { id: string; active: { node: string }[]; next: string | null }[]; nodes: { name: string; state: string }[] } | undefined {
+  try {
+    const { cib, authoritative } = runtime.current();
+    return clusterStatusReport({
+      cluster: { name: '', id: 0 },
+      self: { id: 0 as NodeId, name: nodeName },
+      names: new Map(),
+      view: runtime.currentView(),
+      quorum: { quorate: runtime.currentView().quorate, votes: 0, expectedVotes: 0, needed: 0 },
+      cib,
+      authoritative,
+      fencing: { configured: true, command: null },
+      transition: undefined,
+      problems: [],
+      now: Date.now() / 1000,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits for `promise`, at most `ms`; the timer never keeps the process alive after the daemon stopped. */
+async function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function describeConfigError(error: ConfigFileError): string {
@@ -112,9 +295,41 @@ function describeConfigError(error: ConfigFileError): string {
   return [error.message, ...error.issues.map((issue) => `  ${formatConfigIssue(issue)}`)].join('\n');
 }
 
-async function handleRequest(request: ControlRequest, heartbeat: HeartbeatWorkerHandle, config: HeartlineConfig, names: ReadonlyMap<NodeId, string>): Promise<unknown> {
+interface RequestContext {
+  readonly heartbeat: HeartbeatWorkerHandle;
+  readonly config: HeartlineConfig;
+  readonly names: ReadonlyMap<NodeId, string>;
+  readonly runtime: ClusterRuntime;
+  readonly nodeName: string;
+  readonly selfId: NodeId;
+  readonly checkChange: ChangeCheck;
+}
+
+/** An error the control server answers with this code. */
+function coded(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+async function handleRequest(request: ControlRequest, ctx: RequestContext): Promise<unknown> {
+  const { heartbeat, config, names, runtime } = ctx;
   switch (request.command) {
-    case 'status':
+    case 'status': {
+      const m = (await heartbeat.status()).membership;
+      const { cib, authoritative } = runtime.current();
+      return clusterStatusReport({
+        cluster: { name: config.cluster.name, id: config.cluster.id },
+        self: { id: ctx.selfId, name: ctx.nodeName },
+        names,
+        view: runtime.currentView(),
+        quorum: m.quorum,
+        cib,
+        authoritative,
+        fencing: { configured: config.fencing !== undefined, command: config.fencing?.command ?? null },
+        transition: runtime.transition(),
+        problems: runtime.recentProblems(),
+        now: Date.now() / 1000,
+      });
+    }
     case 'members':
       return membersReport(await heartbeat.status(), config, names);
     case 'links':
@@ -128,11 +343,26 @@ async function handleRequest(request: ControlRequest, heartbeat: HeartbeatWorker
       }
       return { blockedMs: request.ms };
     }
-    case 'cib-change':
-    case 'cib-query':
+    case 'cib-change': {
+      // applyCibChange is total on any input: a malformed change is refused by the DC with the field named.
+      const change = request.change as CibChange;
+      const checked = await ctx.checkChange(change);
+      if (!checked.ok) throw coded('rejected', checked.error);
+      const result = await runtime.request(change, { origin: ctx.nodeName, user: request.user, client: request.client ?? 'heartline-cli' });
+      if (!result.ok) throw coded(result.field === 'dc' || result.field === 'daemon' ? 'unavailable' : 'rejected', `${result.field}: ${result.message}`);
+      return { version: formatCibVersion(result.version) };
+    }
+    case 'cib-query': {
+      const { cib, authoritative } = runtime.current();
+      return { version: formatCibVersion(cib.version), authoritative, cib };
+    }
     case 'cib-history':
-    case 'cib-configuration-at':
-      throw Object.assign(new Error('the cluster resource manager is not wired into the daemon yet (issue 5)'), { code: 'not-implemented' });
+      return { entries: runtime.store.history(request.limit === undefined ? {} : { limit: request.limit }) };
+    case 'cib-configuration-at': {
+      const found = runtime.store.configurationAt({ adminEpoch: request.adminEpoch, epoch: request.epoch });
+      if (!found.ok) throw coded(found.error.kind === 'not-found' ? 'not-found' : 'failed', found.error.message);
+      return { version: `${request.adminEpoch}.${request.epoch}`, configuration: found.value };
+    }
   }
 }
 

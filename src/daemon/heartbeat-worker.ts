@@ -1,4 +1,5 @@
-// The heartbeat worker thread: hosts the links and the membership core's driver, so that heartbeats
+// The heartbeat worker thread: hosts the links, the membership core's driver and the reliable
+// channel beside it (it needs membership's node-up/node-down and the links), so that heartbeats
 // go out and come in on time whatever the main thread is doing. It talks to the daemon's main thread
 // only through messages (heartbeat-worker-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
@@ -54,6 +55,8 @@ if (!view.ok) {
       return relayed;
     },
     onEvent: (event) => post({ type: 'event', event }),
+    onView: (clusterView) => post({ type: 'view', view: clusterView }),
+    onChannelDeliver: (from, payload) => post({ type: 'channel-deliver', from, payload }),
   });
   const prober = data.config.quorum.pingTargets.length === 0 ? undefined : new PingProber(data.config.quorum.pingTargets, clock, (reachable) => driver.pingTargets(reachable));
   port.on('message', (message: ToHeartbeatWorker) => {
@@ -67,6 +70,9 @@ if (!view.ok) {
           await driver.stop();
           post({ type: 'stopped' });
         })();
+        return;
+      case 'channel-send':
+        driver.channelSend(message.to, message.payload);
         return;
       case 'link-opened':
       case 'link-datagram':

@@ -66,7 +66,7 @@ assert(NONCE_OFFSET + NONCE_BYTES === 22, 'the GCM nonce is exactly sender + inc
 assert(FRAME_OVERHEAD_BYTES + FRAME_GCM_TAG_BYTES < 512 / 4, 'frame overhead leaves most of a serial frame for payload');
 
 /**
- * What a frame carries. Values are 1 byte on the wire; 0 is never used, and 4..255 are free for
+ * What a frame carries. Values are 1 byte on the wire; 0 is never used, and 5..255 are free for
  * later layers. A decoder that meets a type it does not know drops the frame as `unknown-type`
  * (after authenticating it), which is what an older node does with a newer peer's message.
  */
@@ -74,6 +74,8 @@ export const MessageType = {
   heartbeat: 1,
   membership: 2,
   fragment: 3,
+  /** A reliable-channel message (src/ha/messaging/channel-message.ts): CIB and controller traffic. */
+  channel: 4,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

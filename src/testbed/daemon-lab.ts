@@ -84,6 +84,13 @@ export interface DaemonLabOptions {
   readonly realtimePriority?: number;
   /** The UDP port of every link; default 694 (Heartbeat's; needs root, which the namespaces need anyway). */
   readonly port?: number;
+  /**
+   * Configure fencing with the lab's fence program (`fencePath`): `fence-node ACTION NODE` "powers
+   * the node off" by killing every process of its namespace (`ip netns pids`, by PID) and wiping its
+   * HA_RSCTMP (a tmpfs would be empty after a power cycle); every call is appended to `fenceLog`.
+   * Default false: no fencing section (the daemons run with stonith-enabled=false semantics).
+   */
+  readonly fencing?: boolean;
   /** Called with a line of progress ("starting daemons") while the lab is built; default: silent. */
   readonly progress?: (message: string) => void;
 }
@@ -122,6 +129,10 @@ export class DaemonLab {
   /** The private temporary folder (heartline.yaml, authkey, state folders, control sockets). */
   readonly dir: string;
   readonly configPath: string;
+  /** The fence program (written only with `fencing: true`). */
+  readonly fencePath: string;
+  /** One line per fence call: `ACTION TARGET rc=N` (written by the fence program). */
+  readonly fenceLog: string;
   private readonly cliPath: string;
   private readonly daemons: (DaemonProcess | undefined)[];
   /** Every log event of every daemon a node has run, in order, across restarts. */
@@ -140,6 +151,8 @@ export class DaemonLab {
   ) {
     this.dir = dir;
     this.configPath = join(dir, 'heartline.yaml');
+    this.fencePath = join(dir, 'fence-node');
+    this.fenceLog = join(dir, 'fence.log');
     this.cliPath = options.cliPath ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
     const timing = { ...DEFAULT_TIMING, ...options.timing };
     this.timing = { keepaliveMs: millis(timing.keepaliveMs), warntimeMs: millis(timing.warntimeMs), deadtimeMs: millis(timing.deadtimeMs), initdeadMs: millis(timing.initdeadMs) };
@@ -214,6 +227,16 @@ export class DaemonLab {
     return found;
   }
 
+  /** Node `node`'s state folder (incarnation, cib.sqlite). */
+  stateDir(node: number): string {
+    return join(this.dir, `state-${this.nodeName(node)}`);
+  }
+
+  /** Node `node`'s HA_RSCTMP (agents' state files, e.g. Dummy's `Dummy-RSC.state`). */
+  rscTmpDir(node: number): string {
+    return join(this.dir, `rsctmp-${this.nodeName(node)}`);
+  }
+
   /** Node `node`'s control socket. */
   socketPath(node: number): string {
     return join(this.dir, `${this.nodeName(node)}.sock`);
@@ -241,7 +264,8 @@ export class DaemonLab {
       configPath: this.configPath,
       nodeName: name,
       socketPath: this.socketPath(node),
-      stateDir: join(this.dir, `state-${name}`),
+      stateDir: this.stateDir(node),
+      rscTmpDir: this.rscTmpDir(node),
       testHooks: this.options.testHooks ?? true,
       ...(this.options.realtimePriority === undefined ? {} : { realtimePriority: this.options.realtimePriority }),
       onEvent: (event) => history.push(event),
@@ -311,9 +335,14 @@ export class DaemonLab {
    * resolves with its parsed JSON document; rejects with its stderr when it fails. Slower than
    * `members`/`links` (a Node process per call) but exercises the command itself.
    */
-  async cli(node: number, command: 'members' | 'links'): Promise<unknown> {
+  async cli(node: number, command: 'members' | 'links' | 'status'): Promise<unknown> {
     const stdout = await runCommand(process.execPath, [this.cliPath, command, '--socket', this.socketPath(node), '--json']);
     return JSON.parse(stdout) as unknown;
+  }
+
+  /** Runs `heartline COMMAND --socket SOCK` (human output) against node `node`'s daemon and resolves with its stdout. */
+  cliText(node: number, command: 'members' | 'links' | 'status'): Promise<string> {
+    return runCommand(process.execPath, [this.cliPath, command, '--socket', this.socketPath(node)]);
   }
 
   // --- logs ----------------------------------------------------------------------------------
@@ -524,8 +553,46 @@ export class DaemonLab {
         },
       ];
     });
-    const yaml = labConfigYaml({ clusterName: `lab-${this.net.prefix}`, clusterId: randomInt(1, 2 ** 31), authkeyPath, nodeNames, udpLinks, ...(serial === undefined ? {} : { serial }), timing: this.timing });
+    if (this.options.fencing === true) await writeFile(this.fencePath, this.fenceProgram(nodeNames), { mode: 0o700 });
+    const yaml = labConfigYaml({
+      clusterName: `lab-${this.net.prefix}`,
+      clusterId: randomInt(1, 2 ** 31),
+      authkeyPath,
+      nodeNames,
+      udpLinks,
+      ...(serial === undefined ? {} : { serial }),
+      timing: this.timing,
+      ...(this.options.fencing === true ? { fencingCommand: this.fencePath } : {}),
+    });
     await writeFile(this.configPath, yaml, { mode: 0o644 });
+  }
+
+  /**
+   * The lab's fence program: "power off" = SIGKILL to every process in the node's namespace (all of
+   * them were started by this lab: the daemon and its agents' children), then an empty HA_RSCTMP,
+   * as a tmpfs is after a power cycle. `on` does nothing (the test restarts the daemon itself).
+   */
+  private fenceProgram(nodeNames: readonly string[]): string {
+    const cases = nodeNames.map((name, node) => `  ${name}) ns=${this.net.namespace(node)}; rsctmp=${this.rscTmpDir(node)} ;;`).join('\n');
+    return [
+      '#!/bin/bash',
+      '# Generated by src/testbed/daemon-lab.ts: fences a lab node by killing its namespace.',
+      'set -u',
+      'action=${1:-}; target=${2:-}',
+      'case "$target" in',
+      cases,
+      `  *) echo "unknown node $target" >&2; echo "$action $target rc=1" >> ${this.fenceLog}; exit 1 ;;`,
+      'esac',
+      'if [ "$action" = off ] || [ "$action" = reboot ]; then',
+      '  for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null; done',
+      '  for i in $(seq 1 50); do [ -z "$(ip netns pids "$ns")" ] && break; sleep 0.1; done',
+      '  if [ -n "$(ip netns pids "$ns")" ]; then echo "processes survive in $ns" >&2; echo "$action $target rc=1" >> ' + this.fenceLog + '; exit 1; fi',
+      '  rm -rf "$rsctmp"/* 2>/dev/null',
+      'fi',
+      `echo "$action $target rc=0" >> ${this.fenceLog}`,
+      'exit 0',
+      '',
+    ].join('\n');
   }
 
   private async ask(node: number, command: 'members' | 'links'): Promise<unknown> {

@@ -27,6 +27,8 @@ export interface DaemonProcessOptions {
   readonly nodeName: string;
   readonly socketPath: string;
   readonly stateDir: string;
+  /** The daemon's `--rsctmp` (the agents' HA_RSCTMP); absent: the daemon's default. */
+  readonly rscTmpDir?: string;
   /** Start with HEARTLINE_TEST_HOOKS=1 (enables the `block-main` control request). */
   readonly testHooks: boolean;
   /**
@@ -60,10 +62,11 @@ export class DaemonProcess {
     if (options.testHooks) env['HEARTLINE_TEST_HOOKS'] = '1';
     else delete env['HEARTLINE_TEST_HOOKS'];
     const realtime = options.realtimePriority === undefined ? [] : ['--realtime-priority', String(options.realtimePriority)];
+    const rscTmp = options.rscTmpDir === undefined ? [] : ['--rsctmp', options.rscTmpDir];
     daemon.child = await BackgroundProcess.start({
       name: options.name,
       namespace: options.namespace,
-      argv: [process.execPath, options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime],
+      argv: [process.execPath, options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime, ...rscTmp],
       env,
       onStdoutLine: (line) => {
         const event = parseLogLine(line, Date.now());

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONFIG_PATH } from '../../config/index.js';
-import { DEFAULT_REALTIME_PRIORITY, DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, DaemonStartError, runDaemon } from '../../daemon/index.js';
+import { DEFAULT_REALTIME_PRIORITY, DEFAULT_RSCTMP_DIR, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, DaemonStartError, runDaemon } from '../../daemon/index.js';
+import { parseDuration } from '../../config/index.js';
 import { PinoLogger } from '../../platform/index.js';
 import { CommandError, ExitCode, type Terminal } from '../output.js';
 
@@ -11,6 +12,8 @@ interface DaemonCommandOptions {
   readonly stateDir: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly realtimePriority: number;
+  readonly rsctmp: string;
+  readonly shutdownTimeout: number;
 }
 
 export function registerDaemonCommand(program: Command, _terminal: Terminal): void {
@@ -22,12 +25,14 @@ export function registerDaemonCommand(program: Command, _terminal: Terminal): vo
         'heartline commands talk to. The configuration is checked first; a bad file, a key file readable by others ' +
         '(chmod 600 it) or an unknown node name stops the daemon before it sends anything. Each start increases the ' +
         "node's incarnation (kept in the state directory), so peers see a restart as a leave and a rejoin. SIGTERM or " +
-        'SIGINT leaves the cluster cleanly. Logs are JSON lines on stdout (journald-friendly).',
+        'SIGINT moves this node\'s resources away (bounded by --shutdown-timeout) and leaves the cluster cleanly. Logs are JSON lines on stdout (journald-friendly).',
     )
     .option('-c, --config <file>', 'the configuration file', process.env['HEARTLINE_CONFIG'] ?? CONFIG_PATH)
     .option('-n, --node <name>', "this node's name in the configuration (default: the short host name)")
     .option('-s, --socket <path>', 'the control socket', process.env['HEARTLINE_SOCKET'] ?? DEFAULT_SOCKET_PATH)
-    .option('--state-dir <dir>', 'where the incarnation and (later) the CIB are kept', DEFAULT_STATE_DIR)
+    .option('--state-dir <dir>', 'where the incarnation and the CIB (cib.sqlite) are kept', DEFAULT_STATE_DIR)
+    .option('--rsctmp <dir>', "the resource agents' HA_RSCTMP (their state files; best on a tmpfs, so that a reboot clears it)", DEFAULT_RSCTMP_DIR)
+    .option('--shutdown-timeout <duration>', "on SIGTERM, how long to wait for this node's resources to move before leaving anyway (a second SIGTERM leaves at once)", parseShutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS)
     .addOption(new Option('--log-level <level>', 'the lowest level logged').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--realtime-priority <n>', 'run every thread under SCHED_RR with this priority (1-99), so that a saturated CPU cannot delay heartbeats; 0 for normal scheduling', parseRealtimePriority, DEFAULT_REALTIME_PRIORITY)
     .addHelpText('after', '\nExample:\n  heartline daemon --config /etc/heartline/heartline.yaml --node alpha\n')
@@ -41,6 +46,8 @@ export function registerDaemonCommand(program: Command, _terminal: Terminal): vo
           stateDir: options.stateDir,
           logLevel: options.logLevel,
           realtimePriority: options.realtimePriority,
+          rscTmpDir: options.rsctmp,
+          shutdownTimeoutMs: options.shutdownTimeout,
           logger,
         });
       } catch (error) {
@@ -54,4 +61,10 @@ function parseRealtimePriority(value: string): number {
   const priority = Number(value);
   if (!/^\d+$/.test(value) || priority > 99) throw new InvalidArgumentError(`a SCHED_RR priority is a whole number from 1 to 99, or 0 for normal scheduling; got '${value}'`);
   return priority;
+}
+
+function parseShutdownTimeout(value: string): number {
+  const parsed = parseDuration(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
+  return parsed.value;
 }

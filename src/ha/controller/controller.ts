@@ -198,7 +198,11 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   }
 
   private onCib(cib: Cib, authoritative: boolean, out: ControllerEffect<Change>[]): void {
+    const previous = this.cib;
     this.cib = cib;
+    // A node asked to shut down, or an operator changed a transient node attribute: status-only
+    // writes that change what the policy decides (Pacemaker aborts the transition on them too).
+    if (this.isDc && previous !== undefined && nodeRequests(previous) !== nodeRequests(cib)) this.invalidate('node state changed', out);
     const epoch = `${cib.version.adminEpoch}.${cib.version.epoch}`;
     const termStarts = authoritative && !this.authoritative && this.isDc;
     this.authoritative = authoritative;
@@ -409,6 +413,21 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private nameOf(id: NodeId): string {
     return this.names.get(id) ?? `node${id}`;
   }
+}
+
+/**
+ * The parts of the status that are requests to the policy engine rather than history: each node's
+ * shutdown request and transient attributes other than fail counts (which come with the results
+ * the DC reacts to anyway). One string, so that two CIBs compare cheaply.
+ */
+function nodeRequests(cib: Cib): string {
+  const parts: string[] = [];
+  for (const state of cib.status.nodes) {
+    const attributes = (state.transientAttributes?.sets ?? []).flatMap((set) => set.pairs.filter((p) => !p.name.startsWith('fail-count-') && !p.name.startsWith('last-failure-')).map((p) => `${p.name}=${p.value ?? ''}`));
+    if ((state.shutdown ?? 0) === 0 && attributes.length === 0) continue;
+    parts.push(`${state.uname ?? state.id ?? ''}:${state.shutdown ?? 0}:${attributes.join(',')}`);
+  }
+  return parts.join(';');
 }
 
 const JOIN_RETRY_TIMER = 'join-retry';

@@ -7,7 +7,8 @@ import type { CibChange } from '../cib/index.js';
 import type { StatusChanges } from './controller.js';
 
 export const cibStatusChanges: StatusChanges<CibChange> = {
-  member: (node) => ({ op: 'set-node-state', node, state: { inCcm: true, crmd: 'online', join: 'member', expected: 'member' } }),
+  // A member that (re)joins has not asked to shut down: a request of its previous life is over.
+  member: (node) => ({ op: 'set-node-state', node, state: { inCcm: true, crmd: 'online', join: 'member', expected: 'member', shutdown: 0 } }),
   // `expected` stays member: a node that left without saying so is unclean, and the policy fences it.
   lost: (node) => ({ op: 'set-node-state', node, state: { inCcm: false, crmd: 'offline' } }),
   fenced: (node) => ({

@@ -70,6 +70,14 @@ describe('parseConfig: valid files', () => {
   });
 });
 
+describe('parseConfig: fencing', () => {
+  it('is absent unless configured, and takes a 60 s timeout by default', () => {
+    expect(parseOk(yamlOf({})).fencing).toBeUndefined();
+    expect(parseOk(yamlOf({ extra: 'fencing:\n  command: /usr/local/sbin/fence-node' })).fencing).toEqual({ command: '/usr/local/sbin/fence-node', timeoutMs: 60_000 });
+    expect(parseOk(yamlOf({ extra: 'fencing: { command: /x, timeout: 5s }' })).fencing).toEqual({ command: '/x', timeoutMs: 5000 });
+  });
+});
+
 describe('parseConfig: cluster.encryption', () => {
   it('is off by default and on when asked', () => {
     expect(parseOk(yamlOf({})).cluster.encryption).toBe(false);
@@ -203,7 +211,12 @@ const RULES: readonly RuleCase[] = [
   { rule: 'durations have a unit or are numbers', text: yamlOf({ timing: 'timing:\n  initdead: 2 minutes  # <-' }), path: 'timing.initdead', message: /'2 minutes' is not a duration/ },
   { rule: 'durations are whole milliseconds', text: yamlOf({ timing: 'timing:\n  initdead: 2.0005s  # <-' }), path: 'timing.initdead', message: /not a whole number of milliseconds/ },
   // the file
-  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'fencing: {}  # <-' }), path: 'fencing', message: /unknown section 'fencing' \(the sections are: cluster, nodes, links, quorum, timing\)/ },
+  // fencing
+  { rule: 'the fencing command is an absolute path', text: yamlOf({ extra: 'fencing:\n  command: fence-node  # <-' }), path: 'fencing.command', message: /'fence-node' is not an absolute path/ },
+  { rule: 'the fencing command is required in the section', text: yamlOf({ extra: 'fencing:\n  timeout: 30s  # <-' }), path: 'fencing.command', message: /command/ },
+  { rule: 'the fencing timeout is 1s to 10min', text: yamlOf({ extra: 'fencing:\n  command: /usr/local/sbin/fence-node\n  timeout: 900s  # <-' }), path: 'fencing.timeout', message: /out of range: use 1s to 10min/ },
+  // the file
+  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'resources: {}  # <-' }), path: 'resources', message: /unknown section 'resources' \(the sections are: cluster, nodes, links, quorum, timing, fencing\)/ },
   { rule: 'misspelt sections get a suggestion', text: yamlOf({ extra: 'timming: {}  # <-' }), path: 'timming', message: /did you mean 'timing'/ },
 ];
 

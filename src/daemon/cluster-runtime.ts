@@ -1,0 +1,313 @@
+/**
+ * ClusterRuntime: the daemon's main-thread driver of the HaStack (CIB replica + controller), wired
+ * as the simulator's ClusterNode wires it (src/sim/cluster/cluster-node.ts), with real effects:
+ *
+ * - inputs come from the heartbeat worker (views with quorum, channel deliveries), the control
+ *   socket (CIB change requests), the LRM (operation results), the fencer and timers; they are fed
+ *   one at a time through a FIFO, so an effect that produces an input (a message to this node
+ *   itself) never re-enters the core while its effects are being performed;
+ * - effects are performed in array order: `persist` writes the CIB store synchronously BEFORE the
+ *   effects after it (sending the CIB to peers, acting on it) are performed; a failed write stops
+ *   the daemon (a node that cannot persist must not act: systemd restarts it, peers fence it if
+ *   it held resources);
+ * - `lrm-execute` runs on the LrmBridge, `fence` through NodeFencing, `channel-send` goes to the
+ *   heartbeat worker (or straight back in for this node), timers are Clock timers.
+ *
+ * Without a `fencing` section the policy engine is given the CIB with stonith-enabled=false (the
+ * configured CIB is not changed): nothing could fence, and a fence that can never succeed would
+ * block every recovery. The daemon logs this at start and `status` shows it.
+ */
+import { join } from 'node:path';
+import type { NodeFencing } from '../fence/node-fencing.js';
+import { applyCibChange, emptyCib, formatCibVersion, importCibXml, type Cib, type CibChange, type CibChangeMeta, type CibRequestResult } from '../ha/cib/index.js';
+import { CibStore } from '../ha/cib-store/index.js';
+import { cibStatusChanges, type LrmResult } from '../ha/controller/index.js';
+import { schedule } from '../ha/policy/index.js';
+import { HaStack, type HaStackEffect, type HaStackInput } from '../ha/stack/index.js';
+import type { Clock, Logger, Millis, NodeId, TimerHandle } from '../lib/index.js';
+import type { ClusterView } from './membership-driver.js';
+import type { LrmBridge } from './lrm-bridge.js';
+
+export interface ClusterRuntimeOptions {
+  readonly self: NodeId;
+  readonly selfName: string;
+  readonly nodes: readonly { readonly id: NodeId; readonly name: string }[];
+  readonly stateDir: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Whether a fencing section is configured; without one the policy plans with stonith-enabled=false. */
+  readonly fencingConfigured: boolean;
+  readonly fencing: NodeFencing;
+  /** Sends an application message to a peer over the reliable channel (the heartbeat worker). */
+  readonly channelSend: (to: NodeId, payload: Uint8Array) => void;
+  /** Called when the CIB store cannot be written: the daemon must stop. */
+  readonly onFatal: (message: string) => void;
+  /** How long a CIB change request may wait for the DC's answer. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** The last transition the DC ran, for `status`. */
+export interface TransitionRecord {
+  readonly graphId: number;
+  readonly actions: number;
+  readonly summary: readonly string[];
+  readonly startedAtMs: number;
+  readonly status?: string;
+  readonly reason?: string;
+  readonly finishedAtMs?: number;
+}
+
+export class ClusterRuntime {
+  readonly stack: HaStack<CibChange>;
+  readonly store: CibStore;
+  private lrm: LrmBridge | undefined;
+  private readonly queue: HaStackInput<CibChange>[] = [];
+  private draining = false;
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly waiting = new Map<string, { resolve: (result: CibRequestResult) => void; timer: TimerHandle }>();
+  private nextRequest = 1;
+  private closed = false;
+  private cib: Cib;
+  private authoritative = false;
+  private view: ClusterView = { members: [], dc: null, quorate: false };
+  private lastTransition: TransitionRecord | undefined;
+  private readonly problems: { readonly atMs: number; readonly message: string }[] = [];
+  /** Wall-clock milliseconds at monotonic 0 (the stack's wallClock maps its `now` with it). */
+  private readonly wallOffsetMs: number;
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+
+  private constructor(
+    private readonly options: ClusterRuntimeOptions,
+    store: CibStore,
+    initial: Cib,
+  ) {
+    this.store = store;
+    this.cib = initial;
+    this.wallOffsetMs = options.clock.wallNow() - options.clock.now();
+    const fencingConfigured = options.fencingConfigured;
+    this.stack = new HaStack<CibChange>({
+      self: options.self,
+      nodes: options.nodes,
+      initialCib: initial,
+      applyChange: applyCibChange,
+      changes: cibStatusChanges,
+      schedule: (cib, now) => schedule(fencingConfigured ? cib : withoutFencing(cib), { now, recordScores: false }),
+      transition: { batchLimit: 0, concurrentFencing: false },
+      resultGraceMs: 5000,
+      queryTimeoutMs: 2000,
+      wallClock: (now) => (this.wallOffsetMs + now) / 1000,
+    });
+  }
+
+  /**
+   * Opens the CIB store in the state folder (`cib.sqlite`) and takes its CIB, or on a first start
+   * an empty CIB listing heartline.yaml's nodes (version 0.0.0: every node computes the same one,
+   * and any CIB a node has written wins over it).
+   */
+  static open(options: ClusterRuntimeOptions): { ok: true; runtime: ClusterRuntime } | { ok: false; message: string } {
+    const path = join(options.stateDir, 'cib.sqlite');
+    const store = CibStore.open(path);
+    if (!store.ok) return { ok: false, message: store.error.message };
+    const loaded = store.value.load();
+    const initial = loaded ?? initialCib(options.nodes);
+    if (initial === undefined) {
+      store.value.close();
+      return { ok: false, message: 'the empty CIB does not import (a bug)' };
+    }
+    options.logger.info(loaded === undefined ? 'no CIB on disk: starting from an empty one' : 'CIB recovered from disk', { path, version: formatCibVersion(initial.version) });
+    return { ok: true, runtime: new ClusterRuntime(options, store.value, initial) };
+  }
+
+  /** Connects the LRM (created after the runtime, since its results feed the runtime). */
+  attachLrm(lrm: LrmBridge): void {
+    this.lrm = lrm;
+  }
+
+  start(): void {
+    if (!this.options.fencingConfigured) {
+      this.options.logger.warn('no fencing section in heartline.yaml: the cluster runs with stonith-enabled=false semantics (a lost node is not fenced before its resources are recovered elsewhere)');
+    }
+    this.feed({ kind: 'start' });
+  }
+
+  onView(view: ClusterView): void {
+    this.view = view;
+    this.feed({ kind: 'view', members: view.members, dc: view.dc, quorate: view.quorate });
+  }
+
+  onChannelDeliver(from: NodeId, payload: Uint8Array): void {
+    this.feed({ kind: 'deliver', from, text: this.decoder.decode(payload) });
+  }
+
+  onLrmResult(result: LrmResult): void {
+    this.feed({ kind: 'lrm-result', result });
+  }
+
+  /** Asks for a CIB change (forwarded to the DC by the replica); resolves with the DC's answer or a timeout error. */
+  request(change: CibChange, meta: Omit<CibChangeMeta, 'now'>): Promise<CibRequestResult> {
+    if (this.closed) return Promise.resolve({ ok: false, field: 'daemon', message: 'the daemon is shutting down' });
+    const requestId = `client-${this.options.self}-${this.nextRequest++}`;
+    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    return new Promise((resolve) => {
+      const timer = this.options.clock.setTimer(timeoutMs as Millis, () => {
+        this.waiting.delete(requestId);
+        resolve({ ok: false, field: 'dc', message: `no answer from the DC within ${timeoutMs / 1000} s (is this node in a view with a DC? see heartline members); the change may still be applied: check heartline status before retrying` });
+      });
+      this.waiting.set(requestId, { resolve, timer });
+      this.feed({ kind: 'request', requestId, change, meta: { ...meta, now: Math.floor(this.options.clock.wallNow() / 1000) } });
+    });
+  }
+
+  /** The CIB this node holds now, and whether it is the one the DC chose for this view. */
+  current(): { readonly cib: Cib; readonly authoritative: boolean } {
+    return { cib: this.cib, authoritative: this.authoritative };
+  }
+
+  currentView(): ClusterView {
+    return this.view;
+  }
+
+  transition(): TransitionRecord | undefined {
+    return this.lastTransition;
+  }
+
+  recentProblems(): readonly { readonly atMs: number; readonly message: string }[] {
+    return this.problems;
+  }
+
+  /** Stops timers and answers waiting requests; the store is closed. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const handle of this.timers.values()) this.options.clock.clearTimer(handle);
+    this.timers.clear();
+    for (const [id, w] of this.waiting) {
+      this.options.clock.clearTimer(w.timer);
+      w.resolve({ ok: false, field: 'daemon', message: 'the daemon is shutting down' });
+      this.waiting.delete(id);
+    }
+    this.store.close();
+  }
+
+  private feed(input: HaStackInput<CibChange>): void {
+    if (this.closed) return;
+    this.queue.push(input);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.queue.shift(); next !== undefined && !this.closed; next = this.queue.shift()) {
+        const effects = this.stack.step(this.options.clock.now(), next);
+        for (const effect of effects) {
+          if (this.closed) break;
+          this.perform(effect);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private perform(e: HaStackEffect): void {
+    const log = this.options.logger;
+    switch (e.kind) {
+      case 'channel-send':
+        if (e.to === this.options.self) this.queue.push({ kind: 'deliver', from: e.to, text: e.text });
+        else this.options.channelSend(e.to, this.encoder.encode(e.text));
+        return;
+      case 'persist': {
+        const saved = this.store.save(e.cib, {
+          description: e.description,
+          atMs: this.options.clock.wallNow(),
+          origin: e.meta?.origin ?? this.options.selfName,
+          user: e.meta?.user ?? 'hacluster',
+          ...(e.meta?.client === undefined ? {} : { client: e.meta.client }),
+        });
+        if (!saved.ok) {
+          log.error('the CIB could not be written: stopping', { error: saved.error.message });
+          this.closed = true;
+          this.options.onFatal(saved.error.message);
+        }
+        return;
+      }
+      case 'reply': {
+        const w = this.waiting.get(e.requestId);
+        if (w === undefined) return;
+        this.waiting.delete(e.requestId);
+        this.options.clock.clearTimer(w.timer);
+        w.resolve(e.result);
+        return;
+      }
+      case 'lrm-execute':
+        log.info('operation requested', { resource: e.request.resource, operation: e.request.operation, interval: e.request.interval, graph: e.request.graph?.graphId });
+        if (this.lrm === undefined) throw new Error('ClusterRuntime: the LRM is not attached');
+        this.lrm.execute(e.request);
+        return;
+      case 'fence': {
+        const { requestId, target } = e;
+        const action = e.action === 'off' || e.action === 'on' ? e.action : 'reboot';
+        void this.options.fencing.fence({ target, action, reason: 'the policy engine asked for it (node lost or a stop failed)', requester: this.options.selfName }).then((result) => {
+          this.feed({ kind: 'fence-result', requestId, target, ok: result.ok, ...(result.ok ? {} : { reason: result.reason }) });
+        });
+        return;
+      }
+      case 'set-timer': {
+        const previous = this.timers.get(e.timer);
+        if (previous !== undefined) this.options.clock.clearTimer(previous);
+        const timer = e.timer;
+        this.timers.set(
+          timer,
+          this.options.clock.setTimer(e.afterMs, () => {
+            this.timers.delete(timer);
+            this.feed({ kind: 'timeout', timer });
+          }),
+        );
+        return;
+      }
+      case 'cancel-timer': {
+        const handle = this.timers.get(e.timer);
+        if (handle !== undefined) this.options.clock.clearTimer(handle);
+        this.timers.delete(e.timer);
+        return;
+      }
+      case 'cib-changed':
+        if (e.cib.version !== this.cib.version || e.authoritative !== this.authoritative) log.debug('CIB changed', { version: formatCibVersion(e.cib.version), authoritative: e.authoritative });
+        this.cib = e.cib;
+        this.authoritative = e.authoritative;
+        return;
+      case 'transition-started':
+        // Status shows the last transition that did something (an empty one ends every busy spell).
+        if (e.actions > 0) {
+          this.lastTransition = { graphId: e.graphId, actions: e.actions, summary: e.summary, startedAtMs: this.options.clock.wallNow() };
+          log.info('transition started', { graph: e.graphId, actions: e.actions, summary: e.summary });
+        }
+        return;
+      case 'transition-finished':
+        if (this.lastTransition?.graphId === e.graphId) {
+          this.lastTransition = { ...this.lastTransition, status: e.status, finishedAtMs: this.options.clock.wallNow(), ...(e.reason === undefined ? {} : { reason: e.reason }) };
+        }
+        if (this.lastTransition?.graphId === e.graphId || e.status !== 'complete') log.info('transition finished', { graph: e.graphId, status: e.status, ...(e.reason === undefined ? {} : { reason: e.reason }) });
+        return;
+      case 'problem':
+        log.warn('cluster problem', { message: e.message });
+        this.problems.push({ atMs: this.options.clock.wallNow(), message: e.message });
+        if (this.problems.length > 20) this.problems.shift();
+        return;
+    }
+  }
+}
+
+/** The empty CIB with heartline.yaml's nodes (ids as strings, as Pacemaker's node ids are). */
+function initialCib(nodes: readonly { readonly id: NodeId; readonly name: string }[]): Cib | undefined {
+  const empty = emptyCib();
+  if (!empty.ok) return undefined;
+  const xml = `<cib admin_epoch="0" epoch="0" num_updates="0" validate-with="pacemaker-3.0"><configuration><crm_config/><nodes>${nodes.map((n) => `<node id="${n.id}" uname="${n.name}"/>`).join('')}</nodes><resources/><constraints/></configuration><status/></cib>`;
+  const imported = importCibXml(xml);
+  return imported.ok ? imported.value.cib : undefined;
+}
+
+/** The CIB as the policy engine sees it when nothing can fence: stonith-enabled=false. */
+function withoutFencing(cib: Cib): Cib {
+  const changed = applyCibChange(cib, { op: 'set-cluster-property', name: 'stonith-enabled', value: 'false' }, { now: 0, origin: 'daemon', user: 'hacluster' });
+  return changed.ok ? changed.value : cib;
+}

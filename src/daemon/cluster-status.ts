@@ -1,0 +1,126 @@
+/**
+ * The `status` report (`heartline status --json`), like crm_mon -1: the nodes with their state,
+ * the DC, quorum, the CIB version, every resource with where it runs and its role, the failures
+ * (fail counts and failed operations) and the last transition. Built from this node's CIB: the
+ * node states and resource placement are read with the policy engine's own rules (unpackNodes,
+ * and the current state `schedule` derives from the operation history), so that status and the
+ * engine never disagree about what runs where.
+ */
+import { formatCibVersion, resolveNvSets, type Cib, type Primitive, type Resource } from '../ha/cib/index.js';
+import { schedule } from '../ha/policy/index.js';
+import { unpackClusterOptions, unpackNodes } from '../ha/policy/unpack.js';
+import type { NodeId } from '../lib/index.js';
+import type { TransitionRecord } from './cluster-runtime.js';
+import type { ClusterView } from './membership-driver.js';
+
+export type NodeStatusState = 'online' | 'standby' | 'maintenance' | 'shutting-down' | 'pending' | 'offline' | 'unclean';
+
+export interface StatusInputs {
+  readonly cluster: { readonly name: string; readonly id: number };
+  readonly self: { readonly id: NodeId; readonly name: string };
+  readonly names: ReadonlyMap<NodeId, string>;
+  readonly view: ClusterView;
+  readonly quorum: { readonly quorate: boolean; readonly votes: number; readonly expectedVotes: number; readonly needed: number; readonly reason?: string | null };
+  readonly cib: Cib;
+  readonly authoritative: boolean;
+  readonly fencing: { readonly configured: boolean; readonly command: string | null };
+  readonly transition: TransitionRecord | undefined;
+  readonly problems: readonly { readonly atMs: number; readonly message: string }[];
+  /** Seconds since the Unix epoch. */
+  readonly now: number;
+}
+
+export function clusterStatusReport(input: StatusInputs) {
+  const { cib } = input;
+  const name = (id: NodeId): string => input.names.get(id) ?? `node${id}`;
+  const options = unpackClusterOptions(cib);
+  const inView = new Set(input.view.members.map((m) => name(m.id)));
+  const idOf = new Map([...input.names].map(([id, n]) => [n, id]));
+  const nodes = unpackNodes(cib, options).map((n) => {
+    const state: NodeStatusState = n.unclean
+      ? 'unclean'
+      : n.online
+        ? n.shutdown
+          ? 'shutting-down'
+          : n.standby
+            ? 'standby'
+            : n.maintenance
+              ? 'maintenance'
+              : 'online'
+        : n.pending
+          ? 'pending'
+          : 'offline';
+    return { id: idOf.get(n.uname) ?? null, name: n.uname, state, standby: n.standby, maintenance: n.maintenance, dc: n.isDc, inView: inView.has(n.uname), ...(n.uncleanReason === undefined ? {} : { reason: n.uncleanReason }) };
+  });
+  const decisions = schedule(cib, { now: input.now, recordScores: false }).decisions;
+  const primitives = new Map<string, Primitive>();
+  for (const r of cib.configuration.resources) for (const p of primitivesOf(r)) primitives.set(p.id, p);
+  const resources = decisions.map((d) => {
+    const base = d.resource.replace(/:\d+$/, '');
+    const p = primitives.get(base);
+    const active = d.current.filter((c) => c.role !== 'Stopped');
+    return {
+      id: d.resource,
+      agent: p === undefined ? null : `${p.class}${p.provider === undefined ? '' : `:${p.provider}`}:${p.type}`,
+      state: active.length === 0 ? 'stopped' : active.length > 1 ? 'multiply-active' : active.some((c) => c.failed) ? 'failed' : 'started',
+      active: active.map((c) => ({ node: c.node, role: c.role, failed: c.failed })),
+      managed: d.managed,
+      next: d.next ?? null,
+      nextRole: d.nextRole,
+      targetRole: p === undefined ? null : (resolveNvSets(p.metaAttributes).get('target-role') ?? null),
+    };
+  });
+  const failCounts: { node: string; resource: string; operation: string; count: string }[] = [];
+  const failedOperations: { node: string; resource: string; operation: string; interval: number; rc: number; opStatus: number; exitReason: string | null; lastRcChange: number | null }[] = [];
+  for (const state of cib.status.nodes) {
+    const node = state.uname ?? state.id ?? '?';
+    if (state.transientAttributes !== undefined) {
+      for (const [key, value] of resolveNvSets(state.transientAttributes.sets)) {
+        const m = /^fail-count-(.+)#(.+)$/.exec(key);
+        if (m !== null) failCounts.push({ node, resource: m[1] ?? '', operation: m[2] ?? '', count: value });
+      }
+    }
+    for (const rsc of state.lrm?.resources ?? []) {
+      for (const op of rsc.ops) {
+        if (!op.id.endsWith('_last_failure_0')) continue;
+        failedOperations.push({ node, resource: rsc.id, operation: op.operation, interval: op.interval, rc: op.rcCode, opStatus: op.opStatus, exitReason: op.exitReason ?? null, lastRcChange: op.lastRcChange ?? null });
+      }
+    }
+  }
+  const t = input.transition;
+  return {
+    cluster: input.cluster,
+    self: input.self,
+    dc: input.view.dc === null ? null : { id: input.view.dc, name: name(input.view.dc) },
+    quorum: input.quorum,
+    cib: {
+      version: formatCibVersion(cib.version),
+      authoritative: input.authoritative,
+      lastWritten: cib.header.cibLastWritten ?? null,
+      updateOrigin: cib.header.updateOrigin ?? null,
+      updateUser: cib.header.updateUser ?? null,
+      updateClient: cib.header.updateClient ?? null,
+    },
+    fencing: { configured: input.fencing.configured, command: input.fencing.command, stonithEnabled: input.fencing.configured && options.stonithEnabled },
+    nodes,
+    resources,
+    failures: { failCounts, failedOperations },
+    lastTransition: t === undefined ? null : { graphId: t.graphId, actions: t.actions, summary: t.summary, status: t.status ?? 'running', reason: t.reason ?? null, startedAtMs: t.startedAtMs, finishedAtMs: t.finishedAtMs ?? null },
+    problems: input.problems,
+  };
+}
+
+export type ClusterStatusReport = ReturnType<typeof clusterStatusReport>;
+
+function primitivesOf(r: Resource): Primitive[] {
+  switch (r.kind) {
+    case 'primitive':
+      return [r];
+    case 'group':
+      return [...r.members];
+    case 'clone':
+      return r.child.kind === 'primitive' ? [r.child] : [...r.child.members];
+    case 'unsupported':
+      return [];
+  }
+}

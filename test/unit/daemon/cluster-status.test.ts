@@ -1,0 +1,52 @@
+// The `status` report reads node states and placement with the policy engine's own rules, lists
+// failures (fail counts, `*_last_failure_0` operations), and `heartline status` renders it like
+// crm_mon -1.
+import { describe, expect, it } from 'vitest';
+import { renderStatus } from '../../../src/cli/commands/status.js';
+import { clusterStatusReport } from '../../../src/daemon/cluster-status.js';
+import type { NodeId } from '../../../src/lib/index.js';
+import { buildCib, dummy, lrm, running } from '../ha/policy/cib-builder.js';
+
+function report(cib: ReturnType<typeof buildCib>) {
+  return clusterStatusReport({
+    cluster: { name: 'shop', id: 7 },
+    self: { id: 1 as NodeId, name: 'alpha' },
+    names: new Map([[1 as NodeId, 'alpha'], [2 as NodeId, 'beta'], [3 as NodeId, 'gamma']]),
+    view: { members: [{ id: 1 as NodeId, incarnation: 1 }, { id: 2 as NodeId, incarnation: 1 }], dc: 1 as NodeId, quorate: true },
+    quorum: { quorate: true, votes: 2, expectedVotes: 3, needed: 2, reason: null },
+    cib,
+    authoritative: true,
+    fencing: { configured: false, command: null },
+    transition: { graphId: 3, actions: 2, summary: ['  * Start      web     ( alpha )'], startedAtMs: 0, status: 'complete', finishedAtMs: 10 },
+    problems: [],
+    now: 1_700_000_100,
+  });
+}
+
+describe('cluster status report', () => {
+  it('shows node states, where each resource runs, and the failures', () => {
+    const cib = buildCib({
+      nodes: [
+        { name: 'alpha', lrm: running('web') + lrm('db', [['start', 1, 3]]), transient: { 'fail-count-db#start_0': 'INFINITY' } },
+        { name: 'beta', state: 'standby' },
+        { name: 'gamma', state: 'offline' },
+      ],
+      resources: dummy('web') + dummy('db') + dummy('idle', { 'target-role': 'Stopped' }),
+    });
+    const r = report(cib);
+    expect(r.nodes.map((n) => [n.name, n.state, n.inView])).toEqual([['alpha', 'online', true], ['beta', 'standby', true], ['gamma', 'offline', false]]);
+    expect(r.resources.find((x) => x.id === 'web')).toMatchObject({ agent: 'ocf:heartbeat:Dummy', state: 'started', active: [{ node: 'alpha', role: 'Started', failed: false }] });
+    expect(r.resources.find((x) => x.id === 'idle')).toMatchObject({ state: 'stopped', active: [], targetRole: 'Stopped' });
+    expect(r.failures.failCounts).toEqual([{ node: 'alpha', resource: 'db', operation: 'start_0', count: 'INFINITY' }]);
+    expect(r.fencing).toEqual({ configured: false, command: null, stonithEnabled: false });
+    const text = renderStatus(r);
+    expect(text).toContain('Current DC: alpha - partition with quorum');
+    expect(text).toContain('Online: [ alpha (DC) ]');
+    expect(text).toContain('Node standby: [ beta ]');
+    expect(text).toContain('OFFLINE: [ gamma ]');
+    expect(text).toMatch(/\* web\s+\(ocf:heartbeat:Dummy\):\s+Started alpha/);
+    expect(text).toMatch(/\* idle\s+\(ocf:heartbeat:Dummy\):\s+Stopped \(disabled\)/);
+    expect(text).toContain('Node alpha: db: start_0 fail-count=INFINITY');
+    expect(text).toContain('Fencing: NOT CONFIGURED');
+  });
+});
