@@ -10,6 +10,7 @@ type Registrar = (program: Command, terminal: Terminal) => void;
  */
 const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>])[] = [
   ['version', async () => (await import('./commands/version.js')).registerVersionCommand],
+  ['demo', async () => (await import('./commands/demo.js')).registerDemoCommand],
   ['daemon', async () => (await import('./commands/daemon.js')).registerDaemonCommand],
   ['status', async () => (await import('./commands/status.js')).registerStatusCommand],
   ['members', async () => (await import('./commands/members.js')).registerMembersCommand],
@@ -31,6 +32,8 @@ const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [
   async () => (await import('./commands/bench-frames.js')).registerBenchFramesCommand,
   async () => (await import('./commands/bench-detect.js')).registerBenchDetectCommand,
   async () => (await import('./commands/bench-policy.js')).registerBenchPolicyCommand,
+  async () => (await import('./commands/bench-failover.js')).registerBenchFailoverCommand,
+  async () => (await import('./commands/bench-footprint.js')).registerBenchFootprintCommand,
 ];
 
 /**

@@ -246,7 +246,11 @@ export class ClusterRuntime {
       case 'fence': {
         const { requestId, target } = e;
         const action = e.action === 'off' || e.action === 'on' ? e.action : 'reboot';
+        log.warn('fence requested', { target, action, requestId });
         void this.options.fencing.fence({ target, action, reason: 'the policy engine asked for it (node lost or a stop failed)', requester: this.options.selfName }).then((result) => {
+          // "fence finished" is what bench failover reads as the end of the fencing phase.
+          if (result.ok) log.warn('fence finished', { target, action, ok: true, device: result.device, durationMs: result.durationMs });
+          else log.error('fence finished', { target, action, ok: false, reason: result.reason, durationMs: result.durationMs });
           this.feed({ kind: 'fence-result', requestId, target, ok: result.ok, ...(result.ok ? {} : { reason: result.reason }) });
         });
         return;

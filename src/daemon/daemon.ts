@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatConfigIssue, loadConfigFile, nodeView, type ConfigFileError, type HeartlineConfig } from '../config/index.js';
 import { formatViewId, type MembershipStatus } from '../ha/membership/index.js';
-import { AgentClassRunner, DEFAULT_AGENT_DIRECTORIES } from '../ha/agents/index.js';
+import { AgentClassRunner, checkChangeAgainstAgents, DEFAULT_AGENT_DIRECTORIES } from '../ha/agents/index.js';
 import { formatCibVersion, type CibChange } from '../ha/cib/index.js';
 import { ChildProcessRunner } from '../ha/lrm/index.js';
 import type { NodeFencing } from '../fence/node-fencing.js';
@@ -19,7 +19,7 @@ import { SerialRelay } from './serial-relay.js';
 import { applyRealtimeScheduling } from './realtime-scheduling.js';
 import { SystemClock } from '../platform/index.js';
 import type { ClusterView, DriverStatus } from './membership-driver.js';
-import { acceptEveryChange, type ChangeCheck } from './change-check.js';
+import type { ChangeCheck } from './change-check.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { clusterStatusReport } from './cluster-status.js';
 import { CommandFencing, NoFencing } from './command-fencing.js';
@@ -116,7 +116,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   });
   if (!opened.ok) throw new DaemonStartError(opened.message, `move the file aside to start from the cluster's copy: mv ${join(options.stateDir, 'cib.sqlite')} ${join(options.stateDir, 'cib.sqlite.broken')}`);
   const runtime = opened.runtime;
-  const agents = new AgentClassRunner({ processes, clock, directories: { rscTmpDirectory: rscTmpDir }, logger: log.child('agents') });
+  const agents = new AgentClassRunner({ processes, clock, directories: { rscTmpDirectory: rscTmpDir }, logger: log.child('agents'), nodeName });
   const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner: agents, clock, logger: log.child('lrm'), onResult: (result) => runtime.onLrmResult(result) });
   runtime.attachLrm(lrm);
   runtime.start();
@@ -153,7 +153,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   log.info('daemon started', { node: nodeName, nodeId: selfId, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath, fencing: config.fencing?.command ?? null, rscTmp: rscTmpDir });
 
-  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, checkChange: options.checkChange ?? acceptEveryChange };
+  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, agents)) };
   const server = new ControlServer(options.socketPath, (request) => handleRequest(request, context), log.child('control'));
   try {
     await server.listen();

@@ -1,0 +1,220 @@
+/**
+ * ServiceLab: a two-node cluster in network namespaces (DaemonLab with its fencing program) that
+ * runs a service a client can watch, and the story `heartline demo` tells and `heartline bench
+ * failover` measures: the node serving it loses its power, the survivor declares it dead, fences
+ * it, and starts the service itself.
+ *
+ * - The service is the group `demo`: `vip` (the real ocf:heartbeat:IPaddr2, a floating address on
+ *   the switch link) then `web` (ocf:heartline:WebDemo on that address, answering `served by
+ *   NODE`). Without resource-agents installed, `web` alone listens on every address and the client
+ *   asks each node's own address in turn.
+ * - The resources are created with the real CLI over each daemon's control socket, as an operator
+ *   would, and each command line is reported.
+ * - The client is a prober in the switch's namespace (a host on the LAN): one HTTP GET every
+ *   `probeIntervalMs`, each answer stamped with the wall clock, the same clock as the daemons' logs.
+ * - A takeover's phases come from the survivor's log (detection: "peer declared dead"; fencing:
+ *   "fence finished") and from the prober (the first answer from the survivor).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DaemonLab, type DaemonLabOptions } from './daemon-lab.js';
+import type { BackgroundProcess } from './background-process.js';
+import { runCommand } from './command.js';
+import { eventually } from './eventually.js';
+import type { LogEvent } from './log-event.js';
+
+/** Where Debian's resource-agents put IPaddr2. */
+const IPADDR2 = '/usr/lib/ocf/resource.d/heartbeat/IPaddr2';
+const SWITCH_LINK = 1;
+const CLIENT_HOST = 250;
+const VIP_HOST = 100;
+const WEB_PORT = 8080;
+
+export interface ServiceLabOptions {
+  /** Progress lines ("starting daemons", "$ heartline resource create ..."). */
+  readonly progress?: (line: string) => void;
+  readonly timing?: DaemonLabOptions['timing'];
+  /** How often the client asks; default 100 ms. */
+  readonly probeIntervalMs?: number;
+  readonly cliPath?: string;
+}
+
+/** One answer (or failure) the client saw. */
+export interface ProbeAnswer {
+  /** Wall clock, ms since the epoch. */
+  readonly at: number;
+  /** The node that answered (from `served by NODE`), or undefined when the request failed. */
+  readonly servedBy: string | undefined;
+  /** Why it failed (ECONNREFUSED, TimeoutError, ...). */
+  readonly error?: string;
+}
+
+/** A takeover, measured. Times are ms after the power loss; phases are the differences. */
+export interface Takeover {
+  readonly lostNode: string;
+  readonly survivor: string;
+  /** The survivor logged "peer declared dead". */
+  readonly detectedMs: number;
+  /** The fence of the lost node finished (success); undefined when the cluster did not fence. */
+  readonly fencedMs: number | undefined;
+  /** The client's first answer from the survivor. */
+  readonly servedMs: number;
+  readonly phases: { readonly detectionMs: number; readonly fencingMs: number; readonly recoveryMs: number };
+}
+
+export class ServiceLab {
+  private readonly answers: ProbeAnswer[] = [];
+  private prober: BackgroundProcess | undefined;
+
+  private constructor(
+    readonly lab: DaemonLab,
+    private readonly cliPath: string,
+    /** The address the client asks (the floating address, or undefined: every node's own). */
+    readonly serviceAddress: string | undefined,
+    private readonly progress: (line: string) => void,
+  ) {}
+
+  /** Builds the lab and starts both daemons (with fencing) and the client; nothing of the service yet. */
+  static async create(options: ServiceLabOptions = {}): Promise<ServiceLab> {
+    const progress = options.progress ?? ((): void => {});
+    const cliPath = options.cliPath ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
+    const lab = await DaemonLab.create({
+      nodes: 2,
+      links: ['crossover', 'switch'],
+      serial: true,
+      linkKind: 'udp-unicast',
+      fencing: true,
+      cliPath,
+      progress,
+      ...(options.timing === undefined ? {} : { timing: options.timing }),
+    });
+    try {
+      const floating = existsSync(IPADDR2) ? `10.213.${lab.net.link(SWITCH_LINK).subnetOctet}.${VIP_HOST}` : undefined;
+      const service = new ServiceLab(lab, cliPath, floating, progress);
+      await service.startProber(options.probeIntervalMs ?? 100);
+      return service;
+    } catch (error) {
+      await lab.destroy();
+      throw error;
+    }
+  }
+
+  /** Node names in node order. */
+  get nodeNames(): string[] {
+    return Array.from({ length: this.lab.nodeCount }, (_, node) => this.lab.nodeName(node));
+  }
+
+  /** Runs `heartline ARGS --socket` against node `node`'s daemon, reporting the command line; resolves with its stdout. */
+  async cli(node: number, args: readonly string[]): Promise<string> {
+    this.progress(`$ heartline ${args.join(' ')}`);
+    return runCommand(process.execPath, [this.cliPath, ...args, '--socket', this.lab.socketPath(node)], { timeoutMs: 30_000 });
+  }
+
+  /** Creates the group `demo` (vip + web, or web alone) through node 0's daemon. */
+  async createService(): Promise<void> {
+    if (this.serviceAddress !== undefined) {
+      await this.cli(0, ['resource', 'create', 'vip', 'ocf:heartbeat:IPaddr2', `ip=${this.serviceAddress}`, 'cidr_netmask=24', '--group', 'demo']);
+      await this.cli(0, ['resource', 'create', 'web', 'ocf:heartline:WebDemo', `ip=${this.serviceAddress}`, `port=${WEB_PORT}`, '--group', 'demo']);
+    } else {
+      await this.cli(0, ['resource', 'create', 'web', 'ocf:heartline:WebDemo', `port=${WEB_PORT}`, '--group', 'demo']);
+    }
+  }
+
+  /** Every answer the client saw at or after `since` (wall clock). */
+  answersSince(since: number): ProbeAnswer[] {
+    return this.answers.filter((answer) => answer.at >= since);
+  }
+
+  /** Waits until the client gets an answer at or after `since` (from `node` when given); resolves with it. */
+  waitServed(options: { readonly since: number; readonly by?: string; readonly timeoutMs?: number }): Promise<ProbeAnswer> {
+    return eventually(() => this.answersSince(options.since).find((answer) => answer.servedBy !== undefined && (options.by === undefined || answer.servedBy === options.by)), {
+      what: `the client is served${options.by === undefined ? '' : ` by ${options.by}`}`,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      intervalMs: 50,
+      describe: () => `last answers: ${JSON.stringify(this.answers.slice(-3))}\n${this.lab.describeLogs(0)}\n${this.lab.describeLogs(1)}`,
+    });
+  }
+
+  /**
+   * Cuts the power of the node that serves now, and measures until the survivor serves. The lost
+   * node stays off (powerOn brings it back).
+   */
+  async powerLossTakeover(options: { readonly timeoutMs?: number } = {}): Promise<Takeover> {
+    const serving = await this.waitServed({ since: Date.now() });
+    const lost = this.nodeNames.indexOf(serving.servedBy as string);
+    if (lost < 0) throw new Error(`the service answered from '${String(serving.servedBy)}', which is not a node of this lab`);
+    const survivor = 1 - lost;
+    const cursor = this.lab.cursor(survivor);
+    const powerLossAt = Date.now();
+    this.progress(`power loss of node ${this.lab.nodeName(lost)} (every process killed, every link down)`);
+    await this.lab.net.powerLoss(lost);
+    await this.lab.daemon(lost).exited;
+    const served = await this.waitServed({ since: powerLossAt, by: this.lab.nodeName(survivor), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    const events = this.lab.logEvents(survivor).slice(cursor);
+    const detected = events.find((event) => event.msg === 'peer declared dead');
+    const fenced = events.find((event) => isFenceSuccess(event, this.lab.nodeName(lost)));
+    const detectedMs = (detected?.time ?? served.at) - powerLossAt;
+    const fencedMs = fenced === undefined ? undefined : fenced.time - powerLossAt;
+    const servedMs = served.at - powerLossAt;
+    return {
+      lostNode: this.lab.nodeName(lost),
+      survivor: this.lab.nodeName(survivor),
+      detectedMs,
+      fencedMs,
+      servedMs,
+      phases: { detectionMs: detectedMs, fencingMs: fencedMs === undefined ? 0 : fencedMs - detectedMs, recoveryMs: servedMs - (fencedMs ?? detectedMs) },
+    };
+  }
+
+  /** Powers node `node` on again (its NICs as after a boot) and starts its daemon; waits for the full view. */
+  async powerOn(node: number): Promise<void> {
+    this.progress(`power on node ${this.lab.nodeName(node)}`);
+    await this.lab.net.powerOn(node);
+    await this.lab.start(node);
+    await this.lab.waitForFullView({ timeoutMs: 60_000 });
+  }
+
+  async destroy(): Promise<void> {
+    await this.lab.destroy();
+  }
+
+  private async startProber(intervalMs: number): Promise<void> {
+    const client = await this.lab.net.addSwitchAddress(SWITCH_LINK, CLIENT_HOST);
+    const targets = this.serviceAddress !== undefined ? [this.serviceAddress] : this.nodeNames.map((_, node) => this.lab.net.address(node, SWITCH_LINK));
+    this.progress(`client ${client} on the switch asks http://${targets.join(', http://')}:${WEB_PORT}/ every ${intervalMs} ms`);
+    this.prober = await this.lab.net.spawnOnSwitch({
+      name: 'http client',
+      argv: [process.execPath, '--input-type=module', '-e', PROBER, String(intervalMs), String(WEB_PORT), ...targets],
+      onStdoutLine: (line) => {
+        try {
+          this.answers.push(JSON.parse(line) as ProbeAnswer);
+        } catch {
+          // Not an answer line: ignore.
+        }
+      },
+    });
+  }
+}
+
+/** A "fence finished" log event of the survivor that says `target` was fenced. */
+function isFenceSuccess(event: LogEvent, target: string): boolean {
+  return event.msg === 'fence finished' && event['target'] === target && event['ok'] === true;
+}
+
+/** The client: GET every target in turn, forever; one JSON line per attempt. */
+const PROBER = `
+const [intervalMs, port, ...targets] = process.argv.slice(1);
+for (let i = 0; ; i++) {
+  const at = Date.now();
+  const target = targets[i % targets.length];
+  try {
+    const response = await fetch('http://' + target + ':' + port + '/', { signal: AbortSignal.timeout(400) });
+    const body = (await response.text()).trim();
+    const servedBy = body.startsWith('served by ') ? body.slice('served by '.length) : undefined;
+    console.log(JSON.stringify(servedBy === undefined ? { at, error: 'unexpected answer: ' + body.slice(0, 60) } : { at, servedBy }));
+  } catch (error) {
+    console.log(JSON.stringify({ at, error: String(error?.cause?.code ?? error?.name ?? error) }));
+  }
+  await new Promise((resolve) => setTimeout(resolve, Number(intervalMs)));
+}
+`;
