@@ -68,6 +68,12 @@ export interface ChildProcessRunnerOptions {
    * that kept the agent's stdout open would otherwise hold the result forever. Default 500 ms.
    */
   readonly drainMs?: Millis;
+  /**
+   * Within drainMs, the result is in once the pipes were quiet this long after the exit: what the
+   * agent wrote before it exited is already in the pipe, so a silent background child (IPaddr2
+   * leaves send_arp running for a second) does not delay every start by drainMs. Default 30 ms.
+   */
+  readonly drainQuietMs?: Millis;
   /** Bytes of stdout kept (from the start). Default 1 MiB: meta-data of big agents is tens of KiB. */
   readonly stdoutLimitBytes?: number;
   /** Bytes of stderr kept (the end). Default 64 KiB. */
@@ -83,6 +89,7 @@ interface RunnerSettings {
   readonly killGraceMs: Millis;
   readonly reapGraceMs: Millis;
   readonly drainMs: Millis;
+  readonly drainQuietMs: Millis;
   readonly stdoutLimitBytes: number;
   readonly stderrLimitBytes: number;
 }
@@ -98,6 +105,7 @@ export class ChildProcessRunner implements ProcessRunner {
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       reapGraceMs: options.reapGraceMs ?? (2000 as Millis),
       drainMs: options.drainMs ?? (500 as Millis),
+      drainQuietMs: options.drainQuietMs ?? (30 as Millis),
       stdoutLimitBytes: options.stdoutLimitBytes ?? 1024 * 1024,
       stderrLimitBytes: options.stderrLimitBytes ?? 64 * 1024,
     };
@@ -122,6 +130,8 @@ class RunningProcess {
   private killSent = false;
   private closed = false;
   private settled = false;
+  private exitedAt: Millis = 0 as Millis;
+  private lastOutputAt: Millis = 0 as Millis;
 
   constructor(
     private readonly settings: RunnerSettings,
@@ -150,8 +160,12 @@ class RunningProcess {
       return;
     }
     this.child = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.stdout.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.lastOutputAt = clock.now();
+      this.stdout.push(chunk);
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
+      this.lastOutputAt = clock.now();
       this.stderr.push(chunk);
       this.reasons.push(this.stderrDecoder.decode(chunk, { stream: true }));
     });
@@ -179,9 +193,24 @@ class RunningProcess {
       return;
     }
     if (!this.closed) {
-      this.timers.push(this.settings.clock.setTimer(this.settings.drainMs, () => this.finishAfterExit()));
+      this.exitedAt = this.settings.clock.now();
+      this.timers.push(this.settings.clock.setTimer(this.settings.drainQuietMs, () => this.drainCheck()));
     }
     this.maybeFinish();
+  }
+
+  /** After the exit, with the pipes still open: done once they were quiet for drainQuietMs, or at drainMs. */
+  private drainCheck(): void {
+    if (this.settled) return;
+    const { clock, drainMs, drainQuietMs } = this.settings;
+    const now = clock.now();
+    const quietFor = now - Math.max(this.lastOutputAt, this.exitedAt);
+    if (quietFor >= drainQuietMs || now - this.exitedAt >= drainMs) {
+      this.finishAfterExit();
+      return;
+    }
+    const wait = Math.min(drainQuietMs - quietFor, drainMs - (now - this.exitedAt));
+    this.timers.push(clock.setTimer(Math.max(1, wait) as Millis, () => this.drainCheck()));
   }
 
   private maybeFinish(): void {

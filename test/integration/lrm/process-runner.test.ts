@@ -103,6 +103,15 @@ describe('ChildProcessRunner', () => {
     expect(await isAlive(child)).toBe(true);
   });
 
+  it('keeps what the command wrote before it exited while a background child still holds the pipes', async () => {
+    const outcome = await sh('sleep 30 & echo $!; for i in 1 2 3; do echo line$i; done; echo "ocf-exit-reason:it is done" >&2; exit 1');
+    const [child, ...lines] = outcome.stdout.trim().split('\n');
+    leftovers.push(Number(child));
+    expect(outcome.end).toEqual({ kind: 'exited', code: 1 });
+    expect(lines).toEqual(['line1', 'line2', 'line3']);
+    expect(outcome.exitReason).toBe('it is done');
+  });
+
   it('on timeout ends the whole group, including children that ignore SIGTERM', async () => {
     const pidDirectory = scratch.path;
     const outcome = await runner.run({
