@@ -209,6 +209,17 @@ export function buildResourceModel(cib: Cib, nodeCount: number, maintenanceMode:
   return { units, clones, instances, byId };
 }
 
+/** `id` without a clone instance number (`rsc:3` → `rsc`): `id.replace(/:\d+$/, '')` without a regex (it runs for every history entry). */
+export function withoutInstanceNumber(id: string): string {
+  const colon = id.lastIndexOf(':');
+  if (colon < 0 || colon === id.length - 1) return id;
+  for (let i = colon + 1; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return id;
+  }
+  return id.slice(0, colon);
+}
+
 export function stickinessOf(inst: Instance, defaultStickiness: number): number {
   return metaInt(inst.meta, 'resource-stickiness', defaultStickiness);
 }

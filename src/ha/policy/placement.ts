@@ -6,7 +6,7 @@
  */
 import { addScores, clampScore, parseScore, SCORE_INFINITY, type Cib, type Role } from '../cib/index.js';
 import { colocationsWithDependent, colocationsWithPrimary, locationRole, locationsFor, type ColocationPair } from './constraints.js';
-import { metaInt, stickinessOf, type CloneSet, type Instance, type ResourceModel, type Unit } from './model.js';
+import { metaInt, stickinessOf, withoutInstanceNumber, type CloneSet, type Instance, type ResourceModel, type Unit } from './model.js';
 import { canHostResources, ruleMatches, type ClusterOptions, type PolicyNode } from './unpack.js';
 import type { AllocationScore } from './types.js';
 
@@ -384,16 +384,50 @@ function unitActiveNodes(unit: Unit): string[] {
   return out;
 }
 
-/** Which history (lrm_resource ids) each node has, to tell where a clone's state is known (probed). */
-function historyIdsByNode(ctx: PlacementContext): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+/**
+ * Which history (lrm_resource ids) each node has for the members of promotable clones (the only
+ * ones asked about), and those ids without a `:N` instance number.
+ */
+interface HistoryIds {
+  readonly ids: Map<string, Set<string>>;
+  readonly baseIds: Map<string, Set<string>>;
+}
+
+/** One per placement run: every promotable clone asks, and the status can hold a million entries. */
+const historyIdsCache = new WeakMap<PlacementContext, HistoryIds>();
+
+/** Which history each node has of promotable clones, to tell where their state is known (probed). */
+function historyIdsByNode(ctx: PlacementContext): HistoryIds {
+  const cached = historyIdsCache.get(ctx);
+  if (cached !== undefined) return cached;
+  const members = new Set<string>();
+  for (const set of ctx.model.clones) if (set.promotable) for (const u of set.instances) for (const m of u.members) members.add(m.primitive.id);
+  const ids = new Map<string, Set<string>>();
+  const baseIds = new Map<string, Set<string>>();
+  // The first node (in node order) whose id or name matches the node_state's.
+  const byId = new Map<string, number>();
+  const byName = new Map<string, number>();
+  ctx.nodes.forEach((n, i) => {
+    if (!byId.has(n.id)) byId.set(n.id, i);
+    if (!byName.has(n.uname)) byName.set(n.uname, i);
+  });
   for (const state of ctx.cib.status.nodes) {
-    const node = ctx.nodes.find((n) => (state.id !== undefined && n.id === state.id) || (state.uname !== undefined && n.uname === state.uname));
+    const i = Math.min((state.id === undefined ? undefined : byId.get(state.id)) ?? Infinity, (state.uname === undefined ? undefined : byName.get(state.uname)) ?? Infinity);
+    const node = ctx.nodes[i];
     if (node === undefined || state.lrm === undefined) continue;
-    const ids = out.get(node.uname) ?? new Set<string>();
-    for (const r of state.lrm.resources) ids.add(r.id);
-    out.set(node.uname, ids);
+    const set = ids.get(node.uname) ?? new Set<string>();
+    const bases = baseIds.get(node.uname) ?? new Set<string>();
+    for (const r of state.lrm.resources) {
+      const base = withoutInstanceNumber(r.id);
+      if (!members.has(base)) continue;
+      set.add(r.id);
+      bases.add(base);
+    }
+    ids.set(node.uname, set);
+    baseIds.set(node.uname, bases);
   }
+  const out = { ids, baseIds };
+  historyIdsCache.set(ctx, out);
   return out;
 }
 
@@ -480,7 +514,7 @@ function allocationPromotionScore(set: CloneSet, unit: Unit, node: PolicyNode, i
  * members; `fallback` when absent or when the node's score does not count (the instance's state
  * there is unknown while it is known elsewhere).
  */
-function promotionScore(set: CloneSet, unit: Unit, node: PolicyNode, fallback: number, history: Map<string, Set<string>>): number {
+function promotionScore(set: CloneSet, unit: Unit, node: PolicyNode, fallback: number, history: HistoryIds): number {
   let score = fallback;
   for (const m of unit.members) {
     const c = memberPromotionScore(set, m, node, fallback, history);
@@ -489,16 +523,16 @@ function promotionScore(set: CloneSet, unit: Unit, node: PolicyNode, fallback: n
   return score;
 }
 
-function memberPromotionScore(set: CloneSet, m: Instance, node: PolicyNode, fallback: number, history: Map<string, Set<string>>): number {
-  const here = history.get(node.uname) ?? new Set<string>();
-  const knownHere = (id: string): boolean => here.has(id) || (!set.unique && [...here].some((h) => h.replace(/:\d+$/, '') === id));
+function memberPromotionScore(set: CloneSet, m: Instance, node: PolicyNode, fallback: number, history: HistoryIds): number {
+  const here = history.ids.get(node.uname) ?? new Set<string>();
+  const knownHere = (id: string): boolean => here.has(id) || (!set.unique && history.baseIds.get(node.uname)?.has(id) === true);
   const activeHere = (i: Instance): boolean => (i.current.get(node.uname)?.role ?? 'Stopped') !== 'Stopped';
   const siblings = set.instances.flatMap((u) => u.members.filter((x) => x.primitive.id === m.primitive.id));
   let applies: boolean;
   if (!set.unique && activeHere(m)) applies = true;
   else if (!set.unique && !siblings.some(activeHere) && knownHere(m.primitive.id)) applies = true;
   else {
-    const knownAnywhere = m.current.size > 0 || [...history.values()].some((ids) => ids.has(m.id) || (m.historyId !== undefined && ids.has(m.historyId)));
+    const knownAnywhere = m.current.size > 0 || [...history.ids.values()].some((ids) => ids.has(m.id) || (m.historyId !== undefined && ids.has(m.historyId)));
     applies = !knownAnywhere || m.current.has(node.uname) || here.has(m.id) || (m.historyId !== undefined && here.has(m.historyId));
   }
   if (!applies) return fallback;

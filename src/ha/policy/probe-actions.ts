@@ -9,13 +9,15 @@
  * Anonymous clones are probed once per node under the primitive's id; unique clone instances and
  * other resources under their own ids.
  */
-import { compareActions, compareEdges, mergeSorted } from './graph-order.js';
+import { compareActions, compareEdges, compareText, mergeSorted } from './graph-order.js';
 import type { Instance, ResourceModel } from './model.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 import type { PolicyNode } from './unpack.js';
 
 export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: readonly PolicyNode[]): TransitionGraph {
-  const online = nodes.filter((n) => n.online && !n.unclean);
+  // In name order: a probe's id is `${key}_monitor_0@${node}`, so sorting the keys and the nodes
+  // sorts the probes (checked below), instead of sorting one probe per resource and node.
+  const online = nodes.filter((n) => n.online && !n.unclean).sort((a, b) => compareText(a.uname, b.uname));
   if (online.length === 0) return graph;
   const byProbeKey = new Map<string, Instance[]>();
   for (const inst of model.instances.values()) {
@@ -32,17 +34,37 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     if (list === undefined) startsOf.set(a.resource, [a.id]);
     else list.push(a.id);
   }
+  const prefixes = [...byProbeKey.keys()].map((key) => ({ key, prefix: `${key}_monitor_0@` })).sort((a, b) => compareText(a.prefix, b.prefix));
   const probes: GraphAction[] = [];
   const probeEdges: GraphEdge[] = [];
-  for (const [key, instances] of byProbeKey) {
+  for (const { key, prefix } of prefixes) {
+    const instances = byProbeKey.get(key) as Instance[];
+    let starts: string[] | undefined;
     for (const node of online) {
-      if (instances.some((i) => i.knownOn.has(node.uname) || i.current.has(node.uname))) continue;
-      const id = `${key}_monitor_0@${node.uname}`;
+      if (isKnownOn(instances, node.uname)) continue;
+      const id = prefix + node.uname;
       probes.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
-      for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) probeEdges.push({ before: id, after: start });
+      if (starts === undefined) {
+        starts = [];
+        for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) starts.push(start);
+        starts.sort(compareText);
+      }
+      for (const start of starts) probeEdges.push({ before: id, after: start });
     }
   }
   if (probes.length === 0) return graph;
-  // The graph's lists are sorted by id: sort only what is new and merge (a large cluster has many probes).
-  return { actions: mergeSorted(graph.actions, probes.sort(compareActions), compareActions), edges: mergeSorted(graph.edges, probeEdges.sort(compareEdges), compareEdges) };
+  // Ids have no '@' before the node's name, so no prefix is a prefix of another; should one ever be, sort after all.
+  if (!isSorted(probes, compareActions)) probes.sort(compareActions);
+  if (!isSorted(probeEdges, compareEdges)) probeEdges.sort(compareEdges);
+  return { actions: mergeSorted(graph.actions, probes, compareActions), edges: mergeSorted(graph.edges, probeEdges, compareEdges) };
+}
+
+function isKnownOn(instances: readonly Instance[], node: string): boolean {
+  for (const i of instances) if (i.knownOn.has(node) || i.current.has(node)) return true;
+  return false;
+}
+
+function isSorted<T>(list: readonly T[], compare: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < list.length; i++) if (compare(list[i - 1] as T, list[i] as T) > 0) return false;
+  return true;
 }

@@ -38,7 +38,8 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   applyQuorumPolicy(model, cluster, fenced);
   blockStartsAwaitingProbes(cib, model, nodes);
   applyOrderings(model, orders, colocations, fenced);
-  const graph = addMissingMonitors(addProbes(createGraph(model, fencing, orders, orphans, cluster, fenced), model, nodes), model, cib);
+  // Missing monitors before probes: a probe (`_monitor_0`) is never one of their ids, and their pass then looks up fewer.
+  const graph = addProbes(addMissingMonitors(createGraph(model, fencing, orders, orphans, cluster, fenced), model, cib), model, nodes);
   const summary = deriveSummary(model, fencing, orphans, cluster, fenced);
   return { graph, decisions: decisionsOf(model), scores, summary, notes: orphanNotes(orphans) };
 }
@@ -200,8 +201,9 @@ function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced
 function decisionsOf(model: ResourceModel): ResourceDecision[] {
   const out: ResourceDecision[] = [];
   for (const inst of model.instances.values()) {
-    const current = [...inst.current].filter(([, s]) => s.role !== 'Stopped' || s.failed).map(([node, s]) => ({ node, role: s.role, failed: s.failed }));
-    const d: ResourceDecision = { resource: inst.id, current, nextRole: inst.nextRole, managed: inst.managed && !inst.blocked, ...(inst.next === undefined ? {} : { next: inst.next }) };
+    const current: ResourceDecision['current'][number][] = [];
+    for (const [node, s] of inst.current) if (s.role !== 'Stopped' || s.failed) current.push({ node, role: s.role, failed: s.failed });
+    const d: ResourceDecision = inst.next === undefined ? { resource: inst.id, current, nextRole: inst.nextRole, managed: inst.managed && !inst.blocked } : { resource: inst.id, current, nextRole: inst.nextRole, managed: inst.managed && !inst.blocked, next: inst.next };
     out.push(d);
   }
   return out.sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
