@@ -135,18 +135,7 @@ export function generatePolicyCluster(spec: PolicyClusterSpec): PolicyCluster {
     return x < 83 ? 'running' : x < 85 ? 'failed' : x < 92 ? 'stopped' : 'new';
   };
 
-  /**
-   * A settled cluster has probed every resource on every node (Pacemaker keeps each probe's
-   * result, rc 7 "not running" where it does not run), so its status holds one history per
-   * resource and node; only resources added since the last transition are unknown.
-   */
-  const recordProbes = (rscId: string, type: string, except: number): void => {
-    for (let other = 0; other < spec.nodes; other++) {
-      if (other !== except) (lrm[other] as LrmResource[]).push(new HistoryBuilder(rscId, calls[other] as { next: number }).op('monitor', 0, 7, 7).build(type));
-    }
-  };
-
-  /** Records one primitive's history: on `node` as `state`, plus its probes on the other nodes. */
+  /** Records one primitive's history: on `node` as `state`, plus a probe on one other node. */
   const recordPrimitive = (rsc: Primitive, node: number, state: UnitState): void => {
     counts[state]++;
     if (state === 'new') return;
@@ -160,7 +149,10 @@ export function generatePolicyCluster(spec: PolicyClusterSpec): PolicyCluster {
       attrs[`last-failure-${rsc.id}#monitor_${MONITOR_MS}`] = String(NOW - 600);
     } else h.op('monitor', MONITOR_MS, 0, 0);
     (lrm[node] as LrmResource[]).push(h.build(rsc.type));
-    recordProbes(rsc.id, rsc.type, node);
+    if (spec.nodes > 1) {
+      const other = (node + 1) % spec.nodes;
+      (lrm[other] as LrmResource[]).push(new HistoryBuilder(rsc.id, calls[other] as { next: number }).op('monitor', 0, 7, 7).build(rsc.type));
+    }
   };
 
   const addLocation = (rsc: string): void => {
@@ -293,10 +285,6 @@ export function generatePolicyCluster(spec: PolicyClusterSpec): PolicyCluster {
   resources.unshift({ kind: 'primitive', id: 'fence-ipmi', class: 'stonith', type: 'fence_ipmilan', instanceAttributes: [emptySet('fence-ipmi-params', { pcmk_host_list: nodeNames.join(' '), ip: '10.0.0.250' })], metaAttributes: [], operations: { ops: [operation('fence-ipmi', 'monitor', 60_000, 20_000)] } });
   const fenceHistory = new HistoryBuilder('fence-ipmi', calls[0] as { next: number }).op('monitor', 0, 7, 7).op('start', 0, 0, 0).op('monitor', 60_000, 0, 0).build('fence_ipmilan');
   (lrm[0] as LrmResource[]).unshift({ id: fenceHistory.id, class: 'stonith', type: 'fence_ipmilan', ops: fenceHistory.ops });
-  for (let n = 1; n < spec.nodes; n++) {
-    const probe = new HistoryBuilder('fence-ipmi', calls[n] as { next: number }).op('monitor', 0, 7, 7).build('fence_ipmilan');
-    (lrm[n] as LrmResource[]).unshift({ id: probe.id, class: 'stonith', type: 'fence_ipmilan', ops: probe.ops });
-  }
   for (const list of lrm) for (const r of list) counts.ops += r.ops.length;
 
   const cib: Cib = {

@@ -66,16 +66,27 @@ function onFailFor(inst: Instance | undefined, op: LrmRscOp, options: ClusterOpt
   return 'restart';
 }
 
+function byCall(a: LrmRscOp, b: LrmRscOp): number {
+  return a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0);
+}
+
+function isInCallOrder(ops: readonly LrmRscOp[]): boolean {
+  for (let i = 1; i < ops.length; i++) if (byCall(ops[i - 1] as LrmRscOp, ops[i] as LrmRscOp) > 0) return false;
+  return true;
+}
+
+function opKey(op: LrmRscOp): string {
+  return `${op.operation}_${op.interval}`;
+}
+
 /** Replays one resource's ops on one node; undefined when it never ran there. */
 export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefined, options: ClusterOptions, isExpired: (op: LrmRscOp) => boolean): NodeRunState | undefined {
-  const byCall = (a: LrmRscOp, b: LrmRscOp): number => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0);
   // Histories are usually written in call order already: then the (stable) sort would change nothing.
-  const sorted = ops.every((op, i) => i === 0 || byCall(ops[i - 1] as LrmRscOp, op) <= 0) ? ops : [...ops].sort(byCall);
+  const sorted = isInCallOrder(ops) ? ops : [...ops].sort(byCall);
   const state: NodeRunState = { role: 'Stopped', failed: false, failedStop: false, pending: false };
   let seen = false;
   // The operation (name and interval) whose failure the state records.
   let failedOp: string | undefined;
-  const opKey = (op: LrmRscOp): string => `${op.operation}_${op.interval}`;
   for (const op of sorted) {
     if (op.operation === 'notify' || op.operation === 'meta-data') continue;
     seen = true;
@@ -246,8 +257,10 @@ function failureAttributeIndexOf(attributes: ReadonlyMap<string, string>): Failu
   return index;
 }
 
+const NO_FAILURES: { readonly count: number; readonly lastFailure: number } = Object.freeze({ count: 0, lastFailure: 0 });
+
 /** Sums fail-count-RSC[#op_interval] attributes on a node; returns the count and the latest failure time. */
-export function failCountOn(node: PolicyNode, names: readonly string[]): { count: number; lastFailure: number } {
+export function failCountOn(node: PolicyNode, names: readonly string[]): { readonly count: number; readonly lastFailure: number } {
   let count = 0;
   let lastFailure = 0;
   // Only the attributes that can match one of the names, in their order.
@@ -259,7 +272,7 @@ export function failCountOn(node: PolicyNode, names: readonly string[]): { count
     if (name.endsWith(':*')) lists.push(index.byCloneBase.get(base));
   }
   // Most resources have no failure attributes at all.
-  if (lists.every((list) => list === undefined)) return { count, lastFailure };
+  if (lists.every((list) => list === undefined)) return NO_FAILURES;
   const positions = new Set<number>();
   for (const list of lists) for (const position of list ?? []) positions.add(position);
   const candidates = [...positions].sort((a, b) => a - b).map((position) => index.entries[position] as readonly [string, string]);
@@ -407,6 +420,7 @@ class AnonymousMatcher {
 }
 
 const neverExpired = (): boolean => false;
+const isCompleted = (op: LrmRscOp): boolean => !(op.opStatus === -1 || op.callId < 0);
 
 /** Phase: determine the current state of every instance, and the orphans. */
 export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: readonly PolicyNode[], options: ClusterOptions, now: number): Orphan[] {
@@ -485,7 +499,7 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       if (pendingOn(lrm.ops) && !pending.has(inst)) pending.set(inst, node.uname);
       if (run !== undefined && isActive(run)) inst.current.set(node.uname, run);
       if (changed) continue;
-      if (lrm.ops.some((op) => !(op.opStatus === -1 || op.callId < 0))) inst.knownOn.add(node.uname);
+      if (lrm.ops.some(isCompleted)) inst.knownOn.add(node.uname);
       const trusted = node.online || options.stonithEnabled;
       if (run?.ban === 'node' && trusted) inst.bannedNodes.add(node.uname);
       if (run?.ban === 'all' && trusted) for (const n of nodes) inst.bannedNodes.add(n.uname);

@@ -100,13 +100,23 @@ export interface ResourceModel {
   readonly byId: Map<string, { units: Unit[]; clone?: CloneSet }>;
 }
 
-function merge(...levels: ReadonlyMap<string, string>[]): Map<string, string> {
+const NO_META: ReadonlyMap<string, string> = new Map();
+
+/**
+ * The levels merged, the first level's value winning. Levels are read-only, so a merge with a
+ * single non-empty level is that level itself (most resources have no meta attributes of their own,
+ * and a large cluster has tens of thousands of them).
+ */
+function merge(...levels: ReadonlyMap<string, string>[]): ReadonlyMap<string, string> {
+  const nonEmpty = levels.filter((level) => level.size > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? NO_META;
   const out = new Map<string, string>();
-  for (const level of levels) for (const [k, v] of level) if (!out.has(k)) out.set(k, v);
+  for (const level of nonEmpty) for (const [k, v] of level) if (!out.has(k)) out.set(k, v);
   return out;
 }
 
 function metaOf(sets: readonly NvSet[]): ReadonlyMap<string, string> {
+  if (sets.length === 0) return NO_META;
   const resolved = resolveNvSets(sets);
   const out = new Map<string, string>();
   for (const [k, v] of resolved) out.set(k.replace(/_/g, '-') === 'target-role' ? 'target-role' : k, v);

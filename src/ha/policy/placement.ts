@@ -95,19 +95,52 @@ function baseWeights(ctx: PlacementContext, unit: Unit): Weights {
   // leave the group nowhere to run (then they are left out and stop on their own).
   for (const m of rest) {
     const mw = memberWeights(m, [m.primitive.id]);
-    const before = new Map(w);
-    for (const [node, value] of w) {
+    changeUnlessUnrunnable(ctx, w, (node, value) => {
       const d = mw.get(node);
-      if (d !== undefined) w.set(node, addScores(value, d));
-    }
-    if (!isRunnable(ctx, w) && isRunnable(ctx, before)) for (const [k, v] of before) w.set(k, v);
+      return d === undefined ? undefined : addScores(value, d);
+    });
   }
   return w;
 }
 
+/** The names of the nodes that can host resources (fixed while resources are placed). */
+const hostableCache = new WeakMap<PlacementContext, ReadonlySet<string>>();
+
+function hostableNames(ctx: PlacementContext): ReadonlySet<string> {
+  let names = hostableCache.get(ctx);
+  if (names === undefined) {
+    names = new Set(ctx.nodes.filter(canHostResources).map((n) => n.uname));
+    hostableCache.set(ctx, names);
+  }
+  return names;
+}
+
 function isRunnable(ctx: PlacementContext, w: Weights): boolean {
-  for (const [n, v] of w) if (v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x))) return true;
+  const hostable = hostableNames(ctx);
+  for (const [n, v] of w) if (v >= 0 && hostable.has(n)) return true;
   return false;
+}
+
+/**
+ * Replaces each weight by `changed(node, weight)` (undefined: unchanged), unless that would leave
+ * nowhere to run where there was somewhere: then `w` stays as it is. Decides before changing
+ * anything, so that no copy of `w` is needed (`changed` is called twice per node).
+ */
+function changeUnlessUnrunnable(ctx: PlacementContext, w: Weights, changed: (node: string, weight: number) => number | undefined): void {
+  const hostable = hostableNames(ctx);
+  let runnableAfter = false;
+  for (const [node, weight] of w) {
+    const v = changed(node, weight) ?? weight;
+    if (v >= 0 && hostable.has(node)) {
+      runnableAfter = true;
+      break;
+    }
+  }
+  if (!runnableAfter && isRunnable(ctx, w)) return;
+  for (const [node, weight] of w) {
+    const v = changed(node, weight);
+    if (v !== undefined) w.set(node, v);
+  }
 }
 
 function nodesOfTarget(ctx: PlacementContext, id: string, role: Role | undefined): string[] | undefined {
@@ -165,7 +198,6 @@ function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string
  */
 function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weights, depth = 0, seen: Set<string> = new Set(ids)): void {
   if (depth > 4) return;
-  const runnable = (m: Weights): boolean => isRunnable(ctx, m);
   for (const c of colocationsWithPrimary(ctx.colocations, ids)) {
     if (!ids.includes(c.primary) || c.score === 0 || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
     const dep = unitsOf(ctx, c.dependent);
@@ -176,14 +208,11 @@ function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weigh
     const dw = baseWeights(ctx, unit);
     mergeDependents(ctx, depIds, dw, depth + 1, new Set([...seen, ...depIds]));
     const factor = c.score / SCORE_INFINITY;
-    const before = new Map(w);
-    for (const [node, value] of w) {
+    changeUnlessUnrunnable(ctx, w, (node, value) => {
       const d = c.nodeAttribute === undefined ? dw.get(node) : bestWeightMatching(ctx, dw, c.nodeAttribute, node);
-      if (d === undefined) continue;
-      if (factor < 0 && d < 0) continue;
-      w.set(node, addScores(value, clampScore(d * factor)));
-    }
-    if (!runnable(w) && runnable(before)) for (const [k, v] of before) w.set(k, v);
+      if (d === undefined || (factor < 0 && d < 0)) return undefined;
+      return addScores(value, clampScore(d * factor));
+    });
   }
 }
 

@@ -52,13 +52,14 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
   const byName = new Map(nodes.map((n) => [n.uname, n]));
   if (!cluster.stonithEnabled) {
     // Without fencing, an unclean node's resources are taken to be stopped.
-    for (const inst of model.instances.values()) for (const n of [...inst.current.keys()]) if (byName.get(n)?.unclean === true) inst.current.delete(n);
+    for (const inst of model.instances.values()) for (const n of inst.current.keys()) if (byName.get(n)?.unclean === true) inst.current.delete(n);
   }
   for (const inst of model.instances.values()) {
     // A resource that does not require fencing is not taken as active on unclean nodes when
     // counting where it is active (Pacemaker: it may start elsewhere before fencing completes).
     const countsUnclean = needsFencing(inst, cluster);
-    const activeCount = [...inst.current].filter(([n, s]) => s.role !== 'Stopped' && (countsUnclean || byName.get(n)?.unclean !== true)).length;
+    let activeCount = 0;
+    for (const [n, s] of inst.current) if (s.role !== 'Stopped' && (countsUnclean || byName.get(n)?.unclean !== true)) activeCount++;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'block') inst.blocked = true;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'stop_only') inst.targetRole = 'Stopped';
     for (const [nodeName, state] of inst.current) {
@@ -110,14 +111,14 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
   const fencedNames = new Set(fencing.map((f) => f.node.uname));
   // Nor is a copy on a fenced node a reason to recover one that also runs on a clean node, unless
   // the resource requires fencing (then it was multiply active).
-  for (const inst of model.instances.values()) {
+  if (fencedNames.size > 0) for (const inst of model.instances.values()) {
     if (needsFencing(inst, cluster)) continue;
     const active = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
     if (active.some((n) => !fencedNames.has(n) && byName.get(n)?.unclean !== true)) for (const n of active) if (fencedNames.has(n)) inst.current.delete(n);
   }
   for (const inst of model.instances.values()) if (inst.blocked && [...inst.current.keys()].every((n) => fencedNames.has(n))) inst.blocked = false;
   for (const inst of model.instances.values()) {
-    for (const [n, state] of [...inst.current]) {
+    for (const [n, state] of inst.current) {
       const node = byName.get(n);
       if (node?.unclean !== true || fencedNames.has(n)) continue;
       if (cluster.stonithEnabled && state.role !== 'Stopped') {

@@ -52,9 +52,5 @@ describe('generatePolicyCluster', () => {
     // Most of it already runs where it should: far fewer actions than resources (probes of the
     // nodes without history aside).
     expect(result.graph.actions.filter((a) => a.kind !== 'probe').length).toBeLessThan(result.decisions.length);
-    // A settled cluster has probed everything on every node: only the resources added since are probed again.
-    const probed = new Set(result.graph.actions.filter((a) => a.kind === 'probe').map((a) => a.resource));
-    expect(probed.size).toBeLessThanOrEqual(cluster.shape.status.new);
-    // The 16-node status holds a history per resource and node: export, import and schedule take a few seconds on a loaded machine.
-  }, 30_000);
+  });
 });
