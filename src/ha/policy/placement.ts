@@ -35,27 +35,32 @@ function idsOfUnit(unit: Unit): string[] {
   return ids;
 }
 
-/** Location constraints (not role-specific) and rules, on top of the symmetric/opt-in base. */
-export function locationWeights(ctx: PlacementContext, ids: readonly string[], promotion: boolean): Weights {
+/**
+ * Location constraints (not role-specific) and rules, on top of the symmetric/opt-in base; with
+ * `onlyNode`, the weight on that node alone (the other nodes are left out).
+ */
+export function locationWeights(ctx: PlacementContext, ids: readonly string[], promotion: boolean, onlyNode?: string): Weights {
   const w: Weights = new Map();
-  if (!promotion && ctx.options.symmetricCluster) for (const n of ctx.nodes) w.set(n.uname, 0);
+  const nodes = onlyNode === undefined ? ctx.nodes : ctx.nodes.filter((n) => n.uname === onlyNode);
+  if (!promotion && ctx.options.symmetricCluster) for (const n of nodes) w.set(n.uname, 0);
   for (const c of locationsFor(ctx.cib, ids)) {
     const role = locationRole(c);
     const isRoleSpecific = (r: Role | undefined): boolean => r === 'Promoted' || r === 'Unpromoted';
     const placement = c.placement;
     if (placement.kind === 'node') {
       if (isRoleSpecific(role) !== promotion) continue;
+      if (onlyNode !== undefined && placement.node !== onlyNode) continue;
       const node = ctx.nodes.find((n) => n.uname === placement.node);
       if (node === undefined) continue;
       const score = role === 'Unpromoted' ? -placement.score : placement.score;
       w.set(node.uname, addScores(w.get(node.uname) ?? 0, score));
       continue;
     }
-    for (const node of ctx.nodes) {
+    for (const node of nodes) {
       for (const rule of placement.rules) {
         // A role on the rule (or else on the constraint) limits it to the promotion phase.
         if (isRoleSpecific(rule.role ?? role) !== promotion) continue;
-        if (!ruleMatches({ ...rule, expressions: rule.expressions }, node.attributes)) continue;
+        if (!ruleMatches(rule, node.attributes)) continue;
         let score = rule.score ?? 0;
         if (rule.scoreAttribute !== undefined) score = parseScore(node.attributes.get(rule.scoreAttribute) ?? '') ?? 0;
         w.set(node.uname, addScores(w.get(node.uname) ?? 0, score));
@@ -266,7 +271,7 @@ function assignUnit(ctx: PlacementContext, unit: Unit, node: PolicyNode | undefi
       } else delete m.next;
       continue;
     }
-    const ownScore = unit.members.length > 1 && node !== undefined ? locationWeights(ctx, [m.primitive.id], false).get(node.uname) : undefined;
+    const ownScore = unit.members.length > 1 && node !== undefined ? locationWeights(ctx, [m.primitive.id], false, node.uname).get(node.uname) : undefined;
     if (!chainBroken && node !== undefined && (m.targetRole === 'Stopped' || m.bannedNodes.has(node.uname) || (ownScore !== undefined && ownScore < 0) || (!ctx.canStart && !isRunningOn(m, node.uname)))) chainBroken = true;
     if (chainBroken || node === undefined) {
       delete m.next;

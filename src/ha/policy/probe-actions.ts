@@ -53,9 +53,12 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     }
   }
   if (probes.length === 0) return graph;
-  // Ids have no '@' before the node's name, so no prefix is a prefix of another; should one ever be, sort after all.
-  if (!isSorted(probes, compareActions)) probes.sort(compareActions);
-  if (!isSorted(probeEdges, compareEdges)) probeEdges.sort(compareEdges);
+  // The probes are in id order when no key's prefix starts another's (ids have no '@') and node
+  // names are distinct; should that ever not hold, sort after all.
+  if (!prefixesAreDistinct(prefixes) || !namesAreDistinct(online)) {
+    probes.sort(compareActions);
+    probeEdges.sort(compareEdges);
+  }
   return { actions: mergeSorted(graph.actions, probes, compareActions), edges: mergeSorted(graph.edges, probeEdges, compareEdges) };
 }
 
@@ -64,7 +67,13 @@ function isKnownOn(instances: readonly Instance[], node: string): boolean {
   return false;
 }
 
-function isSorted<T>(list: readonly T[], compare: (a: T, b: T) => number): boolean {
-  for (let i = 1; i < list.length; i++) if (compare(list[i - 1] as T, list[i] as T) > 0) return false;
+/** Sorted prefixes none of which starts the next: then any extensions of them sort as they do. */
+function prefixesAreDistinct(sorted: readonly { readonly prefix: string }[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if ((sorted[i] as { prefix: string }).prefix.startsWith((sorted[i - 1] as { prefix: string }).prefix)) return false;
+  return true;
+}
+
+function namesAreDistinct(sorted: readonly PolicyNode[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if ((sorted[i] as PolicyNode).uname === (sorted[i - 1] as PolicyNode).uname) return false;
   return true;
 }
