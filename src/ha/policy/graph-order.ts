@@ -53,3 +53,30 @@ function insertSorted<T>(few: readonly T[], many: readonly T[], compare: (x: T, 
   while (j < many.length) out.push(many[j++] as T);
   return out;
 }
+
+/**
+ * mergeSorted where `b`'s elements are compared by position: `compare(x, j)` compares `x` of `a`
+ * with `b[j]` (a pass that knows how its elements sort can compare them without building keys).
+ */
+export function mergeSortedBy<T>(a: readonly T[], b: readonly T[], compare: (x: T, j: number) => number): T[] {
+  const out = new Array<T>(a.length + b.length);
+  const search = a.length * 8 < b.length;
+  let o = 0;
+  let j = 0;
+  for (const x of a) {
+    // The first position k >= j where x goes before b[k] (before an equal one too).
+    let lo = j;
+    if (search) {
+      let hi = b.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compare(x, mid) <= 0) hi = mid;
+        else lo = mid + 1;
+      }
+    } else while (lo < b.length && compare(x, lo) > 0) lo++;
+    while (j < lo) out[o++] = b[j++] as T;
+    out[o++] = x;
+  }
+  while (j < b.length) out[o++] = b[j++] as T;
+  return out;
+}

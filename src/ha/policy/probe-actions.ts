@@ -9,7 +9,7 @@
  * Anonymous clones are probed once per node under the primitive's id; unique clone instances and
  * other resources under their own ids.
  */
-import { compareActions, compareEdges, compareText, mergeSorted } from './graph-order.js';
+import { compareActions, compareEdges, compareText, mergeSorted, mergeSortedBy } from './graph-order.js';
 import type { Instance, ResourceModel } from './model.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 import type { PolicyNode } from './unpack.js';
@@ -37,19 +37,28 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
   const prefixes = [...byProbeKey.keys()].map((key) => ({ key, prefix: `${key}_monitor_0@` })).sort((a, b) => compareText(a.prefix, b.prefix));
   const probes: GraphAction[] = [];
   const probeEdges: GraphEdge[] = [];
+  // Each probe's id prefix, and each probe edge's probe: ids are compared as (prefix, node name)
+  // without joining them (a large cluster has a probe per resource and node).
+  const probePrefix: string[] = [];
+  const edgeProbe: number[] = [];
   for (const { key, prefix } of prefixes) {
     const instances = byProbeKey.get(key) as Instance[];
     let starts: string[] | undefined;
     for (const node of online) {
       if (isKnownOn(instances, node.uname)) continue;
       const id = prefix + node.uname;
+      const index = probes.length;
       probes.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
+      probePrefix.push(prefix);
       if (starts === undefined) {
         starts = [];
         for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) starts.push(start);
         starts.sort(compareText);
       }
-      for (const start of starts) probeEdges.push({ before: id, after: start });
+      for (const start of starts) {
+        probeEdges.push({ before: id, after: start });
+        edgeProbe.push(index);
+      }
     }
   }
   if (probes.length === 0) return graph;
@@ -58,8 +67,25 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
   if (!prefixesAreDistinct(prefixes) || !namesAreDistinct(online)) {
     probes.sort(compareActions);
     probeEdges.sort(compareEdges);
+    return { actions: mergeSorted(graph.actions, probes, compareActions), edges: mergeSorted(graph.edges, probeEdges, compareEdges) };
   }
-  return { actions: mergeSorted(graph.actions, probes, compareActions), edges: mergeSorted(graph.edges, probeEdges, compareEdges) };
+  const compareIdToProbe = (id: string, k: number): number => compareJoined(id, probePrefix[k] as string, (probes[k] as GraphAction).node as string);
+  return {
+    actions: mergeSortedBy(graph.actions, probes, (a, k) => compareIdToProbe(a.id, k)),
+    edges: mergeSortedBy(graph.edges, probeEdges, (e, k) => compareIdToProbe(e.before, edgeProbe[k] as number) || compareText(e.after, (probeEdges[k] as GraphEdge).after)),
+  };
+}
+
+/** compareText(text, prefix + rest), without building prefix + rest. */
+function compareJoined(text: string, prefix: string, rest: string): number {
+  // When text does not start with prefix, they differ within it (or text is shorter): that decides.
+  if (!text.startsWith(prefix)) return compareText(text, prefix);
+  for (let i = prefix.length, j = 0; ; i++, j++) {
+    const a = i < text.length ? text.charCodeAt(i) : -1;
+    const b = j < rest.length ? rest.charCodeAt(j) : -1;
+    if (a !== b) return a < b ? -1 : 1;
+    if (a === -1) return 0;
+  }
 }
 
 function isKnownOn(instances: readonly Instance[], node: string): boolean {
