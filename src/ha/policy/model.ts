@@ -71,7 +71,6 @@ export interface Unit {
   readonly instanceNumber?: number;
   next?: string;
   allocated: boolean;
-  weights?: Map<string, number>;
 }
 
 export interface CloneSet {

@@ -309,7 +309,6 @@ function allocateUnit(ctx: PlacementContext, unit: Unit, visiting: Set<string>):
   }
   if (lead?.targetRole === 'Stopped' && unit.members.every((m) => m.targetRole === 'Stopped')) for (const n of ctx.nodes) w.set(n.uname, -SCORE_INFINITY);
   recordScores(ctx, unit.id, w);
-  unit.weights = w;
   const node = unmanagedLead ? ctx.nodes.find((n) => n.uname === unitCurrentNode(unit)) : chooseNode(ctx, w, unitCurrentNode(unit), () => false);
   if (!ctx.canStart && !ctx.frozen && node !== undefined && ctx.options.noQuorumPolicy !== 'ignore') {
     assignUnit(ctx, unit, undefined);
