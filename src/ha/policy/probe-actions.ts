@@ -34,27 +34,30 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     if (list === undefined) startsOf.set(a.resource, [a.id]);
     else list.push(a.id);
   }
-  const prefixes = [...byProbeKey.keys()].map((key) => ({ key, prefix: `${key}_monitor_0@` })).sort((a, b) => compareText(a.prefix, b.prefix));
+  // Only the resources with a node to probe get an id prefix (a settled cluster has few).
+  const prefixes: { key: string; prefix: string; nodes: PolicyNode[] }[] = [];
+  for (const [key, instances] of byProbeKey) {
+    let unknown: PolicyNode[] | undefined;
+    for (const node of online) if (!isKnownOn(instances, node.uname)) (unknown ??= []).push(node);
+    if (unknown !== undefined) prefixes.push({ key, prefix: `${key}_monitor_0@`, nodes: unknown });
+  }
+  prefixes.sort((a, b) => compareText(a.prefix, b.prefix));
   const probes: GraphAction[] = [];
   const probeEdges: GraphEdge[] = [];
   // Each probe's id prefix, and each probe edge's probe: ids are compared as (prefix, node name)
   // without joining them (a large cluster has a probe per resource and node).
   const probePrefix: string[] = [];
   const edgeProbe: number[] = [];
-  for (const { key, prefix } of prefixes) {
+  for (const { key, prefix, nodes: unknown } of prefixes) {
     const instances = byProbeKey.get(key) as Instance[];
-    let starts: string[] | undefined;
-    for (const node of online) {
-      if (isKnownOn(instances, node.uname)) continue;
+    const starts: string[] = [];
+    for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) starts.push(start);
+    starts.sort(compareText);
+    for (const node of unknown) {
       const id = prefix + node.uname;
       const index = probes.length;
       probes.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
       probePrefix.push(prefix);
-      if (starts === undefined) {
-        starts = [];
-        for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) starts.push(start);
-        starts.sort(compareText);
-      }
       for (const start of starts) {
         probeEdges.push({ before: id, after: start });
         edgeProbe.push(index);
