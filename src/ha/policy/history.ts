@@ -5,7 +5,7 @@
  */
 import { parseScore, resolveNvSets, SCORE_INFINITY, type Cib, type LrmRscOp, type Role } from '../cib/index.js';
 import type { CloneSet, Instance, NodeRunState, ResourceModel, Unit } from './model.js';
-import { migrationThresholdOf } from './model.js';
+import { migrationThresholdOf, withoutInstanceNumber } from './model.js';
 import { needsFencing } from './requires.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
@@ -19,23 +19,42 @@ export interface Orphan {
 }
 
 function expectedRc(op: LrmRscOp): number {
-  // The same fields as `magic.split(';')[1]` and `key.split(':')[2]`, without building arrays (this runs for every op).
-  const key = op.transitionKey ?? (op.transitionMagic === undefined ? undefined : fieldOf(op.transitionMagic, ';', 1));
-  const field = key === undefined ? undefined : fieldOf(key, ':', 2);
-  if (field !== undefined && /^\d+$/.test(field)) return Number(field);
-  return op.operation === 'monitor' && op.interval === 0 ? 7 : 0;
+  // The same field as `magic.split(';')[1].split(':')[2]` or `key.split(':')[2]`, read in place
+  // without building strings (this runs for every op of every history).
+  let text: string;
+  let from = 0;
+  let to: number;
+  if (op.transitionKey !== undefined) {
+    text = op.transitionKey;
+    to = text.length;
+  } else if (op.transitionMagic !== undefined) {
+    text = op.transitionMagic;
+    const semicolon = text.indexOf(';');
+    if (semicolon < 0) return defaultExpectedRc(op);
+    from = semicolon + 1;
+    const next = text.indexOf(';', from);
+    to = next < 0 ? text.length : next;
+  } else return defaultExpectedRc(op);
+  for (let i = 0; i < 2; i++) {
+    const at = text.indexOf(':', from);
+    if (at < 0 || at >= to) return defaultExpectedRc(op);
+    from = at + 1;
+  }
+  const colon = text.indexOf(':', from);
+  const end = colon < 0 || colon > to ? to : colon;
+  if (end === from) return defaultExpectedRc(op);
+  let value = 0;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return defaultExpectedRc(op);
+    value = value * 10 + (c - 48);
+  }
+  // Beyond 15 digits the sum above may round differently from Number().
+  return end - from > 15 ? Number(text.slice(from, end)) : value;
 }
 
-/** `text.split(separator)[index]`. */
-function fieldOf(text: string, separator: string, index: number): string | undefined {
-  let start = 0;
-  for (let i = 0; i < index; i++) {
-    const at = text.indexOf(separator, start);
-    if (at < 0) return undefined;
-    start = at + separator.length;
-  }
-  const end = text.indexOf(separator, start);
-  return end < 0 ? text.slice(start) : text.slice(start, end);
+function defaultExpectedRc(op: LrmRscOp): number {
+  return op.operation === 'monitor' && op.interval === 0 ? 7 : 0;
 }
 
 function onFailFor(inst: Instance | undefined, op: LrmRscOp, options: ClusterOptions): string {
@@ -47,16 +66,27 @@ function onFailFor(inst: Instance | undefined, op: LrmRscOp, options: ClusterOpt
   return 'restart';
 }
 
+function byCall(a: LrmRscOp, b: LrmRscOp): number {
+  return a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0);
+}
+
+function isInCallOrder(ops: readonly LrmRscOp[]): boolean {
+  for (let i = 1; i < ops.length; i++) if (byCall(ops[i - 1] as LrmRscOp, ops[i] as LrmRscOp) > 0) return false;
+  return true;
+}
+
+function opKey(op: LrmRscOp): string {
+  return `${op.operation}_${op.interval}`;
+}
+
 /** Replays one resource's ops on one node; undefined when it never ran there. */
 export function replayHistory(ops: readonly LrmRscOp[], inst: Instance | undefined, options: ClusterOptions, isExpired: (op: LrmRscOp) => boolean): NodeRunState | undefined {
-  const byCall = (a: LrmRscOp, b: LrmRscOp): number => a.callId - b.callId || (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0);
   // Histories are usually written in call order already: then the (stable) sort would change nothing.
-  const sorted = ops.every((op, i) => i === 0 || byCall(ops[i - 1] as LrmRscOp, op) <= 0) ? ops : [...ops].sort(byCall);
+  const sorted = isInCallOrder(ops) ? ops : [...ops].sort(byCall);
   const state: NodeRunState = { role: 'Stopped', failed: false, failedStop: false, pending: false };
   let seen = false;
   // The operation (name and interval) whose failure the state records.
   let failedOp: string | undefined;
-  const opKey = (op: LrmRscOp): string => `${op.operation}_${op.interval}`;
   for (const op of sorted) {
     if (op.operation === 'notify' || op.operation === 'meta-data') continue;
     seen = true;
@@ -227,8 +257,10 @@ function failureAttributeIndexOf(attributes: ReadonlyMap<string, string>): Failu
   return index;
 }
 
+const NO_FAILURES: { readonly count: number; readonly lastFailure: number } = Object.freeze({ count: 0, lastFailure: 0 });
+
 /** Sums fail-count-RSC[#op_interval] attributes on a node; returns the count and the latest failure time. */
-export function failCountOn(node: PolicyNode, names: readonly string[]): { count: number; lastFailure: number } {
+export function failCountOn(node: PolicyNode, names: readonly string[]): { readonly count: number; readonly lastFailure: number } {
   let count = 0;
   let lastFailure = 0;
   // Only the attributes that can match one of the names, in their order.
@@ -240,7 +272,7 @@ export function failCountOn(node: PolicyNode, names: readonly string[]): { count
     if (name.endsWith(':*')) lists.push(index.byCloneBase.get(base));
   }
   // Most resources have no failure attributes at all.
-  if (lists.every((list) => list === undefined)) return { count, lastFailure };
+  if (lists.every((list) => list === undefined)) return NO_FAILURES;
   const positions = new Set<number>();
   for (const list of lists) for (const position of list ?? []) positions.add(position);
   const candidates = [...positions].sort((a, b) => a - b).map((position) => index.entries[position] as readonly [string, string]);
@@ -387,6 +419,9 @@ class AnonymousMatcher {
   }
 }
 
+const neverExpired = (): boolean => false;
+const isCompleted = (op: LrmRscOp): boolean => !(op.opStatus === -1 || op.callId < 0);
+
 /** Phase: determine the current state of every instance, and the orphans. */
 export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: readonly PolicyNode[], options: ClusterOptions, now: number): Orphan[] {
   const orphans: Orphan[] = [];
@@ -413,7 +448,7 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
     for (const lrm of state.lrm.resources) {
       let inst = model.instances.get(lrm.id);
       let orphanSlot: OrphanSlot | undefined;
-      const baseId = lrm.id.replace(/:\d+$/, '');
+      const baseId = withoutInstanceNumber(lrm.id);
       const entry = model.byId.get(baseId);
       if (entry?.clone !== undefined && !entry.clone.unique && lrm.ops.length > 0) {
         const member = entry.clone.clone.child.kind === 'group' ? entry.clone.clone.child.members.find((m) => m.id === baseId) : entry.clone.childId === baseId ? entry.clone.clone.child : undefined;
@@ -433,10 +468,9 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       const expiry = inst === undefined ? 0 : durationSeconds(inst.meta.get('failure-timeout'));
       const anonymous = inst?.unit.clone !== undefined && !inst.unit.clone.unique;
       // A set: a primitive's instance id is its own id, and counting it twice would double its fail count.
-      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : [...new Set([inst.id, inst.primitive.id])];
+      const names = inst === undefined ? [lrm.id] : anonymous ? [`${inst.primitive.id}:*`] : inst.id === inst.primitive.id ? [inst.id] : [inst.id, inst.primitive.id];
       const fc = failCountOn(node, names);
-      const isExpired = (op: LrmRscOp): boolean => {
-        if (expiry <= 0) return false;
+      const isExpired = expiry <= 0 ? neverExpired : (op: LrmRscOp): boolean => {
         const onFail = onFailFor(inst, op, options);
         if (onFail === 'block') return false;
         const last = Math.max(op.lastRcChange ?? 0, fc.lastFailure);
@@ -460,21 +494,23 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       // A history written for another agent (class, provider or type changed since) is deleted
       // and its failures cleared ("resource definition change"); Pacemaker also restarts the
       // resource if it runs there (not modelled: it is kept as it is).
-      const changed = (['class', 'provider', 'type'] as const).some((k) => (lrm[k] ?? '') !== (inst.primitive[k] ?? ''));
+      const changed = (lrm.class ?? '') !== (inst.primitive.class ?? '') || (lrm.provider ?? '') !== (inst.primitive.provider ?? '') || (lrm.type ?? '') !== (inst.primitive.type ?? '');
       if (changed && !isActive(run)) continue;
       if (pendingOn(lrm.ops) && !pending.has(inst)) pending.set(inst, node.uname);
       if (run !== undefined && isActive(run)) inst.current.set(node.uname, run);
       if (changed) continue;
-      if (lrm.ops.some((op) => !(op.opStatus === -1 || op.callId < 0))) inst.knownOn.add(node.uname);
+      if (lrm.ops.some(isCompleted)) inst.knownOn.add(node.uname);
       const trusted = node.online || options.stonithEnabled;
       if (run?.ban === 'node' && trusted) inst.bannedNodes.add(node.uname);
       if (run?.ban === 'all' && trusted) for (const n of nodes) inst.bannedNodes.add(n.uname);
       const expired = expiry > 0 && fc.lastFailure > 0 && now >= fc.lastFailure + expiry;
       const threshold = migrationThresholdOf(inst);
-      // Failures of operations with on-fail=ignore do not count toward migration-threshold.
-      const failedOps = lrm.ops.filter((o) => o.opStatus !== -1 && o.rcCode !== expectedRc(o) && !(o.operation === 'monitor' && o.interval === 0 && (o.rcCode === 7 || o.rcCode === 0 || o.rcCode === 8)));
-      const onlyIgnored = failedOps.length > 0 && failedOps.every((o) => onFailFor(inst, o, options) === 'ignore');
-      if (!expired && !onlyIgnored && fc.count > 0 && fc.count >= threshold) inst.bannedNodes.add(node.uname);
+      // Failures of operations with on-fail=ignore do not count toward migration-threshold (looked at only when the threshold is reached).
+      const onlyIgnored = (): boolean => {
+        const failedOps = lrm.ops.filter((o) => o.opStatus !== -1 && o.rcCode !== expectedRc(o) && !(o.operation === 'monitor' && o.interval === 0 && (o.rcCode === 7 || o.rcCode === 0 || o.rcCode === 8)));
+        return failedOps.length > 0 && failedOps.every((o) => onFailFor(inst, o, options) === 'ignore');
+      };
+      if (!expired && fc.count > 0 && fc.count >= threshold && !onlyIgnored()) inst.bannedNodes.add(node.uname);
     }
   }
   for (const m of matchers.values()) orphans.push(...m.activeOrphans());

@@ -71,7 +71,6 @@ export interface Unit {
   readonly instanceNumber?: number;
   next?: string;
   allocated: boolean;
-  weights?: Map<string, number>;
 }
 
 export interface CloneSet {
@@ -100,13 +99,23 @@ export interface ResourceModel {
   readonly byId: Map<string, { units: Unit[]; clone?: CloneSet }>;
 }
 
-function merge(...levels: ReadonlyMap<string, string>[]): Map<string, string> {
+const NO_META: ReadonlyMap<string, string> = new Map();
+
+/**
+ * The levels merged, the first level's value winning. Levels are read-only, so a merge with a
+ * single non-empty level is that level itself (most resources have no meta attributes of their own,
+ * and a large cluster has tens of thousands of them).
+ */
+function merge(...levels: ReadonlyMap<string, string>[]): ReadonlyMap<string, string> {
+  const nonEmpty = levels.filter((level) => level.size > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? NO_META;
   const out = new Map<string, string>();
-  for (const level of levels) for (const [k, v] of level) if (!out.has(k)) out.set(k, v);
+  for (const level of nonEmpty) for (const [k, v] of level) if (!out.has(k)) out.set(k, v);
   return out;
 }
 
 function metaOf(sets: readonly NvSet[]): ReadonlyMap<string, string> {
+  if (sets.length === 0) return NO_META;
   const resolved = resolveNvSets(sets);
   const out = new Map<string, string>();
   for (const [k, v] of resolved) out.set(k.replace(/_/g, '-') === 'target-role' ? 'target-role' : k, v);
@@ -207,6 +216,17 @@ export function buildResourceModel(cib: Cib, nodeCount: number, maintenanceMode:
     if (rsc.kind === 'group') for (const m of rsc.members) byId.set(m.id, { units: [unit] });
   }
   return { units, clones, instances, byId };
+}
+
+/** `id` without a clone instance number (`rsc:3` → `rsc`): `id.replace(/:\d+$/, '')` without a regex (it runs for every history entry). */
+export function withoutInstanceNumber(id: string): string {
+  const colon = id.lastIndexOf(':');
+  if (colon < 0 || colon === id.length - 1) return id;
+  for (let i = colon + 1; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return id;
+  }
+  return id.slice(0, colon);
 }
 
 export function stickinessOf(inst: Instance, defaultStickiness: number): number {

@@ -6,7 +6,7 @@
  */
 import { addScores, clampScore, parseScore, SCORE_INFINITY, type Cib, type Role } from '../cib/index.js';
 import { colocationsWithDependent, colocationsWithPrimary, locationRole, locationsFor, type ColocationPair } from './constraints.js';
-import { metaInt, stickinessOf, type CloneSet, type Instance, type ResourceModel, type Unit } from './model.js';
+import { metaInt, stickinessOf, withoutInstanceNumber, type CloneSet, type Instance, type ResourceModel, type Unit } from './model.js';
 import { canHostResources, ruleMatches, type ClusterOptions, type PolicyNode } from './unpack.js';
 import type { AllocationScore } from './types.js';
 
@@ -35,27 +35,32 @@ function idsOfUnit(unit: Unit): string[] {
   return ids;
 }
 
-/** Location constraints (not role-specific) and rules, on top of the symmetric/opt-in base. */
-export function locationWeights(ctx: PlacementContext, ids: readonly string[], promotion: boolean): Weights {
+/**
+ * Location constraints (not role-specific) and rules, on top of the symmetric/opt-in base; with
+ * `onlyNode`, the weight on that node alone (the other nodes are left out).
+ */
+export function locationWeights(ctx: PlacementContext, ids: readonly string[], promotion: boolean, onlyNode?: string): Weights {
   const w: Weights = new Map();
-  if (!promotion && ctx.options.symmetricCluster) for (const n of ctx.nodes) w.set(n.uname, 0);
+  const nodes = onlyNode === undefined ? ctx.nodes : ctx.nodes.filter((n) => n.uname === onlyNode);
+  if (!promotion && ctx.options.symmetricCluster) for (const n of nodes) w.set(n.uname, 0);
   for (const c of locationsFor(ctx.cib, ids)) {
     const role = locationRole(c);
     const isRoleSpecific = (r: Role | undefined): boolean => r === 'Promoted' || r === 'Unpromoted';
     const placement = c.placement;
     if (placement.kind === 'node') {
       if (isRoleSpecific(role) !== promotion) continue;
+      if (onlyNode !== undefined && placement.node !== onlyNode) continue;
       const node = ctx.nodes.find((n) => n.uname === placement.node);
       if (node === undefined) continue;
       const score = role === 'Unpromoted' ? -placement.score : placement.score;
       w.set(node.uname, addScores(w.get(node.uname) ?? 0, score));
       continue;
     }
-    for (const node of ctx.nodes) {
+    for (const node of nodes) {
       for (const rule of placement.rules) {
         // A role on the rule (or else on the constraint) limits it to the promotion phase.
         if (isRoleSpecific(rule.role ?? role) !== promotion) continue;
-        if (!ruleMatches({ ...rule, expressions: rule.expressions }, node.attributes)) continue;
+        if (!ruleMatches(rule, node.attributes)) continue;
         let score = rule.score ?? 0;
         if (rule.scoreAttribute !== undefined) score = parseScore(node.attributes.get(rule.scoreAttribute) ?? '') ?? 0;
         w.set(node.uname, addScores(w.get(node.uname) ?? 0, score));
@@ -95,19 +100,52 @@ function baseWeights(ctx: PlacementContext, unit: Unit): Weights {
   // leave the group nowhere to run (then they are left out and stop on their own).
   for (const m of rest) {
     const mw = memberWeights(m, [m.primitive.id]);
-    const before = new Map(w);
-    for (const [node, value] of w) {
+    changeUnlessUnrunnable(ctx, w, (node, value) => {
       const d = mw.get(node);
-      if (d !== undefined) w.set(node, addScores(value, d));
-    }
-    if (!isRunnable(ctx, w) && isRunnable(ctx, before)) for (const [k, v] of before) w.set(k, v);
+      return d === undefined ? undefined : addScores(value, d);
+    });
   }
   return w;
 }
 
+/** The names of the nodes that can host resources (fixed while resources are placed). */
+const hostableCache = new WeakMap<PlacementContext, ReadonlySet<string>>();
+
+function hostableNames(ctx: PlacementContext): ReadonlySet<string> {
+  let names = hostableCache.get(ctx);
+  if (names === undefined) {
+    names = new Set(ctx.nodes.filter(canHostResources).map((n) => n.uname));
+    hostableCache.set(ctx, names);
+  }
+  return names;
+}
+
 function isRunnable(ctx: PlacementContext, w: Weights): boolean {
-  for (const [n, v] of w) if (v >= 0 && ctx.nodes.some((x) => x.uname === n && canHostResources(x))) return true;
+  const hostable = hostableNames(ctx);
+  for (const [n, v] of w) if (v >= 0 && hostable.has(n)) return true;
   return false;
+}
+
+/**
+ * Replaces each weight by `changed(node, weight)` (undefined: unchanged), unless that would leave
+ * nowhere to run where there was somewhere: then `w` stays as it is. Decides before changing
+ * anything, so that no copy of `w` is needed (`changed` is called twice per node).
+ */
+function changeUnlessUnrunnable(ctx: PlacementContext, w: Weights, changed: (node: string, weight: number) => number | undefined): void {
+  const hostable = hostableNames(ctx);
+  let runnableAfter = false;
+  for (const [node, weight] of w) {
+    const v = changed(node, weight) ?? weight;
+    if (v >= 0 && hostable.has(node)) {
+      runnableAfter = true;
+      break;
+    }
+  }
+  if (!runnableAfter && isRunnable(ctx, w)) return;
+  for (const [node, weight] of w) {
+    const v = changed(node, weight);
+    if (v !== undefined) w.set(node, v);
+  }
 }
 
 function nodesOfTarget(ctx: PlacementContext, id: string, role: Role | undefined): string[] | undefined {
@@ -165,7 +203,6 @@ function applyColocationsAsDependent(ctx: PlacementContext, ids: readonly string
  */
 function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weights, depth = 0, seen: Set<string> = new Set(ids)): void {
   if (depth > 4) return;
-  const runnable = (m: Weights): boolean => isRunnable(ctx, m);
   for (const c of colocationsWithPrimary(ctx.colocations, ids)) {
     if (!ids.includes(c.primary) || c.score === 0 || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
     const dep = unitsOf(ctx, c.dependent);
@@ -176,14 +213,11 @@ function mergeDependents(ctx: PlacementContext, ids: readonly string[], w: Weigh
     const dw = baseWeights(ctx, unit);
     mergeDependents(ctx, depIds, dw, depth + 1, new Set([...seen, ...depIds]));
     const factor = c.score / SCORE_INFINITY;
-    const before = new Map(w);
-    for (const [node, value] of w) {
+    changeUnlessUnrunnable(ctx, w, (node, value) => {
       const d = c.nodeAttribute === undefined ? dw.get(node) : bestWeightMatching(ctx, dw, c.nodeAttribute, node);
-      if (d === undefined) continue;
-      if (factor < 0 && d < 0) continue;
-      w.set(node, addScores(value, clampScore(d * factor)));
-    }
-    if (!runnable(w) && runnable(before)) for (const [k, v] of before) w.set(k, v);
+      if (d === undefined || (factor < 0 && d < 0)) return undefined;
+      return addScores(value, clampScore(d * factor));
+    });
   }
 }
 
@@ -237,7 +271,7 @@ function assignUnit(ctx: PlacementContext, unit: Unit, node: PolicyNode | undefi
       } else delete m.next;
       continue;
     }
-    const ownScore = unit.members.length > 1 && node !== undefined ? locationWeights(ctx, [m.primitive.id], false).get(node.uname) : undefined;
+    const ownScore = unit.members.length > 1 && node !== undefined ? locationWeights(ctx, [m.primitive.id], false, node.uname).get(node.uname) : undefined;
     if (!chainBroken && node !== undefined && (m.targetRole === 'Stopped' || m.bannedNodes.has(node.uname) || (ownScore !== undefined && ownScore < 0) || (!ctx.canStart && !isRunningOn(m, node.uname)))) chainBroken = true;
     if (chainBroken || node === undefined) {
       delete m.next;
@@ -275,7 +309,6 @@ function allocateUnit(ctx: PlacementContext, unit: Unit, visiting: Set<string>):
   }
   if (lead?.targetRole === 'Stopped' && unit.members.every((m) => m.targetRole === 'Stopped')) for (const n of ctx.nodes) w.set(n.uname, -SCORE_INFINITY);
   recordScores(ctx, unit.id, w);
-  unit.weights = w;
   const node = unmanagedLead ? ctx.nodes.find((n) => n.uname === unitCurrentNode(unit)) : chooseNode(ctx, w, unitCurrentNode(unit), () => false);
   if (!ctx.canStart && !ctx.frozen && node !== undefined && ctx.options.noQuorumPolicy !== 'ignore') {
     assignUnit(ctx, unit, undefined);
@@ -384,16 +417,50 @@ function unitActiveNodes(unit: Unit): string[] {
   return out;
 }
 
-/** Which history (lrm_resource ids) each node has, to tell where a clone's state is known (probed). */
-function historyIdsByNode(ctx: PlacementContext): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+/**
+ * Which history (lrm_resource ids) each node has for the members of promotable clones (the only
+ * ones asked about), and those ids without a `:N` instance number.
+ */
+interface HistoryIds {
+  readonly ids: Map<string, Set<string>>;
+  readonly baseIds: Map<string, Set<string>>;
+}
+
+/** One per placement run: every promotable clone asks, and the status can hold a million entries. */
+const historyIdsCache = new WeakMap<PlacementContext, HistoryIds>();
+
+/** Which history each node has of promotable clones, to tell where their state is known (probed). */
+function historyIdsByNode(ctx: PlacementContext): HistoryIds {
+  const cached = historyIdsCache.get(ctx);
+  if (cached !== undefined) return cached;
+  const members = new Set<string>();
+  for (const set of ctx.model.clones) if (set.promotable) for (const u of set.instances) for (const m of u.members) members.add(m.primitive.id);
+  const ids = new Map<string, Set<string>>();
+  const baseIds = new Map<string, Set<string>>();
+  // The first node (in node order) whose id or name matches the node_state's.
+  const byId = new Map<string, number>();
+  const byName = new Map<string, number>();
+  ctx.nodes.forEach((n, i) => {
+    if (!byId.has(n.id)) byId.set(n.id, i);
+    if (!byName.has(n.uname)) byName.set(n.uname, i);
+  });
   for (const state of ctx.cib.status.nodes) {
-    const node = ctx.nodes.find((n) => (state.id !== undefined && n.id === state.id) || (state.uname !== undefined && n.uname === state.uname));
+    const i = Math.min((state.id === undefined ? undefined : byId.get(state.id)) ?? Infinity, (state.uname === undefined ? undefined : byName.get(state.uname)) ?? Infinity);
+    const node = ctx.nodes[i];
     if (node === undefined || state.lrm === undefined) continue;
-    const ids = out.get(node.uname) ?? new Set<string>();
-    for (const r of state.lrm.resources) ids.add(r.id);
-    out.set(node.uname, ids);
+    const set = ids.get(node.uname) ?? new Set<string>();
+    const bases = baseIds.get(node.uname) ?? new Set<string>();
+    for (const r of state.lrm.resources) {
+      const base = withoutInstanceNumber(r.id);
+      if (!members.has(base)) continue;
+      set.add(r.id);
+      bases.add(base);
+    }
+    ids.set(node.uname, set);
+    baseIds.set(node.uname, bases);
   }
+  const out = { ids, baseIds };
+  historyIdsCache.set(ctx, out);
   return out;
 }
 
@@ -480,7 +547,7 @@ function allocationPromotionScore(set: CloneSet, unit: Unit, node: PolicyNode, i
  * members; `fallback` when absent or when the node's score does not count (the instance's state
  * there is unknown while it is known elsewhere).
  */
-function promotionScore(set: CloneSet, unit: Unit, node: PolicyNode, fallback: number, history: Map<string, Set<string>>): number {
+function promotionScore(set: CloneSet, unit: Unit, node: PolicyNode, fallback: number, history: HistoryIds): number {
   let score = fallback;
   for (const m of unit.members) {
     const c = memberPromotionScore(set, m, node, fallback, history);
@@ -489,16 +556,16 @@ function promotionScore(set: CloneSet, unit: Unit, node: PolicyNode, fallback: n
   return score;
 }
 
-function memberPromotionScore(set: CloneSet, m: Instance, node: PolicyNode, fallback: number, history: Map<string, Set<string>>): number {
-  const here = history.get(node.uname) ?? new Set<string>();
-  const knownHere = (id: string): boolean => here.has(id) || (!set.unique && [...here].some((h) => h.replace(/:\d+$/, '') === id));
+function memberPromotionScore(set: CloneSet, m: Instance, node: PolicyNode, fallback: number, history: HistoryIds): number {
+  const here = history.ids.get(node.uname) ?? new Set<string>();
+  const knownHere = (id: string): boolean => here.has(id) || (!set.unique && history.baseIds.get(node.uname)?.has(id) === true);
   const activeHere = (i: Instance): boolean => (i.current.get(node.uname)?.role ?? 'Stopped') !== 'Stopped';
   const siblings = set.instances.flatMap((u) => u.members.filter((x) => x.primitive.id === m.primitive.id));
   let applies: boolean;
   if (!set.unique && activeHere(m)) applies = true;
   else if (!set.unique && !siblings.some(activeHere) && knownHere(m.primitive.id)) applies = true;
   else {
-    const knownAnywhere = m.current.size > 0 || [...history.values()].some((ids) => ids.has(m.id) || (m.historyId !== undefined && ids.has(m.historyId)));
+    const knownAnywhere = m.current.size > 0 || [...history.ids.values()].some((ids) => ids.has(m.id) || (m.historyId !== undefined && ids.has(m.historyId)));
     applies = !knownAnywhere || m.current.has(node.uname) || here.has(m.id) || (m.historyId !== undefined && here.has(m.historyId));
   }
   if (!applies) return fallback;

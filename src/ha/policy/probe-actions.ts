@@ -9,13 +9,15 @@
  * Anonymous clones are probed once per node under the primitive's id; unique clone instances and
  * other resources under their own ids.
  */
-import { compareActions, compareEdges, mergeSorted } from './graph-order.js';
+import { compareActions, compareEdges, compareText, mergeSorted, mergeSortedBy } from './graph-order.js';
 import type { Instance, ResourceModel } from './model.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 import type { PolicyNode } from './unpack.js';
 
 export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: readonly PolicyNode[]): TransitionGraph {
-  const online = nodes.filter((n) => n.online && !n.unclean);
+  // In name order: a probe's id is `${key}_monitor_0@${node}`, so sorting the keys and the nodes
+  // sorts the probes (checked below), instead of sorting one probe per resource and node.
+  const online = nodes.filter((n) => n.online && !n.unclean).sort((a, b) => compareText(a.uname, b.uname));
   if (online.length === 0) return graph;
   const byProbeKey = new Map<string, Instance[]>();
   for (const inst of model.instances.values()) {
@@ -32,17 +34,75 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     if (list === undefined) startsOf.set(a.resource, [a.id]);
     else list.push(a.id);
   }
+  // Only the resources with a node to probe get an id prefix (a settled cluster has few).
+  const prefixes: { key: string; prefix: string; nodes: PolicyNode[] }[] = [];
+  for (const [key, instances] of byProbeKey) {
+    let unknown: PolicyNode[] | undefined;
+    for (const node of online) if (!isKnownOn(instances, node.uname)) (unknown ??= []).push(node);
+    if (unknown !== undefined) prefixes.push({ key, prefix: `${key}_monitor_0@`, nodes: unknown });
+  }
+  prefixes.sort((a, b) => compareText(a.prefix, b.prefix));
   const probes: GraphAction[] = [];
   const probeEdges: GraphEdge[] = [];
-  for (const [key, instances] of byProbeKey) {
-    for (const node of online) {
-      if (instances.some((i) => i.knownOn.has(node.uname) || i.current.has(node.uname))) continue;
-      const id = `${key}_monitor_0@${node.uname}`;
+  // Each probe's id prefix, and each probe edge's probe: ids are compared as (prefix, node name)
+  // without joining them (a large cluster has a probe per resource and node).
+  const probePrefix: string[] = [];
+  const edgeProbe: number[] = [];
+  for (const { key, prefix, nodes: unknown } of prefixes) {
+    const instances = byProbeKey.get(key) as Instance[];
+    const starts: string[] = [];
+    for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) starts.push(start);
+    starts.sort(compareText);
+    for (const node of unknown) {
+      const id = prefix + node.uname;
+      const index = probes.length;
       probes.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
-      for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) probeEdges.push({ before: id, after: start });
+      probePrefix.push(prefix);
+      for (const start of starts) {
+        probeEdges.push({ before: id, after: start });
+        edgeProbe.push(index);
+      }
     }
   }
   if (probes.length === 0) return graph;
-  // The graph's lists are sorted by id: sort only what is new and merge (a large cluster has many probes).
-  return { actions: mergeSorted(graph.actions, probes.sort(compareActions), compareActions), edges: mergeSorted(graph.edges, probeEdges.sort(compareEdges), compareEdges) };
+  // The probes are in id order when no key's prefix starts another's (ids have no '@') and node
+  // names are distinct; should that ever not hold, sort after all.
+  if (!prefixesAreDistinct(prefixes) || !namesAreDistinct(online)) {
+    probes.sort(compareActions);
+    probeEdges.sort(compareEdges);
+    return { actions: mergeSorted(graph.actions, probes, compareActions), edges: mergeSorted(graph.edges, probeEdges, compareEdges) };
+  }
+  const compareIdToProbe = (id: string, k: number): number => compareJoined(id, probePrefix[k] as string, (probes[k] as GraphAction).node as string);
+  return {
+    actions: mergeSortedBy(graph.actions, probes, (a, k) => compareIdToProbe(a.id, k)),
+    edges: mergeSortedBy(graph.edges, probeEdges, (e, k) => compareIdToProbe(e.before, edgeProbe[k] as number) || compareText(e.after, (probeEdges[k] as GraphEdge).after)),
+  };
+}
+
+/** compareText(text, prefix + rest), without building prefix + rest. */
+function compareJoined(text: string, prefix: string, rest: string): number {
+  // When text does not start with prefix, they differ within it (or text is shorter): that decides.
+  if (!text.startsWith(prefix)) return compareText(text, prefix);
+  for (let i = prefix.length, j = 0; ; i++, j++) {
+    const a = i < text.length ? text.charCodeAt(i) : -1;
+    const b = j < rest.length ? rest.charCodeAt(j) : -1;
+    if (a !== b) return a < b ? -1 : 1;
+    if (a === -1) return 0;
+  }
+}
+
+function isKnownOn(instances: readonly Instance[], node: string): boolean {
+  for (const i of instances) if (i.knownOn.has(node) || i.current.has(node)) return true;
+  return false;
+}
+
+/** Sorted prefixes none of which starts the next: then any extensions of them sort as they do. */
+function prefixesAreDistinct(sorted: readonly { readonly prefix: string }[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if ((sorted[i] as { prefix: string }).prefix.startsWith((sorted[i - 1] as { prefix: string }).prefix)) return false;
+  return true;
+}
+
+function namesAreDistinct(sorted: readonly PolicyNode[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if ((sorted[i] as PolicyNode).uname === (sorted[i - 1] as PolicyNode).uname) return false;
+  return true;
 }

@@ -4,22 +4,25 @@
  * aborted before the monitor ran, or the node's history was rebuilt at a join) is scheduled on
  * its own, as Pacemaker does, so that no running resource goes unwatched.
  */
-import type { Cib } from '../cib/index.js';
+import type { Cib, LrmResource } from '../cib/index.js';
 import { compareActions, compareEdges, mergeSorted } from './graph-order.js';
 import type { ResourceModel } from './model.js';
 import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
 
+/** A recurring monitor recorded in this history (a failure record names the monitor that failed, not one that still runs). */
+function recordsMonitor(r: LrmResource, interval?: number): boolean {
+  for (const op of r.ops) if (op.operation === 'monitor' && op.interval > 0 && (interval === undefined || op.interval === interval) && !op.id.endsWith('_last_failure_0')) return true;
+  return false;
+}
+
 export function addMissingMonitors(graph: TransitionGraph, model: ResourceModel, cib: Cib): TransitionGraph {
-  // node -> lrm_resource id -> intervals of recorded recurring monitors
-  const recorded = new Map<string, Map<string, Set<number>>>();
+  // node -> lrm_resource id -> the last history of it that records a recurring monitor (a later
+  // node_state with the same name replaces an earlier one). Intervals are read only where needed.
+  const recorded = new Map<string, Map<string, LrmResource>>();
   for (const state of cib.status.nodes) {
     if (state.uname === undefined) continue;
-    const byResource = new Map<string, Set<number>>();
-    for (const r of state.lrm?.resources ?? []) {
-      // A failure record names the monitor that failed, not one that still runs.
-      const intervals = new Set(r.ops.filter((op) => op.operation === 'monitor' && op.interval > 0 && !op.id.endsWith('_last_failure_0')).map((op) => op.interval as number));
-      if (intervals.size > 0) byResource.set(r.id, intervals);
-    }
+    const byResource = new Map<string, LrmResource>();
+    for (const r of state.lrm?.resources ?? []) if (recordsMonitor(r)) byResource.set(r.id, r);
     recorded.set(state.uname, byResource);
   }
   const ids = new Set(graph.actions.map((a) => a.id));
@@ -31,9 +34,11 @@ export function addMissingMonitors(graph: TransitionGraph, model: ResourceModel,
     const role = inst.current.get(node)?.role;
     if (role === undefined || role === 'Stopped' || ids.has(`${inst.id}_start_0@${node}`)) continue;
     const history = recorded.get(node);
-    const known = new Set([...(history?.get(inst.id) ?? []), ...(history?.get(inst.primitive.id) ?? [])]);
+    const own = history?.get(inst.id);
+    const base = history?.get(inst.primitive.id);
+    const known = (interval: number): boolean => (own !== undefined && recordsMonitor(own, interval)) || (base !== undefined && recordsMonitor(base, interval));
     for (const op of inst.primitive.operations?.ops ?? []) {
-      if (op.name !== 'monitor' || op.interval === 0 || op.enabled === false || known.has(op.interval)) continue;
+      if (op.name !== 'monitor' || op.interval === 0 || op.enabled === false || known(op.interval)) continue;
       if (op.role !== undefined && op.role !== inst.nextRole && !(op.role === 'Started' && inst.nextRole === 'Unpromoted')) continue;
       const id = `${inst.id}_monitor_${op.interval}@${node}`;
       if (ids.has(id)) continue;

@@ -38,7 +38,8 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   applyQuorumPolicy(model, cluster, fenced);
   blockStartsAwaitingProbes(cib, model, nodes);
   applyOrderings(model, orders, colocations, fenced);
-  const graph = addMissingMonitors(addProbes(createGraph(model, fencing, orders, orphans, cluster, fenced), model, nodes), model, cib);
+  // Missing monitors before probes: a probe (`_monitor_0`) is never one of their ids, and their pass then looks up fewer.
+  const graph = addProbes(addMissingMonitors(createGraph(model, fencing, orders, orphans, cluster, fenced), model, cib), model, nodes);
   const summary = deriveSummary(model, fencing, orphans, cluster, fenced);
   return { graph, decisions: decisionsOf(model), scores, summary, notes: orphanNotes(orphans) };
 }
@@ -51,13 +52,14 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
   const byName = new Map(nodes.map((n) => [n.uname, n]));
   if (!cluster.stonithEnabled) {
     // Without fencing, an unclean node's resources are taken to be stopped.
-    for (const inst of model.instances.values()) for (const n of [...inst.current.keys()]) if (byName.get(n)?.unclean === true) inst.current.delete(n);
+    for (const inst of model.instances.values()) for (const n of inst.current.keys()) if (byName.get(n)?.unclean === true) inst.current.delete(n);
   }
   for (const inst of model.instances.values()) {
     // A resource that does not require fencing is not taken as active on unclean nodes when
     // counting where it is active (Pacemaker: it may start elsewhere before fencing completes).
     const countsUnclean = needsFencing(inst, cluster);
-    const activeCount = [...inst.current].filter(([n, s]) => s.role !== 'Stopped' && (countsUnclean || byName.get(n)?.unclean !== true)).length;
+    let activeCount = 0;
+    for (const [n, s] of inst.current) if (s.role !== 'Stopped' && (countsUnclean || byName.get(n)?.unclean !== true)) activeCount++;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'block') inst.blocked = true;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'stop_only') inst.targetRole = 'Stopped';
     for (const [nodeName, state] of inst.current) {
@@ -109,14 +111,14 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
   const fencedNames = new Set(fencing.map((f) => f.node.uname));
   // Nor is a copy on a fenced node a reason to recover one that also runs on a clean node, unless
   // the resource requires fencing (then it was multiply active).
-  for (const inst of model.instances.values()) {
+  if (fencedNames.size > 0) for (const inst of model.instances.values()) {
     if (needsFencing(inst, cluster)) continue;
     const active = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
     if (active.some((n) => !fencedNames.has(n) && byName.get(n)?.unclean !== true)) for (const n of active) if (fencedNames.has(n)) inst.current.delete(n);
   }
   for (const inst of model.instances.values()) if (inst.blocked && [...inst.current.keys()].every((n) => fencedNames.has(n))) inst.blocked = false;
   for (const inst of model.instances.values()) {
-    for (const [n, state] of [...inst.current]) {
+    for (const [n, state] of inst.current) {
       const node = byName.get(n);
       if (node?.unclean !== true || fencedNames.has(n)) continue;
       if (cluster.stonithEnabled && state.role !== 'Stopped') {
@@ -200,8 +202,9 @@ function applyQuorumPolicy(model: ResourceModel, cluster: ClusterOptions, fenced
 function decisionsOf(model: ResourceModel): ResourceDecision[] {
   const out: ResourceDecision[] = [];
   for (const inst of model.instances.values()) {
-    const current = [...inst.current].filter(([, s]) => s.role !== 'Stopped' || s.failed).map(([node, s]) => ({ node, role: s.role, failed: s.failed }));
-    const d: ResourceDecision = { resource: inst.id, current, nextRole: inst.nextRole, managed: inst.managed && !inst.blocked, ...(inst.next === undefined ? {} : { next: inst.next }) };
+    const current: ResourceDecision['current'][number][] = [];
+    for (const [node, s] of inst.current) if (s.role !== 'Stopped' || s.failed) current.push({ node, role: s.role, failed: s.failed });
+    const d: ResourceDecision = inst.next === undefined ? { resource: inst.id, current, nextRole: inst.nextRole, managed: inst.managed && !inst.blocked } : { resource: inst.id, current, nextRole: inst.nextRole, managed: inst.managed && !inst.blocked, next: inst.next };
     out.push(d);
   }
   return out.sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
