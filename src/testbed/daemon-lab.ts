@@ -78,6 +78,8 @@ export interface DaemonLabOptions {
   readonly timing?: { readonly keepaliveMs?: number; readonly warntimeMs?: number; readonly deadtimeMs?: number; readonly initdeadMs?: number };
   /** The built CLI to run as the daemon; default: the dist/cli/main.js next to this module's dist/testbed. */
   readonly cliPath?: string;
+  /** Options for node before the CLI (default: the daemon's production DAEMON_NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
   /** Start the daemons with HEARTLINE_TEST_HOOKS=1 (default true), which `blockMain` needs. */
   readonly testHooks?: boolean;
   /** Run the daemons under SCHED_RR with this priority (1..99, see DaemonProcess); default: the normal policy. */
@@ -261,6 +263,7 @@ export class DaemonLab {
       name: `daemon ${name}`,
       namespace: this.net.namespace(node),
       cliPath: this.cliPath,
+      ...(this.options.nodeArgs === undefined ? {} : { nodeArgs: this.options.nodeArgs }),
       configPath: this.configPath,
       nodeName: name,
       socketPath: this.socketPath(node),

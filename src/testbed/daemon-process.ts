@@ -10,6 +10,7 @@
  * - `events` holds every log line of this daemon in order (see log-event.ts); `onEvent` sees each
  *   as it arrives.
  */
+import { DAEMON_NODE_OPTIONS } from '../daemon/node-options.js';
 import { controlRequest, type ControlCommand } from '../daemon/index.js';
 import { BackgroundProcess, type ExitStatus } from './background-process.js';
 import { eventually } from './eventually.js';
@@ -22,6 +23,8 @@ export interface DaemonProcessOptions {
   readonly namespace: string;
   /** The built CLI, dist/cli/main.js. */
   readonly cliPath: string;
+  /** Options for node itself, before the CLI (`--cpu-prof`, heap sizes); default DAEMON_NODE_OPTIONS, as the systemd unit runs it. */
+  readonly nodeArgs?: readonly string[];
   readonly configPath: string;
   /** The node's name in the configuration (`--node`). */
   readonly nodeName: string;
@@ -66,7 +69,7 @@ export class DaemonProcess {
     daemon.child = await BackgroundProcess.start({
       name: options.name,
       namespace: options.namespace,
-      argv: [process.execPath, options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime, ...rscTmp],
+      argv: [process.execPath, ...(options.nodeArgs ?? DAEMON_NODE_OPTIONS), options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime, ...rscTmp],
       env,
       onStdoutLine: (line) => {
         const event = parseLogLine(line, Date.now());
