@@ -26,7 +26,7 @@ import { DEFAULT_REALTIME_PRIORITY } from '../daemon/index.js';
 import { err, ok, type Result } from '../lib/index.js';
 import { DaemonLab, type DaemonLabOptions, type LabFault } from '../testbed/daemon-lab.js';
 import { formatLogEvent } from '../testbed/log-event.js';
-import { missingRequirements } from '../testbed/requirements.js';
+import { labRequirementProblem } from '../testbed/requirements.js';
 
 export interface DetectBenchOptions {
   /** How many kill-and-detect runs; 0 skips the detection part. */
@@ -100,12 +100,8 @@ const LAB_BASE: Omit<DaemonLabOptions, 'serial'> = { nodes: 2, links: ['crossove
 
 /** Runs the benchmark (see the file header). Never throws for an expected failure: those are error values. */
 export async function runDetectBench(options: DetectBenchOptions): Promise<Result<DetectBenchReport, DetectBenchError>> {
-  const missing = missingRequirements(['root']);
-  if (missing.length > 0) {
-    return err({ code: 'needs-root', message: `heartline bench detect builds network namespaces and runs daemons on port 694: ${missing.join('; ')}`, hint: 'run it as root, e.g. sudo heartline bench detect' });
-  }
-  const tools = missingRequirements(['ip', 'iptables', 'socat', 'setpriv']);
-  if (tools.length > 0) return err({ code: 'missing-tool', message: tools.join('; '), hint: 'apt-get install iproute2 iptables socat util-linux (or ./scripts/install-test-deps)' });
+  const problem = labRequirementProblem('heartline bench detect');
+  if (problem !== undefined) return err(problem);
 
   const labOptions = {
     ...LAB_BASE,

@@ -10,7 +10,7 @@
  */
 import type { TimingSettings } from '../config/index.js';
 import { err, ok, type Result } from '../lib/index.js';
-import { missingRequirements } from '../testbed/requirements.js';
+import { labRequirementProblem } from '../testbed/requirements.js';
 import { ServiceLab, type Takeover } from '../testbed/service-lab.js';
 import { summarize, type DetectionSummary } from './detect.js';
 
@@ -39,10 +39,8 @@ export interface FailoverBenchError {
 export const FAILOVER_TARGET_MEDIAN_MS = 2000;
 
 export async function runFailoverBench(options: FailoverBenchOptions): Promise<Result<FailoverBenchReport, FailoverBenchError>> {
-  const root = missingRequirements(['root']);
-  if (root.length > 0) return err({ code: 'needs-root', message: `heartline bench failover builds network namespaces: ${root.join('; ')}`, hint: 'run it as root, e.g. sudo heartline bench failover' });
-  const tools = missingRequirements(['ip', 'iptables', 'socat', 'setpriv']);
-  if (tools.length > 0) return err({ code: 'missing-tool', message: tools.join('; '), hint: 'apt-get install iproute2 iptables socat util-linux resource-agents (or ./scripts/install-test-deps)' });
+  const problem = labRequirementProblem('heartline bench failover');
+  if (problem !== undefined) return err(problem);
   let service: ServiceLab | undefined;
   const samples: Takeover[] = [];
   try {

@@ -16,7 +16,7 @@ import { err, ok, type Result } from '../lib/index.js';
 import { DaemonLab } from '../testbed/daemon-lab.js';
 import { runCommand } from '../testbed/command.js';
 import { eventually } from '../testbed/eventually.js';
-import { missingRequirements } from '../testbed/requirements.js';
+import { labRequirementProblem } from '../testbed/requirements.js';
 
 export interface FootprintBenchOptions {
   readonly idleSeconds: number;
@@ -53,10 +53,8 @@ export const FOOTPRINT_TARGETS = { rssMiB: 80, cpuPercentOfCore: 1 } as const;
 const RESOURCE = 'footprint-dummy';
 
 export async function runFootprintBench(options: FootprintBenchOptions): Promise<Result<FootprintBenchReport, FootprintBenchError>> {
-  const root = missingRequirements(['root']);
-  if (root.length > 0) return err({ code: 'needs-root', message: `heartline bench footprint builds network namespaces: ${root.join('; ')}`, hint: 'run it as root, e.g. sudo heartline bench footprint' });
-  const tools = missingRequirements(['ip', 'iptables', 'socat', 'setpriv']);
-  if (tools.length > 0) return err({ code: 'missing-tool', message: tools.join('; '), hint: 'apt-get install iproute2 iptables socat util-linux (or ./scripts/install-test-deps)' });
+  const problem = labRequirementProblem('heartline bench footprint');
+  if (problem !== undefined) return err(problem);
   let lab: DaemonLab | undefined;
   try {
     options.progress('building the lab (2 nodes, crossover + switch + serial, lab fencing)');

@@ -17,6 +17,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { assert, err, ok, type Result } from '../lib/index.js';
+import { applySqliteMigrations } from '../platform/sqlite-migrations.js';
 import type { FenceAttempt, RequestedFenceAction } from './plan/index.js';
 
 /** The schema version this program writes and reads. */
@@ -187,16 +188,8 @@ export class FenceHistory {
       if (found !== FENCE_HISTORY_SCHEMA_VERSION) return corrupt(found === 0 ? 'it holds no fence history table' : `its schema is version ${found}: let the daemon open it once to bring it up to date`);
       return ok(new FenceHistory(db, path, rowLimit));
     }
-    for (let version = found; version < FENCE_HISTORY_SCHEMA_VERSION; version++) {
-      try {
-        db.transaction(() => {
-          db.exec(MIGRATIONS[version] ?? '');
-          db.pragma(`user_version = ${version + 1}`);
-        }).immediate();
-      } catch (error) {
-        return corrupt(`its schema could not be brought from version ${version} to ${version + 1} (${describe(error)}); it may be another program's database`);
-      }
-    }
+    const migrated = applySqliteMigrations(db, MIGRATIONS);
+    if (!migrated.ok) return corrupt(migrated.error);
     return ok(new FenceHistory(db, path, rowLimit));
   }
 

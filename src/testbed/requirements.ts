@@ -58,3 +58,22 @@ function isExecutable(path: string): boolean {
     return false;
   }
 }
+
+/** Why a command that builds a DaemonLab cannot run here, with what to do. */
+export interface LabRequirementProblem {
+  readonly code: 'needs-root' | 'missing-tool';
+  readonly message: string;
+  readonly hint: string;
+}
+
+/**
+ * What stops `command` (e.g. "heartline bench failover") from building its lab of namespaces and
+ * daemons: not root, or a missing tool (ip, iptables, socat, setpriv). Undefined when nothing does.
+ */
+export function labRequirementProblem(command: string): LabRequirementProblem | undefined {
+  const root = missingRequirements(['root']);
+  if (root.length > 0) return { code: 'needs-root', message: `${command} builds network namespaces and runs daemons on port 694: ${root.join('; ')}`, hint: `run it as root, e.g. sudo ${command}` };
+  const tools = missingRequirements(['ip', 'iptables', 'socat', 'setpriv']);
+  if (tools.length > 0) return { code: 'missing-tool', message: tools.join('; '), hint: 'apt-get install iproute2 iptables socat util-linux (or ./scripts/install-test-deps)' };
+  return undefined;
+}

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { err, ok, type Result } from '../../lib/index.js';
+import { applySqliteMigrations } from '../../platform/sqlite-migrations.js';
 
 /** The schema version this program writes and reads. */
 export const CIB_STORE_SCHEMA_VERSION = 1;
@@ -49,16 +50,7 @@ export type CibStoreMigrationError =
 export function migrateCibStore(db: Database.Database): Result<number, CibStoreMigrationError> {
   const found = db.pragma('user_version', { simple: true }) as number;
   if (found > CIB_STORE_SCHEMA_VERSION) return err({ kind: 'newer-schema', found, supported: CIB_STORE_SCHEMA_VERSION });
-  for (let version = found; version < CIB_STORE_SCHEMA_VERSION; version++) {
-    try {
-      db.transaction(() => {
-        db.exec(MIGRATIONS[version] ?? '');
-        db.pragma(`user_version = ${version + 1}`);
-      }).immediate();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return err({ kind: 'failed', message: `its schema could not be brought from version ${version} to ${version + 1} (${reason}); it may be another program's database` });
-    }
-  }
+  const migrated = applySqliteMigrations(db, MIGRATIONS);
+  if (!migrated.ok) return err({ kind: 'failed', message: migrated.error });
   return ok(CIB_STORE_SCHEMA_VERSION);
 }
