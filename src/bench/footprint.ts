@@ -1,6 +1,7 @@
 /**
  * The footprint benchmark behind `heartline bench footprint`: what an idle node costs. A DaemonLab
- * (two daemons in namespaces, crossover + switch + serial links, lab fencing configured) runs one
+ * (two daemons in namespaces, a crossover and a switch link, as Corosync's two rings would be; lab
+ * fencing configured) runs one
  * resource (ocf:heartline:Dummy with its 10 s monitor); once the view formed and the resource
  * started, the benchmark samples each daemon's /proc for `idleSeconds`: the resident set (VmRSS,
  * the whole process: main thread, heartbeat worker, V8 heaps, native modules) at the end and its
@@ -57,8 +58,8 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
   if (problem !== undefined) return err(problem);
   let lab: DaemonLab | undefined;
   try {
-    options.progress('building the lab (2 nodes, crossover + switch + serial, lab fencing)');
-    lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: true, linkKind: 'udp-unicast', fencing: true, ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }), progress: (line) => options.progress(`  ${line}`) });
+    options.progress('building the lab (2 nodes, crossover + switch, lab fencing)');
+    lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: false, linkKind: 'udp-unicast', fencing: true, ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }), progress: (line) => options.progress(`  ${line}`) });
     await lab.waitForFullView({ timeoutMs: 60_000 });
     const cli = options.cliPath ?? new URL('../cli/main.js', import.meta.url).pathname;
     await runCommand(process.execPath, [cli, 'resource', 'create', RESOURCE, 'ocf:heartline:Dummy', '--socket', lab.socketPath(0)], { timeoutMs: 30_000 });

@@ -14,7 +14,6 @@
  * It relies on no modem line (DCD, CTS): a pty has none, and many cables do not wire them. It never
  * calls `SerialPort.list()`, which spawns udevadm and fails on machines without udev.
  */
-import { SerialPort } from 'serialport';
 import { assert, millis, silentLogger, type Clock, type Logger, type Millis, type NodeId, type TimerHandle } from '../lib/index.js';
 import { LinkError } from './link-error.js';
 import type { Link, LinkDatagram, LinkState } from './link.js';
@@ -63,7 +62,18 @@ export interface SerialLinkOptions {
    * Makes a new, not yet opened port object for each open attempt. Defaults to serialport's
    * `SerialPort` with `autoOpen: false`; unit tests pass `SerialPortMock`.
    */
-  readonly createPort?: (options: { readonly path: string; readonly baudRate: number }) => SerialPortHandle;
+  readonly createPort?: CreatePort;
+}
+
+type CreatePort = (options: { readonly path: string; readonly baudRate: number }) => SerialPortHandle;
+
+/**
+ * serialport's `SerialPort`, loaded at the first open: it costs a process about 8 MiB of memory,
+ * which a node without serial links should not carry.
+ */
+async function serialportCreatePort(): Promise<CreatePort> {
+  const { SerialPort } = await import('serialport');
+  return ({ path, baudRate }) => new SerialPort({ path, baudRate, autoOpen: false });
 }
 
 /** Counts since open, for `heartline status` and tests. */
@@ -91,7 +101,7 @@ export class SerialLink implements Link {
   private readonly log: Logger;
   private readonly listeners: LinkListeners;
   private readonly reopenIntervalMs: Millis;
-  private readonly createPort: (options: { readonly path: string; readonly baudRate: number }) => SerialPortHandle;
+  private createPort: CreatePort | undefined;
   private readonly decoder: SerialFrameDecoder;
   private port: SerialPortHandle | undefined;
   private lifecycle: 'new' | 'opening' | 'open' | 'closed' = 'new';
@@ -109,7 +119,7 @@ export class SerialLink implements Link {
     this.reopenIntervalMs = options.reopenIntervalMs ?? SERIAL_REOPEN_INTERVAL_MS;
     this.maxFrameBytes = options.payloadBytesMax ?? SERIAL_FRAME_PAYLOAD_BYTES_MAX;
     this.decoder = new SerialFrameDecoder(this.maxFrameBytes);
-    this.createPort = options.createPort ?? (({ path, baudRate }) => new SerialPort({ path, baudRate, autoOpen: false }));
+    this.createPort = options.createPort;
   }
 
   /** Opens the device. Rejects with a LinkError (ENOENT device-not-found, EACCES, busy, bad configuration). Call once. */
@@ -188,6 +198,7 @@ export class SerialLink implements Link {
   private async openPort(): Promise<SerialPortHandle> {
     let port: SerialPortHandle;
     try {
+      this.createPort ??= await serialportCreatePort();
       port = this.createPort({ path: this.path, baudRate: this.baudRate });
       const opening = port;
       await new Promise<void>((resolve, reject) => opening.open((error) => (error === null ? resolve() : reject(error))));

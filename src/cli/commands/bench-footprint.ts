@@ -13,11 +13,13 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
       .command('footprint')
       .summary("measure an idle node's resident memory and CPU time (root)")
       .description(
-        'Builds a two-node cluster in network namespaces (crossover, switch and serial links, lab fencing configured, ' +
+        'Builds a two-node cluster in network namespaces (a crossover and a switch link, as two Corosync rings; lab ' +
+          'fencing configured; ' +
           'default timing) running one resource (ocf:heartline:Dummy with a 10 s monitor), waits until it started, then ' +
           "leaves the cluster idle for --idle seconds and reads each daemon's /proc: resident memory at the end (VmRSS) " +
           'and its peak (VmHWM), and the CPU time of all its threads in the window as a percentage of one core. ' +
-          "The agents' processes are not counted.\n\n" +
+          "The agents' processes are not counted. A serial link adds about 8 MiB (the serialport module) and the " +
+          'relay of its frames through the main thread.\n\n' +
           'Targets: at most 80 MiB RSS and 1 % of a core per node; exits 1 when one is missed. Needs root, ip, ' +
           'iptables, socat and setpriv. Everything is removed at the end. Progress goes to stderr.',
       )
