@@ -37,6 +37,7 @@
  *       await lab.destroy();
  *     }
  */
+import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, rmSync, unlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
@@ -91,6 +92,11 @@ export interface DaemonLabOptions {
    * Default false: no fencing section (the daemons run with stonith-enabled=false semantics).
    */
   readonly fencing?: boolean;
+  /**
+   * A heartline.yaml `fencing` section written as given (e.g. `{ profile: 'heartline-testbed',
+   * secrets_dir }`, see FencingLab); instead of `fencing`.
+   */
+  readonly fencingSection?: Readonly<Record<string, unknown>>;
   /** Called with a line of progress ("starting daemons") while the lab is built; default: silent. */
   readonly progress?: (message: string) => void;
 }
@@ -340,6 +346,16 @@ export class DaemonLab {
     return JSON.parse(stdout) as unknown;
   }
 
+  /** Runs `heartline ARGS... --socket SOCK` against node `node`'s daemon; resolves with its exit code, stdout and stderr (never rejects on a failing command). */
+  cliRun(node: number, args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [this.cliPath, ...args, '--socket', this.socketPath(node)], { timeout: 300_000 }, (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
   /** Runs `heartline COMMAND --socket SOCK` (human output) against node `node`'s daemon and resolves with its stdout. */
   cliText(node: number, command: 'members' | 'links' | 'status'): Promise<string> {
     return runCommand(process.execPath, [this.cliPath, command, '--socket', this.socketPath(node)]);
@@ -563,6 +579,7 @@ export class DaemonLab {
       ...(serial === undefined ? {} : { serial }),
       timing: this.timing,
       ...(this.options.fencing === true ? { fencingCommand: this.fencePath } : {}),
+      ...(this.options.fencingSection === undefined ? {} : { fencingSection: this.options.fencingSection }),
     });
     await writeFile(this.configPath, yaml, { mode: 0o644 });
   }
