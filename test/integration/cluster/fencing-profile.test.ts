@@ -85,7 +85,7 @@ describeWithPrerequisites('fencing through the heartline-testbed profile in a ru
       },
       { what: 'dummy started on one node, seen by both', timeoutMs: 30_000, intervalMs: 100, describe: () => `${lab.lab.describeLogs(0)}\n${lab.lab.describeLogs(1)}` },
     );
-    return { lab, active: active as number, survivor: 1 - (active as number) };
+    return { lab, active: active, survivor: 1 - (active) };
   };
 
   const waitRunningOn = (lab: FencingLab, node: number, what: string, timeoutMs = 40_000): Promise<true> =>
