@@ -108,7 +108,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     clock,
     logger: log.child('fence'),
     path: DEFAULT_AGENT_DIRECTORIES.path,
-    priorities: () => (late.runtime === undefined ? {} : resourcePriorityPerNode(late.runtime.current().cib, Date.now() / 1000)),
+    priorities: () => (late.runtime === undefined ? {} : resourcePriorityPerNode(late.runtime.current().cib, config.nodes.map((n) => n.name), Date.now() / 1000)),
     onStopSelf: (reason) => late.stopSelf?.(reason),
   });
   if (!builtFencing.ok) throw new DaemonStartError(builtFencing.error.message, builtFencing.error.hint);

@@ -9,10 +9,11 @@
 import { resolveNvSets, type Cib, type NvSet, type Resource } from '../ha/cib/index.js';
 import { schedule } from '../ha/policy/index.js';
 
-export function resourcePriorityPerNode(cib: Cib, nowSeconds: number): Record<string, number> {
+/** Every node of `nodes` gets an entry (0 when it runs nothing with a priority): the planner compares them all. */
+export function resourcePriorityPerNode(cib: Cib, nodes: readonly string[], nowSeconds: number): Record<string, number> {
   const priorityOf = new Map<string, number>();
   for (const resource of cib.configuration.resources) collectPriorities(resource, undefined, priorityOf);
-  const totals: Record<string, number> = {};
+  const totals: Record<string, number> = Object.fromEntries(nodes.map((node) => [node, 0]));
   for (const decision of schedule(cib, { now: nowSeconds, recordScores: false }).decisions) {
     const priority = priorityOf.get(decision.resource.replace(/:\d+$/, '')) ?? 0;
     if (priority === 0) continue;

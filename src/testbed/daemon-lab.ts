@@ -346,10 +346,11 @@ export class DaemonLab {
     return JSON.parse(stdout) as unknown;
   }
 
-  /** Runs `heartline ARGS... --socket SOCK` against node `node`'s daemon; resolves with its exit code, stdout and stderr (never rejects on a failing command). */
-  cliRun(node: number, args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> {
+  /** Runs `heartline ARGS... --socket SOCK` against node `node`'s daemon (without --socket when `socket: false`); resolves with its exit code, stdout and stderr (never rejects on a failing command). */
+  cliRun(node: number, args: readonly string[], options: { readonly socket?: boolean } = {}): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> {
+    const socket = options.socket === false ? [] : ['--socket', this.socketPath(node)];
     return new Promise((resolve) => {
-      execFile(process.execPath, [this.cliPath, ...args, '--socket', this.socketPath(node)], { timeout: 300_000 }, (error, stdout, stderr) => {
+      execFile(process.execPath, [this.cliPath, ...args, ...socket], { timeout: 300_000 }, (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });
       });

@@ -292,7 +292,9 @@ export function registerFenceCommand(program: Command, terminal: Terminal): void
       .option('--off', 'power the node off and leave it off (the default)')
       .option('--reboot', 'power the node off, then on again')
       .option('--yes', 'really cut the power of the node')
-      .option('-s, --socket <path>', 'the daemon control socket', socketOptionDefault),
+      .option('-s, --socket <path>', 'the daemon control socket', socketOptionDefault)
+      // The subcommands have options of the same names: after a subcommand they are its own.
+      .enablePositionalOptions(),
   )
     .addHelpText('after', '\nExamples:\n  heartline fence node-b --yes\n  heartline fence node-b --reboot --yes\n  heartline fence confirm node-b --yes\n  heartline fence history --target node-b\n')
     .action(async (node: string | undefined, options: JsonOption & { off?: boolean; reboot?: boolean; yes?: boolean; socket: string }) => {
