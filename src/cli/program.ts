@@ -61,6 +61,9 @@ export async function buildProgram(terminal: Terminal = processTerminal, only?: 
         'exactly one healthy node, fencing nodes that stop answering.',
     )
     .showHelpAfterError('(run with --help for usage)')
+    // Lets a command and its subcommands have options of the same name (`fence NODE --yes` and
+    // `fence confirm NODE --yes`); the program itself has none.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => terminal.out(s), writeErr: (s) => terminal.err(s) })
     .exitOverride()
     .addHelpText(

@@ -224,18 +224,54 @@ export const timingSectionSchema = z.strictObject({
 });
 
 /**
- * How the daemon fences a node: a program run as `COMMAND ACTION TARGET` (action off, reboot or
- * on; target the node's name), exit status 0 meaning the node is fenced. A hardware profile's
- * devices are the other way (src/fence); this is the simple one, for test beds and custom scripts.
+ * How the daemon fences a node, one of two ways:
+ * - `command`: a program run as `COMMAND ACTION TARGET` (action off, reboot or on; target the
+ *   node's name), exit status 0 meaning the node is fenced; for test beds and custom scripts;
+ * - `profile`: the fence devices of a hardware profile's appliance (src/fence ProfileFencing:
+ *   BMCs, PDUs and fence agents with topology levels, fence-race delays and a fence history).
+ * One object with a refinement rather than a union, so that a mistake is reported on its field
+ * with what to write, not as "no variant of the union matched".
  */
-export const fencingSectionSchema = z.strictObject({
-  command: z
-    .string({ error: 'command is the absolute path of the fencing program, e.g. /usr/local/sbin/fence-node' })
-    .startsWith('/', { error: (issue) => `'${String(issue.input)}' is not an absolute path: the daemon runs the fencing program without a shell or a search path; write e.g. /usr/local/sbin/fence-node` }),
-  timeout: durationSchema
-    .refine((ms) => ms >= 1000 && ms <= 600_000, { error: (issue) => `a fencing timeout of ${String(issue.input)} ms is out of range: use 1s to 10min (the default is ${DEFAULT_FENCING_TIMEOUT_MS / 1000}s)` })
-    .optional(),
-});
+const COMMAND_KEYS = ['timeout'] as const;
+const PROFILE_KEYS = ['profile_dirs', 'secrets_dir', 'history'] as const;
+const absolutePath = (what: string, example: string) =>
+  z
+    .string({ error: `${what} is an absolute path, e.g. ${example}` })
+    .startsWith('/', { error: (issue) => `'${String(issue.input)}' is not an absolute path: write e.g. ${example}` });
+
+export const fencingSectionSchema = z
+  .strictObject({
+    command: z
+      .string({ error: 'command is the absolute path of the fencing program, e.g. /usr/local/sbin/fence-node' })
+      .startsWith('/', { error: (issue) => `'${String(issue.input)}' is not an absolute path: the daemon runs the fencing program without a shell or a search path; write e.g. /usr/local/sbin/fence-node` })
+      .optional(),
+    timeout: durationSchema
+      .refine((ms) => ms >= 1000 && ms <= 600_000, { error: (issue) => `a fencing timeout of ${String(issue.input)} ms is out of range: use 1s to 10min (the default is ${DEFAULT_FENCING_TIMEOUT_MS / 1000}s)` })
+      .optional(),
+    profile: z
+      .string({ error: 'profile is the name of an appliance profile, e.g. generic-2node-ipmi (see heartline profile list)' })
+      .regex(/^[a-z0-9][a-z0-9-]*$/, { error: (issue) => `'${String(issue.input)}' is not an appliance profile name: use the name of \`heartline profile list\`, e.g. generic-2node-ipmi` })
+      .optional(),
+    profile_dirs: z.array(absolutePath('a profile directory', '/etc/heartline/hw-profiles'), { error: 'profile_dirs is a list of directories, e.g. [/etc/heartline/hw-profiles]' }).min(1, { error: 'profile_dirs needs at least one directory; leave the key out to use the shipped hw-profiles/' }).optional(),
+    secrets_dir: absolutePath('secrets_dir', '/etc/heartline/secrets').optional(),
+    history: absolutePath('history (the fence history file)', '/var/lib/heartline/fence-history.sqlite').optional(),
+  })
+  .superRefine((section, ctx) => {
+    const hasCommand = section.command !== undefined;
+    const hasProfile = section.profile !== undefined;
+    if (hasCommand && hasProfile) {
+      ctx.addIssue({ code: 'custom', path: ['profile'], message: 'give either command (a fencing program) or profile (the fence devices of a hardware profile), not both: remove one of them' });
+      return;
+    }
+    if (!hasCommand && !hasProfile) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'the fencing section needs command (the absolute path of a fencing program, e.g. /usr/local/sbin/fence-node) or profile (an appliance profile name, e.g. generic-2node-ipmi)' });
+      return;
+    }
+    const stray = hasCommand ? PROFILE_KEYS.filter((key) => section[key] !== undefined) : COMMAND_KEYS.filter((key) => section[key] !== undefined);
+    for (const key of stray) {
+      ctx.addIssue({ code: 'custom', path: [key], message: hasCommand ? `${key} belongs to profile fencing, but this section fences with command: remove ${key}, or replace command by profile` : `${key} belongs to command fencing, but this section fences with profile: remove ${key} (a profile's devices have their own timings)` });
+    }
+  });
 
 /** The sections of heartline.yaml. Add new sections here; optional ones with `.optional()`. */
 export const configSections = {

@@ -24,12 +24,29 @@ export interface HeartlineConfig {
   readonly fencing?: FencingSettings;
 }
 
-/** The `fencing` section: a program run as `COMMAND ACTION TARGET`; exit 0 = fenced. */
-export interface FencingSettings {
+/** The `fencing` section: a program, or the fence devices of a hardware profile. */
+export type FencingSettings = CommandFencingSettings | ProfileFencingSettings;
+
+/** `fencing.command`: a program run as `COMMAND ACTION TARGET`; exit 0 = fenced. */
+export interface CommandFencingSettings {
+  readonly kind: 'command';
   /** Absolute path of the program. */
   readonly command: string;
   /** After this long the program is killed and the fence counts as failed. */
   readonly timeoutMs: Millis;
+}
+
+/** `fencing.profile`: the fence devices of an appliance profile (src/fence/profile-fencing.ts). */
+export interface ProfileFencingSettings {
+  readonly kind: 'profile';
+  /** The appliance profile's name. */
+  readonly profile: string;
+  /** Where the profiles are; absent: the shipped hw-profiles/. */
+  readonly profileDirs?: readonly string[];
+  /** The secrets folder; absent: /etc/heartline/secrets. */
+  readonly secretsDir?: string;
+  /** The fence history file; absent: fence-history.sqlite in the daemon's state folder. */
+  readonly historyPath?: string;
 }
 
 export interface ClusterConfig {

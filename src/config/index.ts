@@ -24,7 +24,9 @@ export type { HeartbeatImport, HeartbeatImportInput, ImportNote, ImportOutcome, 
 export { clusterIdFor, formatImportNote, importHeartbeat } from './heartbeat-import.js';
 export type {
   ClusterConfig,
+  CommandFencingSettings,
   FencingSettings,
+  ProfileFencingSettings,
   HeartlineConfig,
   LinkConfig,
   NodeConfig,

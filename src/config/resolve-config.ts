@@ -8,11 +8,11 @@
  * error and asserts.
  */
 import { assert } from '../lib/index.js';
-import type { ConfigFile, LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
+import type { ConfigFile, FencingSection, LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
 import { DEFAULT_FENCING_TIMEOUT_MS, DEFAULT_TIMING } from './config-defaults.js';
 import type { Millis } from '../lib/index.js';
 import { subnetBroadcastAddress } from './ipv4.js';
-import type { HeartlineConfig, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
+import type { FencingSettings, HeartlineConfig, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
 
 /** The timing with defaults filled in; each missing value gets its own default, independently of the others. */
 export function resolveTiming(section: TimingSection | undefined): TimingSettings {
@@ -46,7 +46,19 @@ export function resolveConfig(file: ConfigFile): HeartlineConfig {
     links: file.links.map((link) => resolveLink(link, nodes)),
     quorum: resolveQuorum(file.quorum, file.nodes),
     timing: resolveTiming(file.timing),
-    ...(file.fencing === undefined ? {} : { fencing: { command: file.fencing.command, timeoutMs: (file.fencing.timeout ?? DEFAULT_FENCING_TIMEOUT_MS) as Millis } }),
+    ...(file.fencing === undefined ? {} : { fencing: resolveFencing(file.fencing) }),
+  };
+}
+
+/** The schema's refinement guarantees exactly one of command and profile. */
+function resolveFencing(section: FencingSection): FencingSettings {
+  if (section.command !== undefined) return { kind: 'command', command: section.command, timeoutMs: (section.timeout ?? DEFAULT_FENCING_TIMEOUT_MS) as Millis };
+  return {
+    kind: 'profile',
+    profile: section.profile ?? '',
+    ...(section.profile_dirs === undefined ? {} : { profileDirs: section.profile_dirs }),
+    ...(section.secrets_dir === undefined ? {} : { secretsDir: section.secrets_dir }),
+    ...(section.history === undefined ? {} : { historyPath: section.history }),
   };
 }
 

@@ -13,12 +13,18 @@
  * - `lrm-execute` runs on the LrmBridge, `fence` through NodeFencing, `channel-send` goes to the
  *   heartbeat worker (or straight back in for this node), timers are Clock timers.
  *
+ * Fence outcomes go to every member of the view: a message `{"l":"fence","m":FenceNotice}` on the
+ * reliable channel beside the HaStack's own envelopes, taken out before the stack sees it. A
+ * member gives a notice to its NodeFencing (a success ends its own delayed request for the same
+ * target) and to its controller (`node-fenced`: the DC records the node as fenced); a node that
+ * learns it was fenced itself stops (`onStopSelf`). `heartline fence confirm` travels the same way.
+ *
  * Without a `fencing` section the policy engine is given the CIB with stonith-enabled=false (the
  * configured CIB is not changed): nothing could fence, and a fence that can never succeed would
  * block every recovery. The daemon logs this at start and `status` shows it.
  */
 import { join } from 'node:path';
-import type { NodeFencing } from '../fence/node-fencing.js';
+import type { NodeFenceAction, NodeFenceRequest, NodeFenceResult, NodeFencing } from '../fence/node-fencing.js';
 import { applyCibChange, emptyCib, formatCibVersion, importCibXml, type Cib, type CibChange, type CibChangeMeta, type CibRequestResult } from '../ha/cib/index.js';
 import { CibStore } from '../ha/cib-store/index.js';
 import { cibStatusChanges, type LrmResult } from '../ha/controller/index.js';
@@ -44,7 +50,31 @@ export interface ClusterRuntimeOptions {
   readonly onFatal: (message: string) => void;
   /** How long a CIB change request may wait for the DC's answer. Default 30 s. */
   readonly requestTimeoutMs?: number;
+  /** A member told this node that it was fenced: the daemon must stop (it is no longer in the cluster's picture). */
+  readonly onStopSelf?: (reason: string) => void;
 }
+
+/** A fence outcome as members tell each other (and a person's confirmation). */
+export interface FenceNotice {
+  readonly target: string;
+  readonly action: NodeFenceAction;
+  readonly ok: boolean;
+  /** The node that fenced, or `user@node` for a confirmation. */
+  readonly by: string;
+  /** The device(s) that did it, or why it failed. */
+  readonly detail: string;
+  /** A person verified the node is off; no device was used. */
+  readonly confirmed?: boolean;
+}
+
+/** What `status` shows of fencing: what is under way here, and the recent outcomes this node heard of. */
+export interface FenceActivity {
+  readonly inProgress: readonly { readonly target: string; readonly action: NodeFenceAction; readonly requester: string; readonly startedAtMs: number }[];
+  readonly recent: readonly (FenceNotice & { readonly atMs: number })[];
+}
+
+const FENCE_ENVELOPE_PREFIX = '{"l":"fence",';
+const RECENT_FENCES_KEPT = 20;
 
 /** The last transition the DC ran, for `status`. */
 export interface TransitionRecord {
@@ -72,6 +102,9 @@ export class ClusterRuntime {
   private view: ClusterView = { members: [], dc: null, quorate: false };
   private lastTransition: TransitionRecord | undefined;
   private readonly problems: { readonly atMs: number; readonly message: string }[] = [];
+  private readonly fencesInProgress = new Set<FenceActivity['inProgress'][number]>();
+  private readonly recentFences: (FenceNotice & { readonly atMs: number })[] = [];
+  private stoppedSelf = false;
   /** Wall-clock milliseconds at monotonic 0 (the stack's wallClock maps its `now` with it). */
   private readonly wallOffsetMs: number;
   private readonly encoder = new TextEncoder();
@@ -137,7 +170,36 @@ export class ClusterRuntime {
   }
 
   onChannelDeliver(from: NodeId, payload: Uint8Array): void {
-    this.feed({ kind: 'deliver', from, text: this.decoder.decode(payload) });
+    const text = this.decoder.decode(payload);
+    if (text.startsWith(FENCE_ENVELOPE_PREFIX)) this.onFenceNotice(from, text);
+    else this.feed({ kind: 'deliver', from, text });
+  }
+
+  /**
+   * Fences a node for an operator (`heartline fence NODE`) through this node's NodeFencing; the
+   * outcome goes to every member, and a success tells the DC the node is down.
+   */
+  async fenceNode(request: NodeFenceRequest): Promise<NodeFenceResult> {
+    const result = await this.runFence(request);
+    if (result.ok) this.feed({ kind: 'node-fenced', target: request.target, by: request.requester });
+    return result;
+  }
+
+  /**
+   * A person verified that `target` is off (`heartline fence confirm`): the fencing here ends its
+   * requests for it (and records the confirmation), every member is told, and the DC records the
+   * node as fenced, so a fence action waiting for it succeeds and its resources are recovered.
+   */
+  confirmFenced(target: string, by: string): void {
+    this.options.logger.warn('fence confirmed by a person', { target, by });
+    this.feed({ kind: 'node-fenced', target, by });
+    this.options.fencing.confirm?.(target, by);
+    this.announce({ target, action: 'off', ok: true, by, detail: 'confirmed by a person', confirmed: true });
+  }
+
+  /** Fences under way on this node and the outcomes it heard of (newest last). */
+  fenceActivity(): FenceActivity {
+    return { inProgress: [...this.fencesInProgress], recent: [...this.recentFences] };
   }
 
   onLrmResult(result: LrmResult): void {
@@ -188,6 +250,50 @@ export class ClusterRuntime {
       this.waiting.delete(id);
     }
     this.store.close();
+  }
+
+  /** Runs one fence on this node's NodeFencing, shows it in status while it runs, and tells every member its outcome. */
+  private async runFence(request: NodeFenceRequest): Promise<NodeFenceResult> {
+    const entry = { target: request.target, action: request.action, requester: request.requester, startedAtMs: this.options.clock.wallNow() };
+    this.fencesInProgress.add(entry);
+    const result = await this.options.fencing.fence(request);
+    this.fencesInProgress.delete(entry);
+    if (!this.closed) this.announce({ target: request.target, action: request.action, ok: result.ok, by: this.options.selfName, detail: result.ok ? result.device : result.reason });
+    return result;
+  }
+
+  /** Records an outcome for status and sends it to every other member of the view. */
+  private announce(notice: FenceNotice): void {
+    this.remember(notice);
+    const text = JSON.stringify({ l: 'fence', m: notice });
+    const payload = this.encoder.encode(text);
+    for (const member of this.view.members) if (member.id !== this.options.self) this.options.channelSend(member.id, payload);
+  }
+
+  private remember(notice: FenceNotice): void {
+    this.recentFences.push({ ...notice, atMs: this.options.clock.wallNow() });
+    if (this.recentFences.length > RECENT_FENCES_KEPT) this.recentFences.shift();
+  }
+
+  private onFenceNotice(from: NodeId, text: string): void {
+    const notice = parseFenceNotice(text);
+    if (notice === undefined) {
+      this.options.logger.warn('fence notice dropped: not understood', { from });
+      return;
+    }
+    this.remember(notice);
+    this.options.logger.info('fence outcome from a member', { from, ...notice });
+    this.options.fencing.notice?.(notice.target, notice.action, notice.ok, notice.by);
+    if (!notice.ok || notice.action === 'on') return;
+    if (notice.target === this.options.selfName) {
+      if (this.stoppedSelf) return;
+      this.stoppedSelf = true;
+      const reason = notice.confirmed === true ? `${notice.by} confirmed that this node is off` : `this node was fenced (${notice.action}) by ${notice.by}`;
+      this.options.logger.error('this node was fenced: stopping', { reason });
+      this.options.onStopSelf?.(reason);
+      return;
+    }
+    this.feed({ kind: 'node-fenced', target: notice.target, by: notice.by });
   }
 
   private feed(input: HaStackInput<CibChange>): void {
@@ -247,7 +353,7 @@ export class ClusterRuntime {
         const { requestId, target } = e;
         const action = e.action === 'off' || e.action === 'on' ? e.action : 'reboot';
         log.warn('fence requested', { target, action, requestId });
-        void this.options.fencing.fence({ target, action, reason: 'the policy engine asked for it (node lost or a stop failed)', requester: this.options.selfName }).then((result) => {
+        void this.runFence({ target, action, reason: 'the policy engine asked for it (node lost or a stop failed)', requester: this.options.selfName }).then((result) => {
           // "fence finished" is what bench failover reads as the end of the fencing phase.
           if (result.ok) log.warn('fence finished', { target, action, ok: true, device: result.device, durationMs: result.durationMs });
           else log.error('fence finished', { target, action, ok: false, reason: result.reason, durationMs: result.durationMs });
@@ -314,4 +420,18 @@ function initialCib(nodes: readonly { readonly id: NodeId; readonly name: string
 function withoutFencing(cib: Cib): Cib {
   const changed = applyCibChange(cib, { op: 'set-cluster-property', name: 'stonith-enabled', value: 'false' }, { now: 0, origin: 'daemon', user: 'hacluster' });
   return changed.ok ? changed.value : cib;
+}
+
+/** A fence notice from a member, checked field by field (a newer or broken peer must not crash us). */
+function parseFenceNotice(text: string): FenceNotice | undefined {
+  try {
+    const value = (JSON.parse(text) as { m?: unknown }).m;
+    if (typeof value !== 'object' || value === null) return undefined;
+    const m = value as Record<string, unknown>;
+    const action = m['action'];
+    if (typeof m['target'] !== 'string' || (action !== 'off' && action !== 'reboot' && action !== 'on') || typeof m['ok'] !== 'boolean' || typeof m['by'] !== 'string' || typeof m['detail'] !== 'string') return undefined;
+    return { target: m['target'], action, ok: m['ok'], by: m['by'], detail: m['detail'], ...(m['confirmed'] === true ? { confirmed: true } : {}) };
+  } catch {
+    return undefined;
+  }
 }

@@ -10,7 +10,7 @@ import { formatCibVersion, resolveNvSets, type Cib, type Primitive, type Resourc
 import { schedule } from '../ha/policy/index.js';
 import { unpackClusterOptions, unpackNodes } from '../ha/policy/unpack.js';
 import type { NodeId } from '../lib/index.js';
-import type { TransitionRecord } from './cluster-runtime.js';
+import type { FenceActivity, TransitionRecord } from './cluster-runtime.js';
 import type { ClusterView } from './membership-driver.js';
 
 export type NodeStatusState = 'online' | 'standby' | 'maintenance' | 'shutting-down' | 'pending' | 'offline' | 'unclean';
@@ -23,7 +23,8 @@ export interface StatusInputs {
   readonly quorum: { readonly quorate: boolean; readonly votes: number; readonly expectedVotes: number; readonly needed: number; readonly reason?: string | null };
   readonly cib: Cib;
   readonly authoritative: boolean;
-  readonly fencing: { readonly configured: boolean; readonly command: string | null };
+  /** `method`: `command /path`, `profile NAME`, or null; `activity`: fences under way here and outcomes heard of. */
+  readonly fencing: { readonly configured: boolean; readonly method: string | null; readonly activity?: FenceActivity };
   readonly transition: TransitionRecord | undefined;
   readonly problems: readonly { readonly atMs: number; readonly message: string }[];
   /** Seconds since the Unix epoch. */
@@ -50,8 +51,20 @@ export function clusterStatusReport(input: StatusInputs) {
         : n.pending
           ? 'pending'
           : 'offline';
-    return { id: idOf.get(n.uname) ?? null, name: n.uname, state, standby: n.standby, maintenance: n.maintenance, dc: n.isDc, inView: inView.has(n.uname), ...(n.uncleanReason === undefined ? {} : { reason: n.uncleanReason }) };
+    const fenceFailure = state === 'unclean' ? lastFenceFailure(input.fencing.activity, n.uname) : undefined;
+    return {
+      id: idOf.get(n.uname) ?? null,
+      name: n.uname,
+      state,
+      standby: n.standby,
+      maintenance: n.maintenance,
+      dc: n.isDc,
+      inView: inView.has(n.uname),
+      ...(n.uncleanReason === undefined ? {} : { reason: n.uncleanReason }),
+      ...(fenceFailure === undefined ? {} : { fenceFailure }),
+    };
   });
+  const uncleanNodes = new Map(nodes.filter((n) => n.state === 'unclean').map((n) => [n.name, n]));
   const decisions = schedule(cib, { now: input.now, recordScores: false }).decisions;
   const primitives = new Map<string, Primitive>();
   for (const r of cib.configuration.resources) for (const p of primitivesOf(r)) primitives.set(p.id, p);
@@ -68,6 +81,7 @@ export function clusterStatusReport(input: StatusInputs) {
       next: d.next ?? null,
       nextRole: d.nextRole,
       targetRole: p === undefined ? null : (resolveNvSets(p.metaAttributes).get('target-role') ?? null),
+      ...waitingForFence(d.current.filter((c) => c.role !== 'Stopped').map((c) => c.node), uncleanNodes, input.fencing),
     };
   });
   const failCounts: { node: string; resource: string; operation: string; count: string }[] = [];
@@ -101,7 +115,13 @@ export function clusterStatusReport(input: StatusInputs) {
       updateUser: cib.header.updateUser ?? null,
       updateClient: cib.header.updateClient ?? null,
     },
-    fencing: { configured: input.fencing.configured, command: input.fencing.command, stonithEnabled: input.fencing.configured && options.stonithEnabled },
+    fencing: {
+      configured: input.fencing.configured,
+      method: input.fencing.method,
+      stonithEnabled: input.fencing.configured && options.stonithEnabled,
+      inProgress: input.fencing.activity?.inProgress ?? [],
+      recent: input.fencing.activity?.recent ?? [],
+    },
     nodes,
     resources,
     failures: { failCounts, failedOperations },
@@ -111,6 +131,26 @@ export function clusterStatusReport(input: StatusInputs) {
 }
 
 export type ClusterStatusReport = ReturnType<typeof clusterStatusReport>;
+
+/** The reason of the last fence of `target` this node heard of, when it failed (and nothing succeeded since). */
+function lastFenceFailure(activity: FenceActivity | undefined, target: string): { readonly reason: string; readonly by: string; readonly atMs: number } | undefined {
+  const last = activity?.recent.filter((f) => f.target === target && f.action !== 'on').at(-1);
+  return last === undefined || last.ok ? undefined : { reason: last.detail, by: last.by, atMs: last.atMs };
+}
+
+/**
+ * Why a resource active on an unclean node is not recovered: nothing of an unclean node moves until
+ * it is fenced. Says whether a fence is under way or why the last one failed.
+ */
+function waitingForFence(activeOn: readonly string[], unclean: ReadonlyMap<string, { readonly fenceFailure?: { readonly reason: string } }>, fencing: StatusInputs['fencing']): { waitingForFence?: string } {
+  if (!fencing.configured) return {};
+  const node = activeOn.find((name) => unclean.has(name));
+  if (node === undefined) return {};
+  const failure = unclean.get(node)?.fenceFailure;
+  const running = fencing.activity?.inProgress.some((f) => f.target === node) ?? false;
+  const why = failure !== undefined ? `the last fence of ${node} failed: ${failure.reason}` : running ? `a fence of ${node} is under way` : `${node} is not fenced yet`;
+  return { waitingForFence: `stays on ${node} until ${node} is fenced (${why}); a person who verified that ${node} is off can run: heartline fence confirm ${node} --yes` };
+}
 
 function primitivesOf(r: Resource): Primitive[] {
   switch (r.kind) {

@@ -25,6 +25,19 @@ export const controlRequestSchema = z.discriminatedUnion('command', [
   z.strictObject({ id: z.number().int(), command: z.literal('cib-history'), limit: z.number().int().min(1).max(10_000).optional() }),
   /** One configuration of the history. Result: `{ version, configuration }`; unknown version = error `not-found`. */
   z.strictObject({ id: z.number().int(), command: z.literal('cib-configuration-at'), adminEpoch: z.number().int().min(0), epoch: z.number().int().min(0) }),
+  /**
+   * Fence a node now through this node's fencing (`heartline fence NODE`); the outcome goes to
+   * every member and a success tells the DC the node is down. Result: `{ target, action, device,
+   * durationMs }`; a failed fence is error code `fence-failed` with every attempt in the message;
+   * an unknown node, or this node itself, is `rejected`.
+   */
+  z.strictObject({ id: z.number().int(), command: z.literal('fence'), target: z.string().min(1).max(64), action: z.enum(['off', 'reboot']), user: z.string().min(1).max(64) }),
+  /**
+   * A person verified that `target` is off (`heartline fence confirm NODE`, stonith_admin
+   * --confirm): the DC records it as fenced and its resources are recovered. Refused (`rejected`)
+   * while the node is a member of this node's view. Result: `{ target, confirmedBy }`.
+   */
+  z.strictObject({ id: z.number().int(), command: z.literal('fence-confirm'), target: z.string().min(1).max(64), user: z.string().min(1).max(64) }),
   /** Test hook (only with HEARTLINE_TEST_HOOKS=1): keep the main thread busy for `ms`. */
   z.strictObject({ id: z.number().int(), command: z.literal('block-main'), ms: z.number().int().min(1).max(60_000) }),
 ]);

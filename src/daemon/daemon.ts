@@ -22,7 +22,8 @@ import type { ClusterView, DriverStatus } from './membership-driver.js';
 import type { ChangeCheck } from './change-check.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { clusterStatusReport } from './cluster-status.js';
-import { CommandFencing, NoFencing } from './command-fencing.js';
+import { buildDaemonFencing } from './daemon-fencing.js';
+import { resourcePriorityPerNode } from './resource-priorities.js';
 import { LrmBridge } from './lrm-bridge.js';
 import { SystemdNotifier } from './systemd-notify.js';
 
@@ -31,6 +32,8 @@ export const DEFAULT_STATE_DIR = '/var/lib/heartline';
 export const DEFAULT_RSCTMP_DIR = '/run/heartline/rsctmp';
 /** How long a graceful shutdown waits for this node's resources to move before it leaves anyway. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 120_000;
+/** The exit status after this node learned it was fenced; systemd/heartline.service does not restart on it. */
+export const FENCED_EXIT_CODE = 100;
 
 export interface DaemonOptions {
   readonly configPath: string;
@@ -95,10 +98,22 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const selfId = view.value.self.id;
   const names = new Map<NodeId, string>(config.nodes.map((n) => [n.id, n.name]));
   const processes = new ChildProcessRunner({ clock, logger: log.child('lrm') });
-  const fencing: NodeFencing =
-    config.fencing === undefined
-      ? new NoFencing()
-      : new CommandFencing({ command: config.fencing.command, timeoutMs: config.fencing.timeoutMs, processes, clock, logger: log.child('fence'), path: DEFAULT_AGENT_DIRECTORIES.path });
+  // Late-bound: the runtime (whose CIB gives the priorities) and the stop need the fencing first.
+  const late: { runtime?: ClusterRuntime; stopSelf?: (reason: string) => void } = {};
+  const builtFencing = await buildDaemonFencing({
+    config,
+    nodeName,
+    stateDir: options.stateDir,
+    processes,
+    clock,
+    logger: log.child('fence'),
+    path: DEFAULT_AGENT_DIRECTORIES.path,
+    priorities: () => (late.runtime === undefined ? {} : resourcePriorityPerNode(late.runtime.current().cib, config.nodes.map((n) => n.name), Date.now() / 1000)),
+    onStopSelf: (reason) => late.stopSelf?.(reason),
+  });
+  if (!builtFencing.ok) throw new DaemonStartError(builtFencing.error.message, builtFencing.error.hint);
+  const fencing: NodeFencing = builtFencing.value.fencing;
+  const fencingDescription = builtFencing.value.description;
   // The runtime is made before the worker (which it sends through) so that no view is missed.
   const workerPort: { post?: (message: ToHeartbeatWorker) => void } = {};
   let fatal: ((message: string) => void) | undefined;
@@ -113,9 +128,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     fencing,
     channelSend: (to, payload) => workerPort.post?.({ type: 'channel-send', to, payload }),
     onFatal: (message) => fatal?.(message),
+    onStopSelf: (reason) => late.stopSelf?.(reason),
   });
-  if (!opened.ok) throw new DaemonStartError(opened.message, `move the file aside to start from the cluster's copy: mv ${join(options.stateDir, 'cib.sqlite')} ${join(options.stateDir, 'cib.sqlite.broken')}`);
+  if (!opened.ok) {
+    await fencing.close();
+    throw new DaemonStartError(opened.message, `move the file aside to start from the cluster's copy: mv ${join(options.stateDir, 'cib.sqlite')} ${join(options.stateDir, 'cib.sqlite.broken')}`);
+  }
   const runtime = opened.runtime;
+  late.runtime = runtime;
   const agents = new AgentClassRunner({ processes, clock, directories: { rscTmpDirectory: rscTmpDir }, logger: log.child('agents'), nodeName });
   const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner: agents, clock, logger: log.child('lrm'), onResult: (result) => runtime.onLrmResult(result) });
   runtime.attachLrm(lrm);
@@ -151,9 +171,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     runtime.close();
     throw error;
   }
-  log.info('daemon started', { node: nodeName, nodeId: selfId, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath, fencing: config.fencing?.command ?? null, rscTmp: rscTmpDir });
+  log.info('daemon started', { node: nodeName, nodeId: selfId, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath, fencing: fencingDescription, rscTmp: rscTmpDir });
 
-  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, agents)) };
+  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, fencingDescription, checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, agents)) };
   const server = new ControlServer(options.socketPath, (request) => handleRequest(request, context), log.child('control'));
   try {
     await server.listen();
@@ -198,6 +218,16 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       stopping = true;
       log.error('stopping: the CIB store failed', { error: message });
       void finish(1);
+    };
+    // Fenced while still running (the device did not cut this node, or a person confirmed it off
+    // while it ran): the cluster believes nothing runs here and recovers its resources, so this
+    // daemon stops at once and stays stopped (exit 100, which the systemd unit does not restart),
+    // like Pacemaker's fence-reaction=stop. No graceful shutdown: the DC already wrote it down.
+    late.stopSelf = (reason: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.error('this node was fenced: the daemon stops and stays stopped', { reason });
+      void finish(FENCED_EXIT_CODE);
     };
     // A second signal cuts the graceful wait short.
     process.on('SIGTERM', () => stop('SIGTERM'));
@@ -269,7 +299,7 @@ function runtimeStatus(runtime: ClusterRuntime, nodeName: string): { resources: 
       quorum: { quorate: runtime.currentView().quorate, votes: 0, expectedVotes: 0, needed: 0 },
       cib,
       authoritative,
-      fencing: { configured: true, command: null },
+      fencing: { configured: true, method: null },
       transition: undefined,
       problems: [],
       now: Date.now() / 1000,
@@ -303,6 +333,7 @@ interface RequestContext {
   readonly nodeName: string;
   readonly selfId: NodeId;
   readonly checkChange: ChangeCheck;
+  readonly fencingDescription: string | null;
 }
 
 /** An error the control server answers with this code. */
@@ -324,7 +355,7 @@ async function handleRequest(request: ControlRequest, ctx: RequestContext): Prom
         quorum: m.quorum,
         cib,
         authoritative,
-        fencing: { configured: config.fencing !== undefined, command: config.fencing?.command ?? null },
+        fencing: { configured: config.fencing !== undefined, method: ctx.fencingDescription, activity: runtime.fenceActivity() },
         transition: runtime.transition(),
         problems: runtime.recentProblems(),
         now: Date.now() / 1000,
@@ -351,6 +382,26 @@ async function handleRequest(request: ControlRequest, ctx: RequestContext): Prom
       const result = await runtime.request(change, { origin: ctx.nodeName, user: request.user, client: request.client ?? 'heartline-cli' });
       if (!result.ok) throw coded(result.field === 'dc' || result.field === 'daemon' ? 'unavailable' : 'rejected', `${result.field}: ${result.message}`);
       return { version: formatCibVersion(result.version) };
+    }
+    case 'fence':
+    case 'fence-confirm': {
+      const target = request.target;
+      const configured = config.nodes.map((n) => n.name);
+      if (!configured.includes(target)) throw coded('rejected', `target: ${target} is not a node of this cluster (its nodes: ${configured.join(', ')})`);
+      const by = `${request.user}@${ctx.nodeName}`;
+      if (request.command === 'fence-confirm') {
+        const id = config.nodes.find((n) => n.name === target)?.id;
+        if (runtime.currentView().members.some((m) => m.id === id)) {
+          throw coded('rejected', `target: ${target} is a member of this node's view, so it is running: confirm only a node that is down (see heartline members)`);
+        }
+        runtime.confirmFenced(target, by);
+        return { target, confirmedBy: by };
+      }
+      if (target === ctx.nodeName) throw coded('rejected', `target: ${target} is this node; a node does not fence itself through a power device: run the command on another node`);
+      if (config.fencing === undefined) throw coded('rejected', 'fencing: heartline.yaml has no fencing section; configure fencing.command or fencing.profile (docs/CONFIGURATION.md)');
+      const result = await runtime.fenceNode({ target, action: request.action, reason: `asked by ${by} with heartline fence`, requester: by });
+      if (!result.ok) throw coded('fence-failed', result.reason);
+      return { target, action: request.action, device: result.device, durationMs: Math.round(result.durationMs) };
     }
     case 'cib-query': {
       const { cib, authoritative } = runtime.current();

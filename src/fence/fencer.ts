@@ -64,7 +64,7 @@ export class Fencer {
   fence(call: FenceCall): Promise<FenceOutcome> {
     const request: FenceRequest = { id: `${this.options.self}-${this.nextRequest++}`, target: call.target, action: call.action, reason: call.reason, requester: call.requester };
     const outcome = new Promise<FenceOutcome>((resolve) => this.waiting.set(request.id, resolve));
-    this.log.info('fence requested', { requestId: request.id, target: request.target, action: request.action, reason: request.reason, requester: request.requester });
+    this.log.info('fence requested', { requestId: request.id, target: request.target, action: request.action, reason: request.reason, requester: request.requester, priorities: call.priorities });
     this.feed({ kind: 'request', request, ...(call.priorities === undefined ? {} : { priorities: call.priorities }), ...(call.attributes === undefined ? {} : { attributes: call.attributes }) });
     return outcome;
   }

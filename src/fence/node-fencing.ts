@@ -23,6 +23,16 @@ export type NodeFenceResult =
 
 export interface NodeFencing {
   fence(request: NodeFenceRequest): Promise<NodeFenceResult>;
+  /**
+   * An outcome another member broadcast (optional: only fencers that join or delay requests use
+   * it). A success for a target this node is still waiting to fence ends that wait.
+   */
+  notice?(target: string, action: NodeFenceAction, ok: boolean, by: string): void;
+  /**
+   * A person verified that `target` is off (`heartline fence confirm`): requests for it end, and a
+   * fencer with a history records the confirmation with `by` (optional).
+   */
+  confirm?(target: string, by: string): void;
   /** Stops pending work (daemon shutdown); pending calls resolve with ok: false. */
   close(): Promise<void>;
 }

@@ -156,6 +156,30 @@ export class ProfileFencing implements NodeFencing {
     this.fencer.notice(target, action, ok, by);
   }
 
+  /**
+   * A person verified that `target` is off: its requests end (as failures: they did not fence; the
+   * cluster learns of the confirmation separately) and one history row records the confirmation.
+   */
+  confirm(target: string, by: string): void {
+    if (this.closed) return;
+    this.fencer.cancel(target, `${by} confirmed that ${target} is off`);
+    const now = this.options.clock.wallNow();
+    const recorded = this.history.record({
+      target,
+      action: 'off',
+      devices: [],
+      reason: 'a person verified that the node is off (heartline fence confirm)',
+      requester: by,
+      startedAtMs: now,
+      endedAtMs: now,
+      ok: true,
+      poweredOff: true,
+      note: `confirmed by ${by}, not by a fence device`,
+      attempts: [],
+    });
+    if (!recorded.ok) this.log.error('fence history not written', { target, error: recorded.error.message });
+  }
+
   /** Stops the timers, answers every pending request with ok: false (recorded), closes the history. */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();

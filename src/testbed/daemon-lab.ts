@@ -37,6 +37,7 @@
  *       await lab.destroy();
  *     }
  */
+import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, rmSync, unlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
@@ -93,6 +94,11 @@ export interface DaemonLabOptions {
    * Default false: no fencing section (the daemons run with stonith-enabled=false semantics).
    */
   readonly fencing?: boolean;
+  /**
+   * A heartline.yaml `fencing` section written as given (e.g. `{ profile: 'heartline-testbed',
+   * secrets_dir }`, see FencingLab); instead of `fencing`.
+   */
+  readonly fencingSection?: Readonly<Record<string, unknown>>;
   /** Called with a line of progress ("starting daemons") while the lab is built; default: silent. */
   readonly progress?: (message: string) => void;
 }
@@ -343,6 +349,17 @@ export class DaemonLab {
     return JSON.parse(stdout) as unknown;
   }
 
+  /** Runs `heartline ARGS... --socket SOCK` against node `node`'s daemon (without --socket when `socket: false`); resolves with its exit code, stdout and stderr (never rejects on a failing command). */
+  cliRun(node: number, args: readonly string[], options: { readonly socket?: boolean } = {}): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> {
+    const socket = options.socket === false ? [] : ['--socket', this.socketPath(node)];
+    return new Promise((resolve) => {
+      execFile(process.execPath, [this.cliPath, ...args, ...socket], { timeout: 300_000 }, (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
   /** Runs `heartline COMMAND --socket SOCK` (human output) against node `node`'s daemon and resolves with its stdout. */
   cliText(node: number, command: 'members' | 'links' | 'status'): Promise<string> {
     return runCommand(process.execPath, [this.cliPath, command, '--socket', this.socketPath(node)]);
@@ -566,6 +583,7 @@ export class DaemonLab {
       ...(serial === undefined ? {} : { serial }),
       timing: this.timing,
       ...(this.options.fencing === true ? { fencingCommand: this.fencePath } : {}),
+      ...(this.options.fencingSection === undefined ? {} : { fencingSection: this.options.fencingSection }),
     });
     await writeFile(this.configPath, yaml, { mode: 0o644 });
   }

@@ -7,6 +7,8 @@ import { loadProfileLibrary, SECRETS_DIRECTORY, type ApplianceProfile, type Fenc
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
 import { table } from '../table.js';
 import { collect, DIR_HELP, profileDirectories, type DirectoryOption } from './profile.js';
+import { currentUser } from './cib-client.js';
+import { askDaemon, socketOptionDefault } from './daemon-client.js';
 
 /** The history file the daemon writes by default. */
 const DEFAULT_HISTORY_PATH = join(DEFAULT_STATE_DIR, FENCE_HISTORY_FILE);
@@ -268,20 +270,61 @@ function historyJson(entry: FenceHistoryEntry): Record<string, unknown> {
 }
 
 /**
- * `heartline fence`: fencing of cluster nodes. Only `history` (read from the history file) exists
- * yet; `fence NODE` and `fence confirm NODE` go through the running daemon and come with its
- * control socket.
+ * `heartline fence`: fencing of cluster nodes. `fence NODE` and `fence confirm NODE` go through the
+ * running daemon (its control socket); `fence history` reads the history file directly.
  */
 export function registerFenceCommand(program: Command, terminal: Terminal): void {
-  const command = program
-    .command('fence')
-    .summary('fence history (fence NODE and fence confirm NODE come with the daemon wiring)')
-    .description(
-      'Fencing of cluster nodes. `heartline fence history` lists the recorded fence requests of this ' +
-        'node. Coming with the cluster wiring (they need the running daemon): `heartline fence NODE ' +
-        '[--off|--reboot]` (fence a node through its fence levels) and `heartline fence confirm NODE` ' +
-        '(a person verified that the node is off, like stonith_admin --confirm).',
-    );
+  const command = withJsonOption(
+    program
+      .command('fence')
+      .summary('fence a node now, confirm a node is off, or list the fence history')
+      .description(
+        'Fencing of cluster nodes. `heartline fence NODE [--off|--reboot] --yes` fences NODE now ' +
+          'through the fencing of the daemon this command talks to (its fence levels, delays and ' +
+          'history); the outcome goes to every member and the DC records the node as down, so its ' +
+          'resources are recovered. `heartline fence confirm NODE --yes` tells the cluster that a ' +
+          'person verified that NODE is off (like stonith_admin --confirm), for when every fence ' +
+          'device fails: never run it unless the power is really off. `heartline fence history` ' +
+          'lists the recorded fence requests of this node. Exit codes: 0 done, 1 the fence failed, ' +
+          '2 bad usage or refused (unknown node, this node, a confirm of a running member), 3 no daemon.',
+      )
+      .argument('[node]', 'the node to fence')
+      .option('--off', 'power the node off and leave it off (the default)')
+      .option('--reboot', 'power the node off, then on again')
+      .option('--yes', 'really cut the power of the node')
+      .option('-s, --socket <path>', 'the daemon control socket', socketOptionDefault)
+      // The subcommands have options of the same names: after a subcommand they are its own.
+      .enablePositionalOptions(),
+  )
+    .addHelpText('after', '\nExamples:\n  heartline fence node-b --yes\n  heartline fence node-b --reboot --yes\n  heartline fence confirm node-b --yes\n  heartline fence history --target node-b\n')
+    .action(async (node: string | undefined, options: JsonOption & { off?: boolean; reboot?: boolean; yes?: boolean; socket: string }) => {
+      if (node === undefined) throw new CommandError('usage', 'name the node to fence: heartline fence NODE --yes (or see heartline fence --help)', ExitCode.usage);
+      if (options.off === true && options.reboot === true) throw new CommandError('usage', 'give --off or --reboot, not both', ExitCode.usage);
+      if (options.yes !== true) throw new CommandError('usage', `fencing cuts the power of ${node}: add --yes to do it`, ExitCode.usage);
+      const action = options.reboot === true ? 'reboot' : 'off';
+      const answer = await askFence(options.socket, 'fence', { target: node, action, user: currentUser() }, FENCE_TIMEOUT_MS);
+      printResult(terminal, options, { ok: true, ...answer }, () => `${node} fenced (${action}) by ${String(answer['device'])} in ${duration(Number(answer['durationMs']))}`);
+    });
+
+  withJsonOption(
+    command
+      .command('confirm')
+      .summary('tell the cluster that a person verified a node is off')
+      .description(
+        'A person verified that NODE has no power (or is otherwise proven down): the DC records it ' +
+          'as fenced, a fence of it that is waiting ends as a success, and its resources are ' +
+          'recovered elsewhere. Use it when every fence device of NODE fails (heartline status ' +
+          'says why). Refused while NODE is a member of the cluster. Confirming a node that still ' +
+          'runs lets its resources run twice: check the power first.',
+      )
+      .argument('<node>', 'the node that is off')
+      .option('--yes', 'I verified that the node is off')
+      .option('-s, --socket <path>', 'the daemon control socket', socketOptionDefault),
+  ).action(async (node: string, options: JsonOption & { yes?: boolean; socket: string }) => {
+    if (options.yes !== true) throw new CommandError('usage', `confirm only after verifying that ${node} is off: add --yes`, ExitCode.usage);
+    const answer = await askFence(options.socket, 'fence-confirm', { target: node, user: currentUser() }, 10_000);
+    printResult(terminal, options, { ok: true, ...answer }, () => `${node} confirmed off by ${String(answer['confirmedBy'])}; the cluster recovers its resources`);
+  });
 
   withJsonOption(
     command
@@ -323,4 +366,19 @@ export function registerFenceCommand(program: Command, terminal: Terminal): void
         return out.join('\n');
       });
     });
+}
+
+/** A fence may wait for delays and every level's timeouts: give it longer than a status query. */
+const FENCE_TIMEOUT_MS = 300_000;
+
+/** Asks the daemon; a refusal (unknown node, this node, a running member) is bad usage (exit 2). */
+async function askFence(socket: string, request: 'fence' | 'fence-confirm', args: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+  try {
+    const answer = await askDaemon(socket, request, args, timeoutMs);
+    if (typeof answer !== 'object' || answer === null) throw new CommandError('bad-response', `the daemon answered ${request} without a result: is it a different heartline version?`, ExitCode.failed);
+    return answer as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof CommandError && error.code === 'rejected') throw new CommandError(error.code, error.message, ExitCode.usage);
+    throw error;
+  }
 }

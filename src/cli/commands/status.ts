@@ -31,14 +31,18 @@ export function renderStatus(r: ClusterStatusReport): string {
   const joining = r.dc !== null && r.dc.name === r.self.name && !r.cib.authoritative;
   lines.push(`  * CIB version: ${r.cib.version}${joining ? ' (the DC is still collecting the members\' CIBs)' : ''}${r.cib.lastWritten === null ? '' : `; last written ${r.cib.lastWritten}${r.cib.updateOrigin === null ? '' : ` by ${r.cib.updateUser ?? '?'} on ${r.cib.updateOrigin}`}`}`);
   lines.push(`  * ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'} configured; ${r.resources.length} resource instance${r.resources.length === 1 ? '' : 's'} configured`);
-  lines.push(`  * Fencing: ${r.fencing.configured ? `${r.fencing.command ?? ''}${r.fencing.stonithEnabled ? '' : ' (stonith-enabled=false in the CIB)'}` : 'NOT CONFIGURED (stonith-enabled=false semantics: a lost node is not fenced)'}`);
+  lines.push(`  * Fencing: ${r.fencing.configured ? `${r.fencing.method ?? ''}${r.fencing.stonithEnabled ? '' : ' (stonith-enabled=false in the CIB)'}` : 'NOT CONFIGURED (stonith-enabled=false semantics: a lost node is not fenced)'}`);
+  for (const f of r.fencing.inProgress) lines.push(`    fencing ${f.target} (${f.action}) since ${new Date(f.startedAtMs).toISOString()}, asked by ${f.requester}`);
   lines.push('');
   lines.push('Node List:');
   const byState = new Map<string, string[]>();
   for (const n of r.nodes) byState.set(n.state, [...(byState.get(n.state) ?? []), n.name + (n.dc ? ' (DC)' : '')]);
   const labels: Record<string, string> = { online: 'Online', standby: 'Node standby', maintenance: 'Node maintenance', 'shutting-down': 'Shutting down', pending: 'Pending', offline: 'OFFLINE', unclean: 'UNCLEAN (offline)' };
   for (const [state, names] of byState) lines.push(`  * ${labels[state] ?? state}: [ ${names.join(' ')} ]`);
-  for (const n of r.nodes) if (n.state === 'unclean' && 'reason' in n) lines.push(`    ${n.name}: ${String(n.reason)}`);
+  for (const n of r.nodes) {
+    if (n.state === 'unclean' && 'reason' in n) lines.push(`    ${n.name}: ${String(n.reason)}`);
+    if ('fenceFailure' in n && n.fenceFailure !== undefined) lines.push(`    ${n.name}: FENCE FAILED (${n.fenceFailure.by}, ${new Date(n.fenceFailure.atMs).toISOString()}): ${n.fenceFailure.reason}`);
+  }
   lines.push('');
   lines.push('Full List of Resources:');
   if (r.resources.length === 0) lines.push('  * No resources');
@@ -48,6 +52,13 @@ export function renderStatus(r: ClusterStatusReport): string {
     const disabled = res.targetRole !== null && res.targetRole.toLowerCase() === 'stopped' ? ' (disabled)' : '';
     if (res.active.length === 0) lines.push(`  * ${res.id}\t${agent}:\t Stopped${disabled}${unmanaged}`);
     for (const a of res.active) lines.push(`  * ${res.id}\t${agent}:\t ${a.failed ? 'FAILED' : a.role} ${a.node}${res.active.length > 1 ? ' (multiply active)' : ''}${unmanaged}`);
+    if ('waitingForFence' in res && res.waitingForFence !== undefined) lines.push(`      ${res.waitingForFence}`);
+  }
+  const recent = r.fencing.recent.slice(-5);
+  if (recent.length > 0) {
+    lines.push('');
+    lines.push('Fencing History (recent, as this node heard it):');
+    for (const f of recent) lines.push(`  * ${f.action} of ${f.target} by ${f.by}: ${f.ok ? (f.confirmed === true ? 'confirmed by a person' : `done (${f.detail})`) : `FAILED: ${f.detail}`} at ${new Date(f.atMs).toISOString()}`);
   }
   if (r.failures.failCounts.length > 0 || r.failures.failedOperations.length > 0) {
     lines.push('');

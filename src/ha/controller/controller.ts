@@ -66,6 +66,13 @@ export type ControllerInput =
   | { readonly kind: 'receive'; readonly from: NodeId; readonly message: ControllerMessage }
   | { readonly kind: 'lrm-result'; readonly result: LrmResult }
   | { readonly kind: 'fence-result'; readonly requestId: string; readonly target: string; readonly ok: boolean; readonly reason?: string }
+  /**
+   * `target` is known to be off though no fence action of this controller did it: another member
+   * fenced it (its broadcast outcome), an operator fenced it, or a person confirmed it is off
+   * (`heartline fence confirm`). The DC records it as fenced, and a fence action of the running
+   * transition waiting for it succeeds.
+   */
+  | { readonly kind: 'node-fenced'; readonly target: string; readonly by: string }
   | { readonly kind: 'timeout'; readonly timer: string };
 
 export type ControllerEvent =
@@ -170,6 +177,9 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
         break;
       case 'fence-result':
         this.onFenceResult(input.requestId, input.ok, input.reason, out);
+        break;
+      case 'node-fenced':
+        this.onNodeFenced(input.target, input.by, out);
         break;
       case 'timeout':
         if (input.timer === JOIN_RETRY_TIMER) this.offerJoin(out);
@@ -331,6 +341,17 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     this.pendingFences.delete(requestId);
     if (ok) this.write(this.options.changes.fenced(pending.target), out);
     this.perform(this.te.step(this.now, { kind: 'action-result', graphId: pending.graphId, actionId: pending.actionId, ok, ...(reason === undefined ? {} : { reason }) }), out);
+  }
+
+  private onNodeFenced(target: string, by: string, out: ControllerEffect<Change>[]): void {
+    if (!this.isDc || !this.ids.has(target)) return;
+    this.write(this.options.changes.fenced(target), out);
+    for (const [requestId, pending] of [...this.pendingFences]) {
+      if (pending.target !== target) continue;
+      this.pendingFences.delete(requestId);
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: pending.graphId, actionId: pending.actionId, ok: true }), out);
+    }
+    this.invalidate(`node ${target} fenced by ${by}`, out);
   }
 
   /** Something changed: abort what is running and plan again once it has stopped. */

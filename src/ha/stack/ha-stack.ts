@@ -37,6 +37,8 @@ export type HaStackInput<Change> =
   | { readonly kind: 'request'; readonly requestId: string; readonly change: Change; readonly meta: CibChangeMeta }
   | { readonly kind: 'lrm-result'; readonly result: LrmResult }
   | { readonly kind: 'fence-result'; readonly requestId: string; readonly target: string; readonly ok: boolean; readonly reason?: string }
+  /** A node known to be off without a fence of this node's controller (see ControllerInput). */
+  | { readonly kind: 'node-fenced'; readonly target: string; readonly by: string }
   | { readonly kind: 'timeout'; readonly timer: string };
 
 export type HaStackEffect =
@@ -104,6 +106,7 @@ export class HaStack<Change> implements NodeCore<HaStackInput<Change>, HaStackEf
         break;
       case 'lrm-result':
       case 'fence-result':
+      case 'node-fenced':
         queue.push({ to: 'ctl', input });
         break;
       case 'timeout':

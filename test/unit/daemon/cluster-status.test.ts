@@ -16,7 +16,7 @@ function report(cib: ReturnType<typeof buildCib>) {
     quorum: { quorate: true, votes: 2, expectedVotes: 3, needed: 2, reason: null },
     cib,
     authoritative: true,
-    fencing: { configured: false, command: null },
+    fencing: { configured: false, method: null },
     transition: { graphId: 3, actions: 2, summary: ['  * Start      web     ( alpha )'], startedAtMs: 0, status: 'complete', finishedAtMs: 10 },
     problems: [],
     now: 1_700_000_100,
@@ -38,7 +38,7 @@ describe('cluster status report', () => {
     expect(r.resources.find((x) => x.id === 'web')).toMatchObject({ agent: 'ocf:heartbeat:Dummy', state: 'started', active: [{ node: 'alpha', role: 'Started', failed: false }] });
     expect(r.resources.find((x) => x.id === 'idle')).toMatchObject({ state: 'stopped', active: [], targetRole: 'Stopped' });
     expect(r.failures.failCounts).toEqual([{ node: 'alpha', resource: 'db', operation: 'start_0', count: 'INFINITY' }]);
-    expect(r.fencing).toEqual({ configured: false, command: null, stonithEnabled: false });
+    expect(r.fencing).toEqual({ configured: false, method: null, inProgress: [], recent: [], stonithEnabled: false });
     const text = renderStatus(r);
     expect(text).toContain('Current DC: alpha - partition with quorum');
     expect(text).toContain('Online: [ alpha (DC) ]');
