@@ -12,7 +12,8 @@ describe('heartline CLI', () => {
     expect(out).toMatch(/^\s+sim\s+run the deterministic simulator/m);
     expect(out).toContain('--json');
     expect(out).toContain('exit codes');
-  });
+    // The help loads every command's module (transformed from source here): slow on a loaded machine.
+  }, 60_000);
 
   it('version --json prints one JSON document with the version and commit', async () => {
     const { code, out } = await cli('version', '--json');
