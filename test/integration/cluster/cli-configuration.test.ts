@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Configuration } from '../../../src/ha/cib/index.js';
 import { DaemonLab } from '../../../src/testbed/daemon-lab.js';
-import { cliOk, configurationVersion, runCli, statusOf, waitForPlacement } from '../harness/cluster-cli.js';
+import { cliOk, configurationVersion, runCli, statusOf, statusOverSocket, waitForPlacement } from '../harness/cluster-cli.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli } from '../harness/fixture-program.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
@@ -90,7 +90,7 @@ describeWithPrerequisites('the configuration commands against two real daemons',
     expect(runningOn('web')).toEqual([to]);
     expect((await statusOf(lab, 1)).nodes.find((n) => n.name === from)?.state).toBe('standby');
     await cliOk(lab, 1, ['node', 'online', from]);
-    await eventually(async () => ((await statusOf(lab, 0)).nodes.every((n) => n.state === 'online') ? true : undefined), { what: 'both nodes online', timeoutMs: 10_000, intervalMs: 200 });
+    await eventually(async () => ((await statusOverSocket(lab, 0)).nodes.every((n) => n.state === 'online') ? true : undefined), { what: 'both nodes online', timeoutMs: 10_000, intervalMs: 200 });
     // Stickiness keeps it where it runs.
     expect(await waitForPlacement(lab, 'web', to)).toBe(to);
   });
@@ -165,7 +165,7 @@ describeWithPrerequisites('the configuration commands against two real daemons',
     let seen: unknown;
     await eventually(
       async () => {
-        const reports = await Promise.all(nodes.map((node) => statusOf(lab, node)));
+        const reports = await Promise.all(nodes.map((node) => statusOverSocket(lab, node)));
         seen = { really: runningOn('late'), late: reports.map((r) => r.resources.find((x) => x.id === 'late') ?? null), transition: reports.map((r) => r.lastTransition) };
         return runningOn('late').length === 0 && reports.every((r) => r.resources.every((x) => x.id !== 'late' || x.state === 'stopped')) ? true : undefined;
       },
@@ -183,7 +183,7 @@ describeWithPrerequisites('the configuration commands against two real daemons',
     await cliOk(lab, 0, ['resource', 'create', 'flaky', 'ocf:heartbeat:Dummy', '--meta', 'migration-threshold=2', '--meta', 'resource-stickiness=100', '--op', 'monitor interval=2s timeout=20s']);
     const home = await waitForPlacement(lab, 'flaky', undefined);
     const homeIndex = nodes.find((node) => lab.nodeName(node) === home) as number;
-    const failCount = async (): Promise<string | undefined> => (await statusOf(lab, 1 - homeIndex)).failures.failCounts.find((f) => f.resource === 'flaky' && f.node === home && f.operation.startsWith('monitor'))?.count;
+    const failCount = async (): Promise<string | undefined> => (await statusOverSocket(lab, 1 - homeIndex)).failures.failCounts.find((f) => f.resource === 'flaky' && f.node === home && f.operation.startsWith('monitor'))?.count;
 
     // First failure: the monitor sees Dummy gone (rc 7), the cluster restarts it in place.
     rmSync(stateFile(homeIndex, 'flaky'));
@@ -209,12 +209,14 @@ describeWithPrerequisites('the configuration commands against two real daemons',
     let seen: unknown;
     await eventually(
       async () => {
-        const reports = await Promise.all(nodes.map((node) => statusOf(lab, node)));
+        const reports = await Promise.all(nodes.map((node) => statusOverSocket(lab, node)));
         seen = reports.map((r) => ({ self: r.self.name, cib: r.cib.version, failures: r.failures, flaky: r.resources.find((x) => x.id === 'flaky') }));
         return reports.every((r) => !r.failures.failCounts.some((f) => f.resource === 'flaky') && !r.failures.failedOperations.some((f) => f.resource === 'flaky')) ? true : undefined;
       },
       { what: 'no fail count or failed operation of flaky after cleanup', timeoutMs: 15_000, intervalMs: 200, describe: () => `${JSON.stringify(seen, null, 1)}\n${nodes.map((n) => lab.describeLogs(n, 15)).join('\n')}` },
     );
+    const after = await statusOf(lab, 0);
+    expect([...after.failures.failCounts, ...after.failures.failedOperations].filter((f) => f.resource === 'flaky')).toEqual([]);
     // Still running once (stickiness keeps it where it is).
     expect(await waitForPlacement(lab, 'flaky', other(home))).toBe(other(home));
     expect(runningOn('flaky')).toEqual([other(home)]);

@@ -42,6 +42,16 @@ export async function statusOf(lab: DaemonLab, node: number): Promise<ClusterSta
   return JSON.parse((await cliOk(lab, node, ['status', '--json'])).stdout) as ClusterStatusReport;
 }
 
+/**
+ * The same report over the control socket (the `status` request `heartline status --json` prints):
+ * for polling, where a Node process per look would cost more than the wait itself.
+ */
+export async function statusOverSocket(lab: DaemonLab, node: number): Promise<ClusterStatusReport> {
+  const answer = await lab.request(node, 'status');
+  if (!answer.ok) throw new Error(`status on node ${lab.nodeName(node)}: ${answer.error.message}`);
+  return answer.result as ClusterStatusReport;
+}
+
 /** The configuration part of the CIB version, `ADMIN_EPOCH.EPOCH` (num_updates moves with every status write). */
 export function configurationVersion(report: ClusterStatusReport): string {
   return report.cib.version.split('.').slice(0, 2).join('.');
@@ -57,15 +67,15 @@ export function placementIn(report: ClusterStatusReport, id: string): string | u
 
 /**
  * Waits until every node of `nodes` (default: all) reports resource `id` as `expected` (a node
- * name, 'stopped', or any single node when undefined) through `heartline status --json`, and
- * resolves with the placement.
+ * name, 'stopped', or any single node when undefined) in its status (read over the socket), and
+ * resolves with the placement. A resource the status does not list counts as 'stopped'.
  */
 export function waitForPlacement(lab: DaemonLab, id: string, expected: string | undefined, options: { readonly nodes?: readonly number[]; readonly timeoutMs?: number } = {}): Promise<string> {
   const nodes = options.nodes ?? Array.from({ length: lab.nodeCount }, (_, node) => node);
   let last: unknown;
   return eventually(
     async () => {
-      const reports = await Promise.all(nodes.map((node) => statusOf(lab, node)));
+      const reports = await Promise.all(nodes.map((node) => statusOverSocket(lab, node)));
       last = reports.map((r) => ({ self: r.self.name, dc: r.dc?.name, cib: r.cib.version, resource: r.resources.find((x) => x.id === id), transition: r.lastTransition?.status, problems: r.problems.slice(-3) }));
       const seen = reports.map((r) => placementIn(r, id));
       const first = seen[0];
