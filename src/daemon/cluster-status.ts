@@ -97,6 +97,10 @@ export function clusterStatusReport(input: StatusInputs) {
     for (const rsc of state.lrm?.resources ?? []) {
       for (const op of rsc.ops) {
         if (!op.id.endsWith('_last_failure_0')) continue;
+        // A probe that found the resource active (after a cleanup, or a start outside the cluster)
+        // is recorded as a last failure (rc differs from the expected 7), but it is news, not a
+        // failure: crm_mon does not list it among the failed actions either.
+        if (op.operation === 'monitor' && op.interval === 0 && op.opStatus === 0 && (op.rcCode === 0 || op.rcCode === 8)) continue;
         failedOperations.push({ node, resource: rsc.id, operation: op.operation, interval: op.interval, rc: op.rcCode, opStatus: op.opStatus, exitReason: op.exitReason ?? null, lastRcChange: op.lastRcChange ?? null });
       }
     }

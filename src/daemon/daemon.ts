@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatConfigIssue, loadConfigFile, nodeView, type ConfigFileError, type HeartlineConfig } from '../config/index.js';
 import { formatViewId, type MembershipStatus } from '../ha/membership/index.js';
-import { AgentClassRunner, checkChangeAgainstAgents, DEFAULT_AGENT_DIRECTORIES } from '../ha/agents/index.js';
+import { AgentClassRunner, checkChangeAgainstAgents, DEFAULT_AGENT_DIRECTORIES, type AgentDirectories } from '../ha/agents/index.js';
 import { formatCibVersion, type CibChange } from '../ha/cib/index.js';
 import { ChildProcessRunner } from '../ha/lrm/index.js';
 import type { NodeFencing } from '../fence/node-fencing.js';
@@ -51,6 +51,8 @@ export interface DaemonOptions {
   readonly shutdownTimeoutMs?: number;
   /** Checks a CIB change on this node before it is submitted (agent meta-data); default: accept. */
   readonly checkChange?: ChangeCheck;
+  /** Where the agent classes look for agents (`--agent-dir`); each one left out keeps Debian's path (DEFAULT_AGENT_DIRECTORIES). */
+  readonly agentDirectories?: Partial<Pick<AgentDirectories, 'ocfRoot' | 'ocfProviderDirectories' | 'initDirectory' | 'heartbeatResourceDirectory'>>;
 }
 
 /** A startup failure with the message an operator needs (printed by `heartline daemon`). */
@@ -136,7 +138,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   const runtime = opened.runtime;
   late.runtime = runtime;
-  const agents = new AgentClassRunner({ processes, clock, directories: { rscTmpDirectory: rscTmpDir }, logger: log.child('agents'), nodeName });
+  const agentDirectories = options.agentDirectories ?? {};
+  const directories: Partial<AgentDirectories> = {
+    ...agentDirectories,
+    // Extra providers add to the defaults (heartline's own stays unless overridden).
+    ocfProviderDirectories: { ...DEFAULT_AGENT_DIRECTORIES.ocfProviderDirectories, ...agentDirectories.ocfProviderDirectories },
+    rscTmpDirectory: rscTmpDir,
+  };
+  const agents = new AgentClassRunner({ processes, clock, directories, logger: log.child('agents'), nodeName });
   const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner: agents, clock, logger: log.child('lrm'), onResult: (result) => runtime.onLrmResult(result) });
   runtime.attachLrm(lrm);
   runtime.start();
@@ -171,7 +180,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     runtime.close();
     throw error;
   }
-  log.info('daemon started', { node: nodeName, nodeId: selfId, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath, fencing: fencingDescription, rscTmp: rscTmpDir });
+  log.info('daemon started', { node: nodeName, nodeId: selfId, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath, fencing: fencingDescription, rscTmp: rscTmpDir, ...(options.agentDirectories === undefined ? {} : { agentDirectories: options.agentDirectories }) });
 
   const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, fencingDescription, checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, agents)) };
   const server = new ControlServer(options.socketPath, (request) => handleRequest(request, context), log.child('control'));
@@ -379,7 +388,7 @@ async function handleRequest(request: ControlRequest, ctx: RequestContext): Prom
       const change = request.change as CibChange;
       const checked = await ctx.checkChange(change);
       if (!checked.ok) throw coded('rejected', checked.error);
-      const result = await runtime.request(change, { origin: ctx.nodeName, user: request.user, client: request.client ?? 'heartline-cli' });
+      const result = await runtime.request(change, { origin: ctx.nodeName, user: request.user, client: request.client ?? 'heartline-cli', ...(request.description === undefined ? {} : { description: request.description }) });
       if (!result.ok) throw coded(result.field === 'dc' || result.field === 'daemon' ? 'unavailable' : 'rejected', `${result.field}: ${result.message}`);
       return { version: formatCibVersion(result.version) };
     }

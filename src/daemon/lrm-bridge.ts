@@ -51,7 +51,9 @@ export class LrmBridge {
       this.fail(request, OP_STATUS.notInstalled, `agent class ${request.agent.class} is not one this node runs (ocf, lsb, heartbeat, systemd)`);
       return;
     }
-    const registered = this.lrm.register({
+    // An orphan's stop carries no parameters: keep the definition this LRM last ran it with.
+    const known = request.orphan === true && this.lrm.resourceIds().includes(request.resource);
+    const registered = known ? { ok: true as const } : this.lrm.register({
       id: request.resource,
       agent: { standard, ...(request.agent.provider === undefined ? {} : { provider: request.agent.provider }), type: request.agent.type },
       params: request.params,

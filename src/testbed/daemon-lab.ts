@@ -40,7 +40,7 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, rmSync, unlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,14 @@ export interface DaemonLabOptions {
    * secrets_dir }`, see FencingLab); instead of `fencing`.
    */
   readonly fencingSection?: Readonly<Record<string, unknown>>;
+  /**
+   * Agents to install for every node, as each machine has its own /etc/init.d and
+   * /etc/ha.d/resource.d: the files of these folders are copied into the node's own `agentDir(node)`
+   * (`init.d/`, `resource.d/`, beside an empty `run/` for state that scripts keep next to
+   * themselves) and its daemon runs with `--agent-dir lsb=...`/`heartbeat=...`. Default: none, the
+   * daemons use the system's folders.
+   */
+  readonly agents?: { readonly lsb?: string; readonly heartbeat?: string };
   /** Called with a line of progress ("starting daemons") while the lab is built; default: silent. */
   readonly progress?: (message: string) => void;
 }
@@ -245,6 +253,11 @@ export class DaemonLab {
     return join(this.dir, `rsctmp-${this.nodeName(node)}`);
   }
 
+  /** Node `node`'s own agent folder (with the `agents` option): `init.d/`, `resource.d/`, `run/`. */
+  agentDir(node: number): string {
+    return join(this.dir, `agents-${this.nodeName(node)}`);
+  }
+
   /** Node `node`'s control socket. */
   socketPath(node: number): string {
     return join(this.dir, `${this.nodeName(node)}.sock`);
@@ -275,6 +288,7 @@ export class DaemonLab {
       socketPath: this.socketPath(node),
       stateDir: this.stateDir(node),
       rscTmpDir: this.rscTmpDir(node),
+      ...(this.options.agents === undefined ? {} : { agentDirectories: this.agentDirectoryOptions(node) }),
       testHooks: this.options.testHooks ?? true,
       ...(this.options.realtimePriority === undefined ? {} : { realtimePriority: this.options.realtimePriority }),
       onEvent: (event) => history.push(event),
@@ -550,6 +564,14 @@ export class DaemonLab {
     await writeFile(authkeyPath, generateAuthKey(), { mode: 0o600 });
     const nodeNames = Array.from({ length: this.nodeCount }, (_, node) => this.nodeName(node));
     for (const name of nodeNames) await mkdir(join(this.dir, `state-${name}`), { mode: 0o700 });
+    const agents = this.options.agents;
+    if (agents !== undefined) {
+      for (let node = 0; node < this.nodeCount; node++) {
+        await mkdir(join(this.agentDir(node), 'run'), { recursive: true, mode: 0o755 });
+        if (agents.lsb !== undefined) await cp(agents.lsb, join(this.agentDir(node), 'init.d'), { recursive: true });
+        if (agents.heartbeat !== undefined) await cp(agents.heartbeat, join(this.agentDir(node), 'resource.d'), { recursive: true });
+      }
+    }
     let serial: { name: string; devices: [string, string] } | undefined;
     if (this.pty !== undefined) {
       const devices: [string, string] = [`/dev/${this.net.prefix}-tty-a`, `/dev/${this.net.prefix}-tty-b`];
@@ -614,6 +636,13 @@ export class DaemonLab {
       'exit 0',
       '',
     ].join('\n');
+  }
+
+  private agentDirectoryOptions(node: number): Record<string, string> {
+    return {
+      ...(this.options.agents?.lsb === undefined ? {} : { lsb: join(this.agentDir(node), 'init.d') }),
+      ...(this.options.agents?.heartbeat === undefined ? {} : { heartbeat: join(this.agentDir(node), 'resource.d') }),
+    };
   }
 
   private async ask(node: number, command: 'members' | 'links'): Promise<unknown> {

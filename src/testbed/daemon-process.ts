@@ -32,6 +32,8 @@ export interface DaemonProcessOptions {
   readonly stateDir: string;
   /** The daemon's `--rsctmp` (the agents' HA_RSCTMP); absent: the daemon's default. */
   readonly rscTmpDir?: string;
+  /** The daemon's `--agent-dir CLASS=DIR` options (class: lsb, heartbeat, ocf, ocf:PROVIDER); absent: Debian's directories. */
+  readonly agentDirectories?: Readonly<Record<string, string>>;
   /** Start with HEARTLINE_TEST_HOOKS=1 (enables the `block-main` control request). */
   readonly testHooks: boolean;
   /**
@@ -66,10 +68,11 @@ export class DaemonProcess {
     else delete env['HEARTLINE_TEST_HOOKS'];
     const realtime = options.realtimePriority === undefined ? [] : ['--realtime-priority', String(options.realtimePriority)];
     const rscTmp = options.rscTmpDir === undefined ? [] : ['--rsctmp', options.rscTmpDir];
+    const agentDirs = Object.entries(options.agentDirectories ?? {}).flatMap(([kind, dir]) => ['--agent-dir', `${kind}=${dir}`]);
     daemon.child = await BackgroundProcess.start({
       name: options.name,
       namespace: options.namespace,
-      argv: [process.execPath, ...(options.nodeArgs ?? DAEMON_NODE_OPTIONS), options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime, ...rscTmp],
+      argv: [process.execPath, ...(options.nodeArgs ?? DAEMON_NODE_OPTIONS), options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime, ...rscTmp, ...agentDirs],
       env,
       onStdoutLine: (line) => {
         const event = parseLogLine(line, Date.now());

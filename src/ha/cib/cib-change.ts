@@ -125,6 +125,8 @@ export interface CibChangeMeta {
   readonly user: string;
   /** The tool that asked (heartline-cli, controller, ...): update-client; absent removes it. */
   readonly client?: string;
+  /** What the asker says the change does ("resource create web (ocf:heartbeat:Dummy)"), for the configuration history; not part of the CIB. */
+  readonly description?: string;
 }
 
 /** What the changes rewrite: everything of a snapshot except its version. */

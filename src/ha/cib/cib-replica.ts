@@ -209,7 +209,7 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
       this.answer(from, requestId, { ok: true, version: this.cib.version }, out);
       return;
     }
-    this.adopt(applied.value, `change from ${meta.origin} by ${meta.user}`, out, meta);
+    this.adopt(applied.value, changeDescription(meta), out, meta);
     for (const m of this.members) {
       if (m === this.options.self) continue;
       out.push({ kind: 'send', to: m, message: { type: 'cib-update', v: CIB_PROTOCOL, base, change, meta, version: this.cib.version, digest: this.digest } });
@@ -279,7 +279,7 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
       if (applied.ok) {
         const digest = cibDigest(applied.value);
         if (digest === m.digest) {
-          this.adopt(applied.value, `change from ${m.meta.origin} by ${m.meta.user}`, out, m.meta, digest);
+          this.adopt(applied.value, changeDescription(m.meta), out, m.meta, digest);
           return;
         }
         out.push({ kind: 'problem', message: `CIB ${formatCibVersion(m.version)} from the DC has another digest here; fetching the whole CIB` });
@@ -355,4 +355,9 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
 export function emptyCib(): Result<Cib, string> {
   const imported = importCibXml('<cib admin_epoch="0" epoch="0" num_updates="0" validate-with="pacemaker-3.0"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>');
   return imported.ok ? ok(imported.value.cib) : err(formatCibImportError(imported.error));
+}
+
+/** The history's one line for a change: the asker's description, else who asked from where. */
+function changeDescription(meta: CibChangeMeta): string {
+  return meta.description ?? `change from ${meta.origin} by ${meta.user}`;
 }

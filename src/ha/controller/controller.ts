@@ -213,6 +213,9 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     // A node asked to shut down, or an operator changed a transient node attribute: status-only
     // writes that change what the policy decides (Pacemaker aborts the transition on them too).
     if (this.isDc && previous !== undefined && nodeRequests(previous) !== nodeRequests(cib)) this.invalidate('node state changed', out);
+    // A cleanup (or a forgotten node) removed operation history or fail counts: the policy must
+    // probe again and may use a node it had banned (Pacemaker aborts on deleted lrm_rsc_op too).
+    else if (this.isDc && previous !== undefined && historySize(cib) < historySize(previous)) this.invalidate('operation history cleared', out);
     const epoch = `${cib.version.adminEpoch}.${cib.version.epoch}`;
     const termStarts = authoritative && !this.authoritative && this.isDc;
     this.authoritative = authoritative;
@@ -449,6 +452,20 @@ function nodeRequests(cib: Cib): string {
     parts.push(`${state.uname ?? state.id ?? ''}:${state.shutdown ?? 0}:${attributes.join(',')}`);
   }
   return parts.join(';');
+}
+
+/**
+ * How much failure and operation history the status holds: resources with history on each node
+ * plus fail-count and last-failure attributes. Results only add to it; a smaller number means
+ * something was cleared. A count, not a set, because the DC sees every status write.
+ */
+function historySize(cib: Cib): number {
+  let size = 0;
+  for (const state of cib.status.nodes) {
+    size += state.lrm?.resources.length ?? 0;
+    for (const set of state.transientAttributes?.sets ?? []) size += set.pairs.filter((p) => p.name.startsWith('fail-count-') || p.name.startsWith('last-failure-')).length;
+  }
+  return size;
 }
 
 const JOIN_RETRY_TIMER = 'join-retry';

@@ -19,6 +19,11 @@ export interface LrmRequest {
   readonly meta: Readonly<Record<string, string>>;
   /** The rc that means success (0; 7 for a probe that expects the resource stopped; 8 promoted). */
   readonly expectedRc: number;
+  /**
+   * The resource is no longer in the configuration (the stop of an orphan): `params` are unknown
+   * to the DC, so the node's LRM stops it with the definition it last ran it with.
+   */
+  readonly orphan?: boolean;
   /** The transition action this request serves, when it comes from a graph. */
   readonly graph?: { readonly graphId: number; readonly actionId: string };
 }

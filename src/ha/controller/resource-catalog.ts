@@ -19,6 +19,8 @@ interface Entry {
 export interface CatalogAction {
   readonly kind: string;
   readonly resource?: string;
+  /** The node it runs on: where an orphan's agent is looked up in the status. */
+  readonly node?: string;
   readonly interval: number;
 }
 
@@ -40,7 +42,7 @@ export class ResourceCatalog {
     if (action.resource === undefined) return { ok: false, message: 'action names no resource' };
     const [base = action.resource, instance] = action.resource.split(':');
     const entry = this.byId.get(base);
-    if (entry === undefined) return { ok: false, message: `resource ${base} is not in the configuration` };
+    if (entry === undefined) return this.orphanRequest(action, operation, graph) ?? { ok: false, message: `resource ${base} is not in the configuration` };
     const meta = this.metaOf(entry);
     const unique = meta.get('globally-unique')?.toLowerCase() === 'true';
     const op = this.operationOf(entry.primitive, operation === 'monitor' && action.kind === 'probe' ? 'monitor' : operation, action.interval);
@@ -57,6 +59,31 @@ export class ResourceCatalog {
       params: Object.fromEntries(resolveNvSets(entry.primitive.instanceAttributes)),
       meta: crmMeta,
       expectedRc,
+      ...(graph === undefined ? {} : { graph }),
+    };
+    return { ok: true, request };
+  }
+
+  /**
+   * The stop of an orphan (a resource deleted from the configuration while it ran): the agent
+   * comes from the node's operation history, as Pacemaker takes it from lrm_resource; the
+   * parameters are the node LRM's own (`orphan`), since the configuration no longer has them.
+   */
+  private orphanRequest(action: CatalogAction, operation: LrmOperation, graph: LrmRequest['graph'] | undefined): { readonly ok: true; readonly request: LrmRequest } | undefined {
+    if (operation !== 'stop' || action.resource === undefined || action.node === undefined) return undefined;
+    const history = this.cib.status.nodes.find((n) => n.uname === action.node)?.lrm?.resources.find((r) => r.id === action.resource);
+    if (history?.class === undefined || history.type === undefined) return undefined;
+    const timeout = (parseOptionalDuration(this.opDefaults.get('timeout')) ?? DEFAULT_OP_TIMEOUT_MS) as Millis;
+    const request: LrmRequest = {
+      resource: action.resource,
+      agent: { class: history.class, ...(history.provider === undefined ? {} : { provider: history.provider }), type: history.type },
+      operation,
+      interval: 0 as Millis,
+      timeout,
+      params: {},
+      meta: { timeout: String(timeout), interval: '0' },
+      expectedRc: 0,
+      orphan: true,
       ...(graph === undefined ? {} : { graph }),
     };
     return { ok: true, request };

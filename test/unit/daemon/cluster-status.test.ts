@@ -49,4 +49,22 @@ describe('cluster status report', () => {
     expect(text).toContain('Node alpha: db: start_0 fail-count=INFINITY');
     expect(text).toContain('Fencing: NOT CONFIGURED');
   });
+
+  it('lists failed operations, but not a probe that found the resource active (as crm_mon)', () => {
+    const op = (rsc: string, id: string, operation: string, interval: number, rc: number, expected: number): string =>
+      `<lrm_rsc_op id="${id}" operation="${operation}" interval="${interval}" call-id="9" rc-code="${rc}" op-status="0" transition-key="1:1:${expected}:abc" transition-magic="0:${rc};1:1:${expected}:abc" last-rc-change="1700000000"/>`;
+    const history = (rsc: string, ops: string): string => `<lrm_resource id="${rsc}" class="ocf" provider="heartbeat" type="Dummy">${ops}</lrm_resource>`;
+    const cib = buildCib({
+      nodes: [
+        // web: started by someone else, the probe after a cleanup found it (rc 0, 7 expected).
+        { name: 'alpha', lrm: history('web', op('web', 'web_last_0', 'monitor', 0, 0, 7) + op('web', 'web_last_failure_0', 'monitor', 0, 0, 7)) },
+        // db: its recurring monitor failed (rc 7, 0 expected).
+        { name: 'beta', lrm: history('db', op('db', 'db_last_0', 'start', 0, 0, 0) + op('db', 'db_last_failure_0', 'monitor', 10000, 7, 0)) },
+      ],
+      resources: dummy('web') + dummy('db'),
+    });
+    const r = report(cib);
+    expect(r.failures.failedOperations.map((f) => [f.node, f.resource, f.operation, f.interval, f.rc])).toEqual([['beta', 'db', 'monitor', 10000, 7]]);
+    expect(r.resources.find((x) => x.id === 'web')).toMatchObject({ state: 'started', active: [{ node: 'alpha' }] });
+  });
 });

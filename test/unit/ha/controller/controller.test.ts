@@ -3,7 +3,7 @@ import { millis, nodeId, type NodeId } from '../../../../src/lib/index.js';
 import { emptyCib, type Cib } from '../../../../src/ha/cib/index.js';
 import { Controller, type ControllerEffect, type ControllerMessage, type LrmResult, type StatusChanges } from '../../../../src/ha/controller/index.js';
 import type { GraphAction, PolicyResult } from '../../../../src/ha/policy/index.js';
-import { buildCib, dummy } from '../policy/cib-builder.js';
+import { buildCib, dummy, lrm } from '../policy/cib-builder.js';
 
 // Status writes are recorded as plain strings; the controller only passes them to the CIB replica.
 type Change = string;
@@ -129,5 +129,22 @@ describe('Controller: unexpected results', () => {
     const found = c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-result', v: 1, result: result(probeRequest.request, 0) } });
     expect(sent(found).filter((m) => m.type === 'lrm-request')).toEqual([]);
     expect(found).toContainEqual(expect.objectContaining({ kind: 'transition-finished', status: 'aborted' }));
+  });
+});
+
+describe('Controller: a cleanup', () => {
+  it('plans again when operation history and fail counts are cleared (a status-only write), not on a write that only adds', () => {
+    const { c, plans } = controller(N1);
+    const before = buildCib({ nodes: [{ name: 'n1', lrm: lrm('r', [['start', 0, 2], ['monitor', 7, 3, 2000]]), transient: { 'fail-count-r#monitor_2000': '1' } }, { name: 'n2' }], resources: dummy('r') });
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    acknowledge(c, c.step(T, { kind: 'cib-changed', cib: before, authoritative: true }));
+    acknowledge(c, c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } }));
+    const planned = plans.length;
+    // The same configuration epoch, one more status write that adds nothing removable: no new plan.
+    c.step(T, { kind: 'cib-changed', cib: { ...before, version: { ...before.version, numUpdates: before.version.numUpdates + 1 } }, authoritative: true });
+    expect(plans).toHaveLength(planned);
+    const cleared = buildCib({ nodes: [{ name: 'n1' }, { name: 'n2' }], resources: dummy('r') });
+    c.step(T, { kind: 'cib-changed', cib: { ...cleared, version: { ...before.version, numUpdates: before.version.numUpdates + 2 } }, authoritative: true });
+    expect(plans.length).toBeGreaterThan(planned);
   });
 });
