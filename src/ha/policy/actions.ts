@@ -258,8 +258,10 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   const norm = (r: Role): Role => (promotable && r === 'Started' ? 'Unpromoted' : r);
   const nextRole = norm(inst.nextRole);
   const curRole = norm(role);
-  const activeNodes = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
-  if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes, fenced);
+  if (inst.current.size > 1) {
+    const activeNodes = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
+    if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes, fenced);
+  }
   if (cur === undefined) {
     if (next === undefined) {
       // crm_simulate words a start that was to be promoted by its promote action, which has no reason.
@@ -307,7 +309,7 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
 export function deriveSummary(model: ResourceModel, fencing: readonly { node: PolicyNode; reason: string }[], orphans: readonly Orphan[], options: ClusterOptions, fenced: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const f of fencing) out.push(`  * Fence (${options.stonithAction}) ${f.node.uname} '${f.reason}'`);
-  for (const inst of model.instances.values()) out.push(...summarizeInstance(inst, fenced));
+  for (const inst of model.instances.values()) for (const l of summarizeInstance(inst, fenced)) out.push(l);
   for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) out.push(line('Stop', o.id, o.node, 'node availability'));
   return out;
 }

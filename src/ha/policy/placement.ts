@@ -374,7 +374,8 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
   const instanceWeights = (unit: Unit): Weights => {
     const iw = new Map(w);
     unit.members.forEach((m, index) => {
-      const before = new Map(iw);
+      // Only a later member is rolled back (a clone of a primitive has one member).
+      const before = index > 0 ? new Map(iw) : iw;
       const c = currentNode(m);
       if (c !== undefined && m.managed && iw.has(c)) iw.set(c, addScores(iw.get(c) ?? 0, stickinessOf(m, ctx.options.defaultStickiness)));
       for (const b of m.bannedNodes) iw.set(b, -SCORE_INFINITY);
@@ -546,6 +547,23 @@ function sortInstances(ctx: PlacementContext, set: CloneSet, w: Weights, weights
   return [...set.instances].sort(cmp);
 }
 
+/** Each instance's member of a clone for one primitive, in instance order (asked per instance and node). */
+const peersCache = new WeakMap<CloneSet, Map<string, Instance[]>>();
+
+function peersOf(set: CloneSet, primitiveId: string): readonly Instance[] {
+  let byPrimitive = peersCache.get(set);
+  if (byPrimitive === undefined) {
+    byPrimitive = new Map();
+    peersCache.set(set, byPrimitive);
+  }
+  let peers = byPrimitive.get(primitiveId);
+  if (peers === undefined) {
+    peers = set.instances.map((u) => u.members.find((x) => x.primitive.id === primitiveId)).filter((x): x is Instance => x !== undefined);
+    byPrimitive.set(primitiveId, peers);
+  }
+  return peers;
+}
+
 /**
  * The promotion score that feeds a promotable clone instance's allocation (Pacemaker's
  * promotion_score during assignment): `master-<instance>` (or, for anonymous clones,
@@ -562,7 +580,7 @@ function allocationPromotionScore(set: CloneSet, unit: Unit, node: PolicyNode, i
       const st = i.current.get(node.uname);
       return st !== undefined && st.role !== 'Stopped';
     };
-    const peers = set.instances.map((u) => u.members.find((x) => x.primitive.id === m.primitive.id)).filter((x): x is Instance => x !== undefined);
+    const peers = peersOf(set, m.primitive.id);
     let applies: boolean | undefined;
     if (!set.unique) {
       const active = peers.find(here);
