@@ -148,6 +148,14 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
       t.stopBlockedBy = blockedFirst.id;
     }
   }
+  // The mandatory colocations that can stop a dependent, with their members (looked up once, not per round).
+  const mandatoryColocations: { primary: string; primaries: Instance[]; dependents: Instance[] }[] = [];
+  for (const c of colocations) {
+    if (c.score < SCORE_INFINITY || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
+    const primaries = membersFor(model, c.primary, 'first').instances;
+    if (primaries.length === 0) continue;
+    mandatoryColocations.push({ primary: c.primary, primaries, dependents: membersFor(model, c.dependent, 'then').instances });
+  }
   for (let round = 0; round < 20; round++) {
     let changed = false;
     for (const p of pairs) {
@@ -178,11 +186,9 @@ export function applyOrderings(model: ResourceModel, orders: readonly OrderPair[
       }
     }
     // A mandatory colocation with a resource that an ordering left stopped stops the dependent.
-    for (const c of colocations) {
-      if (c.score < SCORE_INFINITY || c.dependentRole !== undefined || c.primaryRole !== undefined) continue;
-      const primaries = membersFor(model, c.primary, 'first').instances;
-      if (primaries.length === 0 || primaries.some(willRun) || !primaries.some((p) => p.unrunnableReason !== undefined)) continue;
-      for (const d of membersFor(model, c.dependent, 'then').instances) if (d.managed && !d.blocked && stopThen(d, `colocation with ${c.primary}`)) changed = true;
+    for (const { primary, primaries, dependents } of mandatoryColocations) {
+      if (primaries.some(willRun) || !primaries.some((p) => p.unrunnableReason !== undefined)) continue;
+      for (const d of dependents) if (d.managed && !d.blocked && stopThen(d, `colocation with ${primary}`)) changed = true;
     }
     if (!changed) break;
   }
@@ -252,8 +258,10 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
   const norm = (r: Role): Role => (promotable && r === 'Started' ? 'Unpromoted' : r);
   const nextRole = norm(inst.nextRole);
   const curRole = norm(role);
-  const activeNodes = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
-  if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes, fenced);
+  if (inst.current.size > 1) {
+    const activeNodes = [...inst.current].filter(([, s]) => s.role !== 'Stopped').map(([n]) => n);
+    if (activeNodes.length > 1) return summarizeMultiplyActive(inst, activeNodes, fenced);
+  }
   if (cur === undefined) {
     if (next === undefined) {
       // crm_simulate words a start that was to be promoted by its promote action, which has no reason.
@@ -301,7 +309,7 @@ export function summarizeInstance(inst: Instance, fenced: ReadonlySet<string>): 
 export function deriveSummary(model: ResourceModel, fencing: readonly { node: PolicyNode; reason: string }[], orphans: readonly Orphan[], options: ClusterOptions, fenced: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const f of fencing) out.push(`  * Fence (${options.stonithAction}) ${f.node.uname} '${f.reason}'`);
-  for (const inst of model.instances.values()) out.push(...summarizeInstance(inst, fenced));
+  for (const inst of model.instances.values()) for (const l of summarizeInstance(inst, fenced)) out.push(l);
   for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) out.push(line('Stop', o.id, o.node, 'node availability'));
   return out;
 }
@@ -376,8 +384,9 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
     if (cur !== undefined && inst.next === cur && activeRole(inst) === 'Promoted' && inst.nextRole !== 'Promoted' && s.length === 0) {
       add({ id: key(inst.id, 'demote', cur), kind: 'demote', resource: inst.id, node: cur, interval: 0, optional: false });
     }
-    stops.set(inst.id, s);
-    starts.set(inst.id, t);
+    // Most instances have no action: readers take a missing list as an empty one.
+    if (s.length > 0) stops.set(inst.id, s);
+    if (t.length > 0) starts.set(inst.id, t);
   }
   for (const o of orphans) if (options.stopOrphanResources || o.cloneInstance === true) add({ id: key(o.id, 'stop', o.node), kind: 'stop', resource: o.id, node: o.node, interval: 0, optional: false });
   // Ordering edges: group members and constraints (start after start; stops in reverse when symmetrical).
@@ -393,7 +402,12 @@ export function createGraph(model: ResourceModel, fencing: readonly { node: Poli
       }
   };
   const chain = (unit: Unit): void => {
-    for (let i = 1; i < unit.members.length; i++) order([(unit.members[i - 1] as Instance).id], [(unit.members[i] as Instance).id], true);
+    for (let i = 1; i < unit.members.length; i++) {
+      const a = (unit.members[i - 1] as Instance).id;
+      const b = (unit.members[i] as Instance).id;
+      // Only members with actions are ordered (most of a large cluster has none).
+      if ((starts.has(a) && starts.has(b)) || (stops.has(a) && stops.has(b))) order([a], [b], true);
+    }
   };
   for (const u of model.units) chain(u);
   for (const c of model.clones) for (const u of c.instances) chain(u);

@@ -265,14 +265,23 @@ export function failCountOn(node: PolicyNode, names: readonly string[]): { reado
   let lastFailure = 0;
   // Only the attributes that can match one of the names, in their order.
   const index = failureAttributeIndexOf(node.attributes);
-  const lists: (readonly number[] | undefined)[] = [];
-  for (const name of names) {
-    const base = name.endsWith(':*') ? name.slice(0, -2) : name;
-    lists.push(index.byName.get(base));
-    if (name.endsWith(':*')) lists.push(index.byCloneBase.get(base));
-  }
   // Most resources have no failure attributes at all.
-  if (lists.every((list) => list === undefined)) return NO_FAILURES;
+  if (index.byName.size === 0) return NO_FAILURES;
+  const lists: (readonly number[] | undefined)[] = [];
+  let any = false;
+  for (const name of names) {
+    const anonymous = name.endsWith(':*');
+    const base = anonymous ? name.slice(0, -2) : name;
+    const list = index.byName.get(base);
+    lists.push(list);
+    if (list !== undefined) any = true;
+    if (anonymous) {
+      const ofBase = index.byCloneBase.get(base);
+      lists.push(ofBase);
+      if (ofBase !== undefined) any = true;
+    }
+  }
+  if (!any) return NO_FAILURES;
   const positions = new Set<number>();
   for (const list of lists) for (const position of list ?? []) positions.add(position);
   const candidates = [...positions].sort((a, b) => a - b).map((position) => index.entries[position] as readonly [string, string]);
@@ -309,7 +318,8 @@ const isActive = (r: NodeRunState | undefined): boolean => r !== undefined && (r
 
 /** A pending operation other than a probe marks the node the resource is "pending" on. */
 function pendingOn(ops: readonly LrmRscOp[]): boolean {
-  return ops.some((op) => (op.opStatus === -1 || op.callId < 0) && !(op.operation === 'monitor' && op.interval === 0));
+  for (const op of ops) if ((op.opStatus === -1 || op.callId < 0) && !(op.operation === 'monitor' && op.interval === 0)) return true;
+  return false;
 }
 
 /** An orphan instance of an anonymous clone: a history entry beyond the configured instances. */
@@ -419,6 +429,12 @@ class AnonymousMatcher {
   }
 }
 
+/** Failures of operations with on-fail=ignore do not count toward migration-threshold (looked at only when the threshold is reached). */
+function onlyIgnoredFailures(ops: readonly LrmRscOp[], inst: Instance, options: ClusterOptions): boolean {
+  const failedOps = ops.filter((o) => o.opStatus !== -1 && o.rcCode !== expectedRc(o) && !(o.operation === 'monitor' && o.interval === 0 && (o.rcCode === 7 || o.rcCode === 0 || o.rcCode === 8)));
+  return failedOps.length > 0 && failedOps.every((o) => onFailFor(inst, o, options) === 'ignore');
+}
+
 const neverExpired = (): boolean => false;
 const isCompleted = (op: LrmRscOp): boolean => !(op.opStatus === -1 || op.callId < 0);
 
@@ -503,14 +519,9 @@ export function determineCurrentState(cib: Cib, model: ResourceModel, nodes: rea
       const trusted = node.online || options.stonithEnabled;
       if (run?.ban === 'node' && trusted) inst.bannedNodes.add(node.uname);
       if (run?.ban === 'all' && trusted) for (const n of nodes) inst.bannedNodes.add(n.uname);
+      if (fc.count === 0) continue;
       const expired = expiry > 0 && fc.lastFailure > 0 && now >= fc.lastFailure + expiry;
-      const threshold = migrationThresholdOf(inst);
-      // Failures of operations with on-fail=ignore do not count toward migration-threshold (looked at only when the threshold is reached).
-      const onlyIgnored = (): boolean => {
-        const failedOps = lrm.ops.filter((o) => o.opStatus !== -1 && o.rcCode !== expectedRc(o) && !(o.operation === 'monitor' && o.interval === 0 && (o.rcCode === 7 || o.rcCode === 0 || o.rcCode === 8)));
-        return failedOps.length > 0 && failedOps.every((o) => onFailFor(inst, o, options) === 'ignore');
-      };
-      if (!expired && fc.count > 0 && fc.count >= threshold && !onlyIgnored()) inst.bannedNodes.add(node.uname);
+      if (!expired && fc.count >= migrationThresholdOf(inst) && !onlyIgnoredFailures(lrm.ops, inst, options)) inst.bannedNodes.add(node.uname);
     }
   }
   for (const m of matchers.values()) orphans.push(...m.activeOrphans());

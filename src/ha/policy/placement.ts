@@ -70,6 +70,13 @@ export function locationWeights(ctx: PlacementContext, ids: readonly string[], p
   return w;
 }
 
+/** A member's own location score on one node (undefined: none); locationWeights(ctx, [id], false, node).get(node). */
+function ownLocationScore(ctx: PlacementContext, id: string, node: string): number | undefined {
+  // Most members have no constraints of their own: then only the symmetric base counts.
+  if (locationsFor(ctx.cib, [id]).length === 0) return ctx.options.symmetricCluster && ctx.nodes.some((n) => n.uname === node) ? 0 : undefined;
+  return locationWeights(ctx, [id], false, node).get(node);
+}
+
 export function currentNode(inst: Instance): string | undefined {
   for (const [node, s] of inst.current) if (s.role !== 'Stopped') return node;
   return undefined;
@@ -99,6 +106,15 @@ function baseWeights(ctx: PlacementContext, unit: Unit): Weights {
   // Later group members are colocated with the first: their weights merge in, unless they would
   // leave the group nowhere to run (then they are left out and stop on their own).
   for (const m of rest) {
+    if (m.bannedNodes.size === 0 && locationsFor(ctx.cib, [m.primitive.id]).length === 0) {
+      // No constraints of its own: its weights are 0 on every node (symmetric) or absent (opt-in),
+      // plus its stickiness where it runs; adding 0 changes no score, so only that node can change.
+      const cur = currentNode(m);
+      if (!ctx.options.symmetricCluster || cur === undefined || !m.managed || !nodeNames(ctx).has(cur)) continue;
+      const stickiness = stickinessOf(m, ctx.options.defaultStickiness);
+      changeUnlessUnrunnable(ctx, w, (node, value) => (node === cur ? addScores(value, stickiness) : undefined));
+      continue;
+    }
     const mw = memberWeights(m, [m.primitive.id]);
     changeUnlessUnrunnable(ctx, w, (node, value) => {
       const d = mw.get(node);
@@ -116,6 +132,18 @@ function hostableNames(ctx: PlacementContext): ReadonlySet<string> {
   if (names === undefined) {
     names = new Set(ctx.nodes.filter(canHostResources).map((n) => n.uname));
     hostableCache.set(ctx, names);
+  }
+  return names;
+}
+
+/** The names of all nodes (weights are kept for these only). */
+const nodeNamesCache = new WeakMap<PlacementContext, ReadonlySet<string>>();
+
+function nodeNames(ctx: PlacementContext): ReadonlySet<string> {
+  let names = nodeNamesCache.get(ctx);
+  if (names === undefined) {
+    names = new Set(ctx.nodes.map((n) => n.uname));
+    nodeNamesCache.set(ctx, names);
   }
   return names;
 }
@@ -238,13 +266,24 @@ function bestWeightMatching(ctx: PlacementContext, dw: Weights, attribute: strin
 }
 
 /** Picks the best node: weight, fewest assigned resources (or clone instances), the current node, then name. */
-function chooseNode(ctx: PlacementContext, w: Weights, current: string | undefined, exclude: (node: PolicyNode) => boolean, load: (node: PolicyNode) => number = (n) => n.assignedCount): PolicyNode | undefined {
-  const candidates = ctx.nodes.filter((n) => canHostResources(n) && (w.get(n.uname) ?? -1) >= 0 && !exclude(n));
-  if (candidates.length === 0) return undefined;
-  const compare = (a: PolicyNode, b: PolicyNode): number => (w.get(b.uname) ?? 0) - (w.get(a.uname) ?? 0) || load(a) - load(b) || Number(b.uname === current) - Number(a.uname === current) || (a.uname < b.uname ? -1 : a.uname > b.uname ? 1 : 0);
-  // The first of the sorted candidates, found in one pass (this runs for every resource).
-  let best = candidates[0] as PolicyNode;
-  for (const n of candidates) if (compare(n, best) < 0) best = n;
+function chooseNode(ctx: PlacementContext, w: Weights, current: string | undefined, exclude?: (node: PolicyNode) => boolean): PolicyNode | undefined {
+  // The first of the candidates sorted by the comparison below, found in one pass (this runs for every resource).
+  let best: PolicyNode | undefined;
+  let bestWeight = 0;
+  for (const n of ctx.nodes) {
+    const weight = w.get(n.uname) ?? -1;
+    if (weight < 0 || !canHostResources(n) || (exclude !== undefined && exclude(n))) continue;
+    if (best === undefined) {
+      best = n;
+      bestWeight = weight;
+      continue;
+    }
+    const c = bestWeight - weight || n.assignedCount - best.assignedCount || Number(best.uname === current) - Number(n.uname === current) || (n.uname < best.uname ? -1 : n.uname > best.uname ? 1 : 0);
+    if (c < 0) {
+      best = n;
+      bestWeight = weight;
+    }
+  }
   return best;
 }
 
@@ -271,7 +310,7 @@ function assignUnit(ctx: PlacementContext, unit: Unit, node: PolicyNode | undefi
       } else delete m.next;
       continue;
     }
-    const ownScore = unit.members.length > 1 && node !== undefined ? locationWeights(ctx, [m.primitive.id], false, node.uname).get(node.uname) : undefined;
+    const ownScore = unit.members.length > 1 && node !== undefined ? ownLocationScore(ctx, m.primitive.id, node.uname) : undefined;
     if (!chainBroken && node !== undefined && (m.targetRole === 'Stopped' || m.bannedNodes.has(node.uname) || (ownScore !== undefined && ownScore < 0) || (!ctx.canStart && !isRunningOn(m, node.uname)))) chainBroken = true;
     if (chainBroken || node === undefined) {
       delete m.next;
@@ -309,7 +348,7 @@ function allocateUnit(ctx: PlacementContext, unit: Unit, visiting: Set<string>):
   }
   if (lead?.targetRole === 'Stopped' && unit.members.every((m) => m.targetRole === 'Stopped')) for (const n of ctx.nodes) w.set(n.uname, -SCORE_INFINITY);
   recordScores(ctx, unit.id, w);
-  const node = unmanagedLead ? ctx.nodes.find((n) => n.uname === unitCurrentNode(unit)) : chooseNode(ctx, w, unitCurrentNode(unit), () => false);
+  const node = unmanagedLead ? ctx.nodes.find((n) => n.uname === unitCurrentNode(unit)) : chooseNode(ctx, w, unitCurrentNode(unit));
   if (!ctx.canStart && !ctx.frozen && node !== undefined && ctx.options.noQuorumPolicy !== 'ignore') {
     assignUnit(ctx, unit, undefined);
   } else assignUnit(ctx, unit, node);
@@ -335,7 +374,8 @@ function allocateClone(ctx: PlacementContext, set: CloneSet, visiting: Set<strin
   const instanceWeights = (unit: Unit): Weights => {
     const iw = new Map(w);
     unit.members.forEach((m, index) => {
-      const before = new Map(iw);
+      // Only a later member is rolled back (a clone of a primitive has one member).
+      const before = index > 0 ? new Map(iw) : iw;
       const c = currentNode(m);
       if (c !== undefined && m.managed && iw.has(c)) iw.set(c, addScores(iw.get(c) ?? 0, stickinessOf(m, ctx.options.defaultStickiness)));
       for (const b of m.bannedNodes) iw.set(b, -SCORE_INFINITY);
@@ -507,6 +547,23 @@ function sortInstances(ctx: PlacementContext, set: CloneSet, w: Weights, weights
   return [...set.instances].sort(cmp);
 }
 
+/** Each instance's member of a clone for one primitive, in instance order (asked per instance and node). */
+const peersCache = new WeakMap<CloneSet, Map<string, Instance[]>>();
+
+function peersOf(set: CloneSet, primitiveId: string): readonly Instance[] {
+  let byPrimitive = peersCache.get(set);
+  if (byPrimitive === undefined) {
+    byPrimitive = new Map();
+    peersCache.set(set, byPrimitive);
+  }
+  let peers = byPrimitive.get(primitiveId);
+  if (peers === undefined) {
+    peers = set.instances.map((u) => u.members.find((x) => x.primitive.id === primitiveId)).filter((x): x is Instance => x !== undefined);
+    byPrimitive.set(primitiveId, peers);
+  }
+  return peers;
+}
+
 /**
  * The promotion score that feeds a promotable clone instance's allocation (Pacemaker's
  * promotion_score during assignment): `master-<instance>` (or, for anonymous clones,
@@ -523,7 +580,7 @@ function allocationPromotionScore(set: CloneSet, unit: Unit, node: PolicyNode, i
       const st = i.current.get(node.uname);
       return st !== undefined && st.role !== 'Stopped';
     };
-    const peers = set.instances.map((u) => u.members.find((x) => x.primitive.id === m.primitive.id)).filter((x): x is Instance => x !== undefined);
+    const peers = peersOf(set, m.primitive.id);
     let applies: boolean | undefined;
     if (!set.unique) {
       const active = peers.find(here);

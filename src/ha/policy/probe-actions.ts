@@ -35,36 +35,46 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     else list.push(a.id);
   }
   // Only the resources with a node to probe get an id prefix (a settled cluster has few).
-  const prefixes: { key: string; prefix: string; nodes: PolicyNode[] }[] = [];
+  const names = online.map((n) => n.uname);
+  const prefixes: { key: string; prefix: string; nodes: string[] }[] = [];
+  let total = 0;
   for (const [key, instances] of byProbeKey) {
-    let unknown: PolicyNode[] | undefined;
-    for (const node of online) if (!isKnownOn(instances, node.uname)) (unknown ??= []).push(node);
-    if (unknown !== undefined) prefixes.push({ key, prefix: `${key}_monitor_0@`, nodes: unknown });
+    let unknown: string[] | undefined;
+    for (const name of names) if (!isKnownOn(instances, name)) (unknown ??= []).push(name);
+    if (unknown === undefined) continue;
+    prefixes.push({ key, prefix: `${key}_monitor_0@`, nodes: unknown });
+    total += unknown.length;
   }
+  if (total === 0) return graph;
   prefixes.sort((a, b) => compareText(a.prefix, b.prefix));
-  const probes: GraphAction[] = [];
+  // Sized up front: a large cluster has a probe per resource and node.
+  const probes = new Array<GraphAction>(total);
   const probeEdges: GraphEdge[] = [];
-  // Each probe's id prefix, and each probe edge's probe: ids are compared as (prefix, node name)
-  // without joining them (a large cluster has a probe per resource and node).
-  const probePrefix: string[] = [];
+  // Each probe's prefix (by its position in `prefixes`), and each probe edge's probe: ids are
+  // compared as (prefix, node name) without joining them.
+  const probePrefix = new Int32Array(total);
   const edgeProbe: number[] = [];
-  for (const { key, prefix, nodes: unknown } of prefixes) {
-    const instances = byProbeKey.get(key) as Instance[];
-    const starts: string[] = [];
-    for (const inst of instances) for (const start of startsOf.get(inst.id) ?? []) starts.push(start);
-    starts.sort(compareText);
+  let index = 0;
+  for (let p = 0; p < prefixes.length; p++) {
+    const { key, prefix, nodes: unknown } = prefixes[p] as { key: string; prefix: string; nodes: string[] };
+    let starts: string[] | undefined;
+    for (const inst of byProbeKey.get(key) as Instance[]) {
+      const own = startsOf.get(inst.id);
+      if (own !== undefined) (starts ??= []).push(...own);
+    }
+    starts?.sort(compareText);
     for (const node of unknown) {
-      const id = prefix + node.uname;
-      const index = probes.length;
-      probes.push({ id, kind: 'probe', resource: key, node: node.uname, interval: 0, optional: false, runnable: true });
-      probePrefix.push(prefix);
-      for (const start of starts) {
-        probeEdges.push({ before: id, after: start });
-        edgeProbe.push(index);
-      }
+      const id = prefix + node;
+      probes[index] = { id, kind: 'probe', resource: key, node, interval: 0, optional: false, runnable: true };
+      probePrefix[index] = p;
+      if (starts !== undefined)
+        for (const start of starts) {
+          probeEdges.push({ before: id, after: start });
+          edgeProbe.push(index);
+        }
+      index++;
     }
   }
-  if (probes.length === 0) return graph;
   // The probes are in id order when no key's prefix starts another's (ids have no '@') and node
   // names are distinct; should that ever not hold, sort after all.
   if (!prefixesAreDistinct(prefixes) || !namesAreDistinct(online)) {
@@ -72,7 +82,7 @@ export function addProbes(graph: TransitionGraph, model: ResourceModel, nodes: r
     probeEdges.sort(compareEdges);
     return { actions: mergeSorted(graph.actions, probes, compareActions), edges: mergeSorted(graph.edges, probeEdges, compareEdges) };
   }
-  const compareIdToProbe = (id: string, k: number): number => compareJoined(id, probePrefix[k] as string, (probes[k] as GraphAction).node as string);
+  const compareIdToProbe = (id: string, k: number): number => compareJoined(id, (prefixes[probePrefix[k] as number] as { prefix: string }).prefix, (probes[k] as GraphAction).node as string);
   return {
     actions: mergeSortedBy(graph.actions, probes, (a, k) => compareIdToProbe(a.id, k)),
     edges: mergeSortedBy(graph.edges, probeEdges, (e, k) => compareIdToProbe(e.before, edgeProbe[k] as number) || compareText(e.after, (probeEdges[k] as GraphEdge).after)),

@@ -25,14 +25,23 @@ export function addMissingMonitors(graph: TransitionGraph, model: ResourceModel,
     for (const r of state.lrm?.resources ?? []) if (recordsMonitor(r)) byResource.set(r.id, r);
     recorded.set(state.uname, byResource);
   }
-  const ids = new Set(graph.actions.map((a) => a.id));
+  const ids = new Set<string>();
+  // The nodes each resource starts on (its `RSC_start_0@NODE` actions), so that no id is built per instance.
+  const startsOn = new Map<string, string[]>();
+  for (const a of graph.actions) {
+    ids.add(a.id);
+    if (a.kind !== 'start' || a.resource === undefined || a.node === undefined) continue;
+    const list = startsOn.get(a.resource);
+    if (list === undefined) startsOn.set(a.resource, [a.node]);
+    else list.push(a.node);
+  }
   const actions: GraphAction[] = [];
   const edges: GraphEdge[] = [];
   for (const inst of model.instances.values()) {
     const node = inst.next;
     if (!inst.managed || inst.blocked || node === undefined) continue;
     const role = inst.current.get(node)?.role;
-    if (role === undefined || role === 'Stopped' || ids.has(`${inst.id}_start_0@${node}`)) continue;
+    if (role === undefined || role === 'Stopped' || startsOn.get(inst.id)?.includes(node) === true) continue;
     const history = recorded.get(node);
     const own = history?.get(inst.id);
     const base = history?.get(inst.primitive.id);

@@ -54,15 +54,20 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
     // Without fencing, an unclean node's resources are taken to be stopped.
     for (const inst of model.instances.values()) for (const n of inst.current.keys()) if (byName.get(n)?.unclean === true) inst.current.delete(n);
   }
+  // Most clusters have no unclean node and none in maintenance: then less needs looking up per instance.
+  let anyUnclean = nodes.some((n) => n.unclean);
+  const anyMaintenance = nodes.some((n) => n.maintenance);
   for (const inst of model.instances.values()) {
+    if (inst.current.size === 0) continue;
     // A resource that does not require fencing is not taken as active on unclean nodes when
     // counting where it is active (Pacemaker: it may start elsewhere before fencing completes).
-    const countsUnclean = needsFencing(inst, cluster);
+    const countsUnclean = !anyUnclean || needsFencing(inst, cluster);
     let activeCount = 0;
     for (const [n, s] of inst.current) if (s.role !== 'Stopped' && (countsUnclean || byName.get(n)?.unclean !== true)) activeCount++;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'block') inst.blocked = true;
     if (activeCount > 1 && inst.meta.get('multiple-active') === 'stop_only') inst.targetRole = 'Stopped';
     for (const [nodeName, state] of inst.current) {
+      if (!anyMaintenance && !state.failed) continue;
       const node = byName.get(nodeName);
       if (node?.maintenance === true) inst.managed = false;
       if (!state.failed) continue;
@@ -89,6 +94,7 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
         case 'fence':
           if (node !== undefined && cluster.stonithEnabled && !node.unclean) {
             node.unclean = true;
+            anyUnclean = true;
             node.uncleanReason = `${inst.id} failed there`;
           }
           break;
@@ -117,7 +123,7 @@ function handleFailures(model: ResourceModel, nodes: readonly PolicyNode[], clus
     if (active.some((n) => !fencedNames.has(n) && byName.get(n)?.unclean !== true)) for (const n of active) if (fencedNames.has(n)) inst.current.delete(n);
   }
   for (const inst of model.instances.values()) if (inst.blocked && [...inst.current.keys()].every((n) => fencedNames.has(n))) inst.blocked = false;
-  for (const inst of model.instances.values()) {
+  if (nodes.some((n) => n.unclean)) for (const inst of model.instances.values()) {
     for (const [n, state] of inst.current) {
       const node = byName.get(n);
       if (node?.unclean !== true || fencedNames.has(n)) continue;
