@@ -190,7 +190,10 @@ describeWithPrerequisites('fencing through the heartline-testbed profile in a ru
     expect(JSON.parse(done.stdout)).toMatchObject({ ok: true, target: activeName, action: 'off', device: `bmc-${activeName}` });
     expect(daemonRunning(lab, active)).toBe(false);
     await waitRunningOn(lab, survivor, 'dummy recovered after the operator fenced its node');
-    expect(history(lab, survivor)[0]).toMatchObject({ target: activeName, ok: true, requester: expect.stringMatching(/@/) as unknown });
+    // The operator's fence is in the history. The DC may fence the node once more when membership
+    // loses it after the operator's fence was reported (a known gap: docs/FENCING.md); the node is
+    // off either way.
+    expect(history(lab, survivor)).toContainEqual(expect.objectContaining({ target: activeName, ok: true, requester: expect.stringMatching(/@/) as unknown }));
   }, 120_000);
 
   it(`a full split of every heartbeat link: exactly one node survives and runs everything (${RACE_RUNS} runs)`, async () => {
