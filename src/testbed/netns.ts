@@ -224,15 +224,7 @@ export class NetnsLab {
    */
   async powerLoss(node: number): Promise<number> {
     await this.setLinks(node, this.links.map((link) => link.index), 'down');
-    const pids = (await runCommand('ip', ['netns', 'pids', this.namespace(node)])).split(/\s+/).filter((word) => /^\d+$/.test(word)).map(Number);
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    return pids.length;
+    return killNamespaceProcesses(this.namespace(node));
   }
 
   /**
@@ -271,6 +263,9 @@ export class NetnsLab {
     const failures: string[] = [];
     for (const namespace of [...this.created].reverse()) {
       try {
+        // What the lab's programs left behind in its own namespaces (a service an agent started in
+        // its own session, e.g. WebDemo's server): a deleted namespace would live on with them.
+        await killNamespaceProcesses(namespace);
         await runCommand('ip', ['netns', 'del', namespace]);
         this.forget(namespace);
       } catch (error) {
@@ -351,4 +346,21 @@ export class NetnsLab {
       },
     };
   }
+}
+
+/**
+ * SIGKILL to every process in `namespace` (by the PIDs `ip netns pids` lists); only for a
+ * namespace this lab made, where every process was started by the lab or its programs.
+ * Resolves with how many there were.
+ */
+async function killNamespaceProcesses(namespace: string): Promise<number> {
+  const pids = (await runCommand('ip', ['netns', 'pids', namespace])).split(/\s+/).filter((word) => /^\d+$/.test(word)).map(Number);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  return pids.length;
 }
