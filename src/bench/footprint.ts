@@ -10,17 +10,24 @@
  * counted. Targets (issue 5): at most 80 MiB RSS and 1 % of a core per node at the default
  * keepalive.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_TIMING } from '../config/config-defaults.js';
 import type { TimingSettings } from '../config/index.js';
-import { err, ok, type Result } from '../lib/index.js';
+import { err, ok, type Millis, type Result } from '../lib/index.js';
 import { DaemonLab } from '../testbed/daemon-lab.js';
+import { NetnsLab } from '../testbed/netns.js';
 import { runCommand } from '../testbed/command.js';
 import { eventually } from '../testbed/eventually.js';
 import { labRequirementProblem } from '../testbed/requirements.js';
 
 export interface FootprintBenchOptions {
   readonly idleSeconds: number;
+  /** Keepalive in ms instead of the default; warntime, deadtime and initdead keep the default ratios to it. */
+  readonly keepaliveMs?: number;
+  /** Also measure the heartbeat floor (heartbeat-floor.ts) on the same links at the same keepalive. */
+  readonly baseline?: boolean;
   readonly cliPath?: string;
   readonly progress: (line: string) => void;
 }
@@ -33,6 +40,15 @@ export interface NodeFootprint {
   readonly cpuSeconds: number;
   readonly cpuPercentOfCore: number;
   readonly threads: number;
+  /** CPU seconds in the window per thread name (node's main thread, the heartbeat worker, V8's and libuv's helpers). */
+  readonly cpuSecondsByThread: Readonly<Record<string, number>>;
+}
+
+/** What a bare Node.js process exchanging heartbeat-sized frames at the same rate costs (heartbeat-floor.ts). */
+export interface HeartbeatFloor {
+  readonly program: string;
+  readonly framesPerSecondPerNode: number;
+  readonly nodes: readonly { readonly node: string; readonly rssMiB: number; readonly cpuPercentOfCore: number }[];
 }
 
 export interface FootprintBenchReport {
@@ -40,6 +56,7 @@ export interface FootprintBenchReport {
   readonly idleSeconds: number;
   readonly resource: string;
   readonly nodes: readonly NodeFootprint[];
+  readonly baseline?: HeartbeatFloor;
   readonly targets: { readonly rssMiB: number; readonly cpuPercentOfCore: number; readonly met: boolean };
 }
 
@@ -52,6 +69,21 @@ export interface FootprintBenchError {
 export const FOOTPRINT_TARGETS = { rssMiB: 80, cpuPercentOfCore: 1 } as const;
 
 const RESOURCE = 'footprint-dummy';
+const LINKS = ['crossover', 'switch'] as const;
+/** A heartbeat frame between two nodes: 42 bytes of frame header and tag, about 50 of message. */
+const HEARTBEAT_FRAME_BYTES = 96;
+const FLOOR_PORT = 5405;
+
+/** The default timing scaled to another keepalive (the ratios warntime 3x, deadtime 5x, initdead 20x). */
+export function timingForKeepalive(keepaliveMs: number): TimingSettings {
+  const scale = keepaliveMs / DEFAULT_TIMING.keepaliveMs;
+  return {
+    keepaliveMs: keepaliveMs as Millis,
+    warntimeMs: Math.round(DEFAULT_TIMING.warntimeMs * scale) as Millis,
+    deadtimeMs: Math.round(DEFAULT_TIMING.deadtimeMs * scale) as Millis,
+    initdeadMs: Math.round(DEFAULT_TIMING.initdeadMs * scale) as Millis,
+  };
+}
 
 export async function runFootprintBench(options: FootprintBenchOptions): Promise<Result<FootprintBenchReport, FootprintBenchError>> {
   const problem = labRequirementProblem('heartline bench footprint');
@@ -59,7 +91,8 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
   let lab: DaemonLab | undefined;
   try {
     options.progress('building the lab (2 nodes, crossover + switch, lab fencing)');
-    lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: false, linkKind: 'udp-unicast', fencing: true, ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }), progress: (line) => options.progress(`  ${line}`) });
+    const timing = options.keepaliveMs === undefined ? undefined : timingForKeepalive(options.keepaliveMs);
+    lab = await DaemonLab.create({ nodes: 2, links: LINKS, serial: false, linkKind: 'udp-unicast', fencing: true, ...(timing === undefined ? {} : { timing }), ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }), progress: (line) => options.progress(`  ${line}`) });
     await lab.waitForFullView({ timeoutMs: 60_000 });
     const cli = options.cliPath ?? new URL('../cli/main.js', import.meta.url).pathname;
     await runCommand(process.execPath, [cli, 'resource', 'create', RESOURCE, 'ocf:heartline:Dummy', '--socket', lab.socketPath(0)], { timeoutMs: 30_000 });
@@ -68,10 +101,12 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
     options.progress(`idle for ${options.idleSeconds} s with ${RESOURCE} running`);
     const pids = Array.from({ length: lab.nodeCount }, (_, node) => active.daemon(node).pid);
     const before = await Promise.all(pids.map(cpuSeconds));
+    const threadsBefore = await Promise.all(pids.map(threadCpuSeconds));
     const startedAt = performance.now();
     await sleep(options.idleSeconds * 1000);
     const elapsed = (performance.now() - startedAt) / 1000;
     const after = await Promise.all(pids.map(cpuSeconds));
+    const threadsAfter = await Promise.all(pids.map(threadCpuSeconds));
     const nodes: NodeFootprint[] = [];
     for (let node = 0; node < pids.length; node++) {
       const status = await readFile(`/proc/${pids[node] as number}/status`, 'utf8');
@@ -84,10 +119,17 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
         cpuSeconds: round(used),
         cpuPercentOfCore: round((100 * used) / elapsed),
         threads: statusKiB(status, 'Threads'),
+        cpuSecondsByThread: threadDelta(threadsBefore[node] as Map<string, number>, threadsAfter[node] as Map<string, number>),
       });
     }
     const met = nodes.every((n) => n.rssMiB <= FOOTPRINT_TARGETS.rssMiB && n.cpuPercentOfCore <= FOOTPRINT_TARGETS.cpuPercentOfCore);
-    return ok({ timing: { ...lab.timing }, idleSeconds: options.idleSeconds, resource: `${RESOURCE} (ocf:heartline:Dummy, monitor every 10 s)`, nodes, targets: { ...FOOTPRINT_TARGETS, met } });
+    const keepaliveMs = lab.timing.keepaliveMs;
+    const report = { timing: { ...lab.timing }, idleSeconds: options.idleSeconds, resource: `${RESOURCE} (ocf:heartline:Dummy, monitor every 10 s)`, nodes, targets: { ...FOOTPRINT_TARGETS, met } };
+    await lab.destroy();
+    lab = undefined;
+    if (options.baseline !== true) return ok(report);
+    options.progress(`baseline: a bare Node.js heartbeat exchange on the same links for ${options.idleSeconds} s`);
+    return ok({ ...report, baseline: await measureHeartbeatFloor(keepaliveMs, options.idleSeconds) });
   } catch (error) {
     return err({ code: 'lab-failed', message: error instanceof Error ? error.message : String(error), hint: 'the lab was removed; rerun, and run the cluster integration tests to see which part breaks' });
   } finally {
@@ -95,12 +137,73 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
   }
 }
 
-/** utime + stime of every thread of `pid`, in seconds (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s). */
+/** Runs heartbeat-floor.js in two namespaces linked as the daemons were, and reads its CPU time and RSS. */
+async function measureHeartbeatFloor(keepaliveMs: number, idleSeconds: number): Promise<HeartbeatFloor> {
+  const program = fileURLToPath(new URL('./heartbeat-floor.js', import.meta.url));
+  const net = await NetnsLab.create({ nodes: 2, links: LINKS });
+  try {
+    const processes = await Promise.all(
+      [0, 1].map((node) => {
+        const pairs = LINKS.map((_, link) => `${net.address(node, link)}:${net.address(1 - node, link)}`);
+        return net.spawn(node, { name: `heartbeat floor ${net.nodeLetter(node)}`, argv: [process.execPath, program, String(keepaliveMs), String(HEARTBEAT_FRAME_BYTES), String(FLOOR_PORT), ...pairs] });
+      }),
+    );
+    // Let both start and warm up as the daemons did before their window.
+    await sleep(3000);
+    const pids = processes.map((p) => p.pid);
+    const before = await Promise.all(pids.map(cpuSeconds));
+    const startedAt = performance.now();
+    await sleep(idleSeconds * 1000);
+    const elapsed = (performance.now() - startedAt) / 1000;
+    const after = await Promise.all(pids.map(cpuSeconds));
+    const nodes = await Promise.all(
+      pids.map(async (pid, node) => ({
+        node: net.nodeLetter(node),
+        rssMiB: round(statusKiB(await readFile(`/proc/${pid}/status`, 'utf8'), 'VmRSS') / 1024),
+        cpuPercentOfCore: round((100 * ((after[node] as number) - (before[node] as number))) / elapsed),
+      })),
+    );
+    return { program: 'src/bench/heartbeat-floor.ts: one UDP socket per link, a 96-byte HMAC-SHA256 frame per link per keepalive, every frame received verified', framesPerSecondPerNode: round((LINKS.length * 2 * 1000) / keepaliveMs), nodes };
+  } finally {
+    await net.destroy();
+  }
+}
+
+/** utime + stime of every thread of `pid`, in seconds. */
 async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return statCpuSeconds(await readFile(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** utime + stime of a /proc stat line (fields 14 and 15, in clock ticks of 1/100 s). */
+function statCpuSeconds(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After "pid (comm) ", field 3 (state) is index 0: utime (14) is index 11, stime (15) index 12.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds per thread name of `pid` (threads of one name, like V8's helpers, are summed). */
+async function threadCpuSeconds(pid: number): Promise<Map<string, number>> {
+  const byName = new Map<string, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    try {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Node names its worker threads like its main thread: the main thread is told apart by its id.
+      const name = tid === String(pid) ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${tid}`;
+      byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(stat));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName;
+}
+
+function threadDelta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [name, seconds] of after) {
+    const used = round(seconds - (before.get(name) ?? 0));
+    if (used > 0) delta[name] = used;
+  }
+  return delta;
 }
 
 /** A `Name: value kB` field of /proc/PID/status, as a number. */

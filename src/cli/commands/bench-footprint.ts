@@ -4,6 +4,8 @@ import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, t
 
 interface BenchFootprintOptions extends JsonOption {
   readonly idle: number;
+  readonly keepalive?: number;
+  readonly baseline?: boolean;
 }
 
 /** `heartline bench footprint`: an idle node's memory and CPU (src/bench/footprint.ts has the method). */
@@ -20,14 +22,21 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
           'and its peak (VmHWM), and the CPU time of all its threads in the window as a percentage of one core. ' +
           "The agents' processes are not counted. A serial link adds about 8 MiB (the serialport module) and the " +
           'relay of its frames through the main thread.\n\n' +
+          'The per-thread split (cpuSecondsByThread) names the main thread; the busiest other thread is the heartbeat ' +
+          "worker, the small ones V8's helpers. --keepalive measures another timing (warntime, deadtime and initdead " +
+          'keep their default ratios to it). --baseline then runs a bare Node.js program (src/bench/heartbeat-floor.ts) ' +
+          'exchanging heartbeat-sized HMAC-tagged frames at the same rate on the same links, for as long: the floor ' +
+          "that Node itself costs at that packet rate on this machine, under the daemon's figure.\n\n" +
           'Targets: at most 80 MiB RSS and 1 % of a core per node; exits 1 when one is missed. Needs root, ip, ' +
           'iptables, socat and setpriv. Everything is removed at the end. Progress goes to stderr.',
       )
-      .option('--idle <seconds>', 'how long to measure', parseSeconds, 60),
+      .option('--idle <seconds>', 'how long to measure', parseSeconds, 60)
+      .option('--keepalive <ms>', 'keepalive in milliseconds (default: the configuration default)', parseKeepalive)
+      .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rate'),
   )
-    .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n\nJSON: {timing, idleSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads}], targets}\n')
+    .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n  sudo heartline bench footprint --keepalive 250 --baseline --json\n\nJSON: {timing, idleSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads, cpuSecondsByThread}], baseline?: {program, framesPerSecondPerNode, nodes: [{node, rssMiB, cpuPercentOfCore}]}, targets}\n')
     .action(async (options: BenchFootprintOptions) => {
-      const outcome = await runFootprintBench({ idleSeconds: options.idle, progress: (line) => terminal.err(`bench footprint: ${line}`) });
+      const outcome = await runFootprintBench({ idleSeconds: options.idle, ...(options.keepalive === undefined ? {} : { keepaliveMs: options.keepalive }), baseline: options.baseline === true, progress: (line) => terminal.err(`bench footprint: ${line}`) });
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
       const report = outcome.value;
       printResult(terminal, options, report, () => renderText(report));
@@ -44,10 +53,17 @@ function parseSeconds(value: string): number {
   return seconds;
 }
 
+function parseKeepalive(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 10 || ms > 10_000) throw new InvalidArgumentError(`expected a keepalive in whole milliseconds from 10 to 10000, got '${value}'`);
+  return ms;
+}
+
 function renderText(report: FootprintBenchReport): string {
   return [
     `idle ${report.idleSeconds} s with ${report.resource}; keepalive ${report.timing.keepaliveMs} ms`,
     ...report.nodes.map((n) => `node ${n.node}: RSS ${n.rssMiB} MiB (peak ${n.peakRssMiB} MiB), CPU ${n.cpuSeconds} s = ${n.cpuPercentOfCore} % of a core, ${n.threads} threads`),
+    ...(report.baseline === undefined ? [] : report.baseline.nodes.map((n) => `baseline ${n.node} (bare Node.js, ${report.baseline?.framesPerSecondPerNode ?? 0} frames/s): RSS ${n.rssMiB} MiB, CPU ${n.cpuPercentOfCore} % of a core`)),
     `targets: <= ${report.targets.rssMiB} MiB and <= ${report.targets.cpuPercentOfCore} % per node: ${report.targets.met ? 'met' : 'MISSED'}`,
   ].join('\n');
 }
