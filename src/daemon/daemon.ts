@@ -30,6 +30,9 @@ import { SystemdNotifier } from './systemd-notify.js';
 export const DEFAULT_STATE_DIR = '/var/lib/heartline';
 /** HA_RSCTMP of the agents: on a tmpfs, so that agents' state files (Dummy's) do not survive a reboot. */
 export const DEFAULT_RSCTMP_DIR = '/run/heartline/rsctmp';
+/** How long a leaving node waits for the reliable channel to deliver its shutdown request to the peers. */
+const CHANNEL_SETTLE_MS = 2000;
+
 /** How long a graceful shutdown waits for this node's resources to move before it leaves anyway. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 120_000;
 /** The exit status after this node learned it was fenced; systemd/heartline.service does not restart on it. */
@@ -217,7 +220,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       void (async () => {
         await new Promise<void>((done) => {
           forced = done;
-          void gracefulShutdown(runtime, nodeName, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, log).then(done);
+          const channelSettled = async (): Promise<boolean> => {
+            try {
+              return (await heartbeat.status()).channel.peers.every((p) => !p.up || (p.unacknowledged === 0 && p.queued === 0));
+            } catch {
+              return true;
+            }
+          };
+          void gracefulShutdown(runtime, nodeName, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, log, channelSettled).then(done);
         });
         await finish(0);
       })();
@@ -256,14 +266,16 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 }
 
 /**
- * The graceful part of a shutdown (Pacemaker's shutdown request): when resources are active on
- * this node, ask the DC to mark the node as shutting down (node_state shutdown = now); the policy
- * engine then moves its resources away (or stops them when nowhere else can run them). Wait,
- * bounded, until none is active here and every resource the policy places is active somewhere,
- * re-asking if a new DC term cleared the request. Then the caller leaves the cluster, and the
- * peers see a clean leave (not unclean: no fencing).
+ * The graceful part of a shutdown (Pacemaker's shutdown request): ask the DC to mark the node as
+ * shutting down (node_state shutdown = now); the policy engine then moves its resources away (or
+ * stops them when nowhere else can run them). Wait, bounded, until none is active here and every
+ * resource the policy places is active somewhere, re-asking if a new DC term cleared the request.
+ * Then the caller leaves the cluster, and the peers see a clean leave (not unclean: no fencing).
+ * The request is made even when nothing runs here: without it a leaving node is a lost node to the
+ * DC, which fences it. When this node is the DC, it waits (bounded) until the reliable channel has
+ * delivered the change to the peers, so that the next DC knows of it.
  */
-async function gracefulShutdown(runtime: ClusterRuntime, nodeName: string, timeoutMs: number, log: Logger): Promise<void> {
+async function gracefulShutdown(runtime: ClusterRuntime, nodeName: string, timeoutMs: number, log: Logger, channelSettled: () => Promise<boolean>): Promise<void> {
   const until = Date.now() + timeoutMs;
   let asked = false;
   for (;;) {
@@ -271,8 +283,21 @@ async function gracefulShutdown(runtime: ClusterRuntime, nodeName: string, timeo
     if (report === undefined) return;
     const activeHere = report.resources.filter((r) => r.active.some((a) => a.node === nodeName));
     const self = report.nodes.find((n) => n.name === nodeName);
+    const view = runtime.currentView();
+    const alone = view.members.length <= 1;
+    if (activeHere.length === 0 && !asked) {
+      if (alone || view.dc === null || self === undefined) return;
+      asked = true;
+      const answer = await runtime.request(shutdownRequest(nodeName), { origin: nodeName, user: 'hacluster', client: 'heartline-daemon' });
+      if (!answer.ok) {
+        log.warn('graceful shutdown: the DC did not take the shutdown request; peers may fence this node', { field: answer.field, message: answer.message });
+        return;
+      }
+      log.info('graceful shutdown: the DC knows this node is leaving', { version: formatCibVersion(answer.version) });
+      await waitUntil(channelSettled, Math.min(until, Date.now() + CHANNEL_SETTLE_MS));
+      return;
+    }
     if (activeHere.length === 0) {
-      if (!asked) return;
       const placedButStopped = report.resources.filter((r) => r.next !== null && r.active.length === 0);
       if (placedButStopped.length === 0) {
         log.info('graceful shutdown: resources moved', {});
@@ -289,12 +314,21 @@ async function gracefulShutdown(runtime: ClusterRuntime, nodeName: string, timeo
     }
     if (self?.state !== 'shutting-down' && activeHere.length > 0) {
       asked = true;
-      const answer = await runtime.request({ op: 'set-node-state', node: nodeName, state: { shutdown: Math.floor(Date.now() / 1000) } } satisfies CibChange, { origin: nodeName, user: 'hacluster', client: 'heartline-daemon' });
+      const answer = await runtime.request(shutdownRequest(nodeName), { origin: nodeName, user: 'hacluster', client: 'heartline-daemon' });
       if (!answer.ok) log.warn('graceful shutdown: the DC did not take the shutdown request', { field: answer.field, message: answer.message });
       else log.info('graceful shutdown: asked the DC to move this node\'s resources', { version: formatCibVersion(answer.version), activeHere: activeHere.map((r) => r.id) });
     }
     await sleep(250);
   }
+}
+
+function shutdownRequest(nodeName: string): CibChange {
+  return { op: 'set-node-state', node: nodeName, state: { shutdown: Math.floor(Date.now() / 1000) } };
+}
+
+/** Polls `settled` every 50 ms until it holds or `until` (epoch ms) passes. */
+async function waitUntil(settled: () => Promise<boolean>, until: number): Promise<void> {
+  while (!(await settled()) && Date.now() < until) await sleep(50);
 }
 
 function runtimeStatus(runtime: ClusterRuntime, nodeName: string): { resources: { id: string; active: { node: string }[]; next: string | null }[]; nodes: { name: string; state: string }[] } | undefined {

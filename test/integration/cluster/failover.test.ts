@@ -166,6 +166,33 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     expect(await waitForPlacement([0, 1], 'dummy still on the peer')).toBe(lab.nodeName(to));
   });
 
+  it('a clean stop of a node with nothing running on it is not fenced, whether it is the DC or not', async () => {
+    const fenceLog = (): string => (existsSync(lab.fenceLog) ? readFileSync(lab.fenceLog, 'utf8') : '');
+    for (const role of ['the DC', 'not the DC'] as const) {
+      const dcName = (await status(0)).dc?.name;
+      const dc = [0, 1].find((node) => lab.nodeName(node) === dcName);
+      expect(dc, 'a DC').toBeDefined();
+      const idle = role === 'the DC' ? (dc as number) : 1 - (dc as number);
+      const busy = 1 - idle;
+      if (runningNodes().includes(idle)) {
+        // Make the idle node idle: standby sends the resource to the other node, where stickiness keeps it.
+        expect((await lab.request(busy, 'cib-change', { change: { op: 'set-node-attribute', node: lab.nodeName(idle), name: 'standby', value: 'on', lifetime: 'permanent' }, user: 'root' })).ok).toBe(true);
+        expect(await waitForPlacement([0, 1], 'dummy moved off the node to stop')).toBe(lab.nodeName(busy));
+        expect((await lab.request(busy, 'cib-change', { change: { op: 'set-node-attribute', node: lab.nodeName(idle), name: 'standby', lifetime: 'permanent' }, user: 'root' })).ok).toBe(true);
+      }
+      const fencesBefore = fenceLog();
+      await lab.kill(idle, 'SIGTERM');
+      await eventually(async () => ((await status(busy)).nodes.find((n) => n.name === lab.nodeName(idle))?.state === 'offline' ? true : undefined), { what: `${lab.nodeName(idle)} (${role}) offline after its clean stop`, timeoutMs: 10_000, intervalMs: 100, describe: () => lab.describeLogs(busy, 15) });
+      // A fence would have come within a transition of the view change; give it that time.
+      await eventually(async () => ((await status(busy)).lastTransition?.status !== 'running' ? true : undefined), { what: 'the DC idle', timeoutMs: 10_000, intervalMs: 100 });
+      expect(fenceLog(), `${lab.nodeName(idle)} (${role}) was fenced after a clean stop`).toBe(fencesBefore);
+      expect(runningNodes()).toEqual([busy]);
+      await lab.start(idle);
+      await lab.waitForFullView();
+      await eventually(async () => ((await status(busy)).nodes.every((n) => n.state === 'online') ? true : undefined), { what: 'both nodes online again', timeoutMs: 10_000, intervalMs: 100 });
+    }
+  });
+
   it('a failing monitor (the resource dies under its agent) is recovered on the same node, and the failure shows', async () => {
     const node = runningNodes()[0] as number;
     rmSync(stateFile(node));
