@@ -287,7 +287,6 @@ async function gracefulShutdown(runtime: ClusterRuntime, nodeName: string, timeo
     const alone = view.members.length <= 1;
     if (activeHere.length === 0 && !asked) {
       if (alone || view.dc === null || self === undefined) return;
-      asked = true;
       const answer = await runtime.request(shutdownRequest(nodeName), { origin: nodeName, user: 'hacluster', client: 'heartline-daemon' });
       if (!answer.ok) {
         log.warn('graceful shutdown: the DC did not take the shutdown request; peers may fence this node', { field: answer.field, message: answer.message });
