@@ -26,7 +26,7 @@ export type {
   ClusterConfig,
   CommandFencingSettings,
   FencingSettings,
-  ProfileFencingSettings,
+  DeviceFencingSettings,
   HeartlineConfig,
   LinkConfig,
   NodeConfig,
