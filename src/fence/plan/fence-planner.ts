@@ -20,6 +20,8 @@
  *   fences the winner with a request it queued before it was fenced.
  * - A node never fences itself through a power device here: that would leave a two-node cluster
  *   with nobody; self-fencing belongs to the watchdog.
+ * - `reconfigure` replaces the topology, capable devices and delays (the CIB's fence devices
+ *   changed): a fence under way keeps the levels it began with, later ones use the new ones.
  *
  * Driver contract: NodeCore's. `run-device` effects are answered with `device-result` inputs that
  * carry the effect's `requestId` and `step` (stale answers are ignored); `request-done` carries

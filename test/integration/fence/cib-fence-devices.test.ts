@@ -136,12 +136,12 @@ describeWithPrerequisites('CIB stonith resources (fence_ipmilan) as the fencer d
     await bmcA.setPower('on');
     await fencing.applyCib(configuration({ passwordA: 'not-the-password' }));
     // fence_ipmilan words a refused password as "Unable to obtain correct plug status or plug is not available".
-    expect(await fencing.monitorDevice('fence-a')).toMatchObject({ ok: false, reason: expect.stringMatching(/Unable to obtain correct plug status/) });
+    expect(await fencing.monitorDevice('fence-a')).toMatchObject({ ok: false, reason: expect.stringMatching(/Unable to obtain correct plug status/) as unknown });
     await fencing.applyCib(configuration({ withA: false }));
     expect(fencing.deviceNames()).toEqual(['fence-b']);
     expect(await fencing.monitorDevice('fence-a')).toBeUndefined();
     const result = await fencing.fence({ target: 'node-a', action: 'off', reason: 'node lost', requester: 'node-b' });
-    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/no fence device can reach node-a/) });
+    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/no fence device can reach node-a/) as unknown });
     expect(await bmcA.power()).toBe('on');
   });
 
@@ -166,7 +166,7 @@ describeWithPrerequisites('CIB stonith resources (fence_ipmilan) as the fencer d
     };
     expect(await check('stonith:fence_ipmilan', ['ip=10.0.0.9', 'username=admin', 'password=x', 'lanplus=1', 'pcmk_host_list=node-a'])).toEqual({ ok: true, value: undefined });
     expect(await check('stonith:fence_ipmilan', ['ip=10.0.0.9', 'ipp=623', 'pcmk_host_list=node-a'])).toEqual({ ok: false, error: "resource 'fence-x': fence_ipmilan has no parameter 'ipp'" });
-    expect(await check('stonith:fence_virsh', ['ip=10.0.0.9', 'pcmk_host_list=node-a'])).toMatchObject({ ok: false, error: expect.stringMatching(/^resource 'fence-x': parameter 'username' .*is required by fence_virsh$/) });
+    expect(await check('stonith:fence_virsh', ['ip=10.0.0.9', 'pcmk_host_list=node-a'])).toMatchObject({ ok: false, error: expect.stringMatching(/^resource 'fence-x': parameter 'username' .*is required by fence_virsh$/) as unknown });
     expect(await check('stonith:fence_nosuchagent', ['ip=1'])).toEqual({ ok: false, error: "resource 'fence-x': fence agent /usr/sbin/fence_nosuchagent is not installed (Debian package fence-agents)" });
   });
 });

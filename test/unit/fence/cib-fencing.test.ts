@@ -206,7 +206,7 @@ describe('checkChangeAgainstAgents: stonith resources', () => {
 
   it('refuses a stonith type that is not a fence agent before anything is asked', () => {
     const change = buildResourceCreate({ id: 'fence-a', agent: 'stonith:external/ipmi', params: [], meta: [], ops: [] }, cib.configuration);
-    expect(change).toMatchObject({ ok: false, error: { message: expect.stringMatching(/is not a fence-agents program/) } });
+    expect(change).toMatchObject({ ok: false, error: { message: expect.stringMatching(/is not a fence-agents program/) as unknown } });
   });
 });
 
