@@ -207,7 +207,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       return cached;
     },
   };
-  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, fencingDescription, checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, inspector)) };
+  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, fencingDescription, fenceDeviceProblems: () => devices?.cibProblems() ?? [], checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, inspector)) };
   const server = new ControlServer(options.socketPath, (request) => handleRequest(request, context), log.child('control'));
   try {
     await server.listen();
@@ -368,6 +368,8 @@ interface RequestContext {
   readonly selfId: NodeId;
   readonly checkChange: ChangeCheck;
   readonly fencingDescription: string | null;
+  /** What the CIB's fence devices could not use (fencing.cib), for status. */
+  readonly fenceDeviceProblems: () => readonly string[];
 }
 
 /** An error the control server answers with this code. */
@@ -389,7 +391,7 @@ async function handleRequest(request: ControlRequest, ctx: RequestContext): Prom
         quorum: m.quorum,
         cib,
         authoritative,
-        fencing: { configured: config.fencing !== undefined, method: ctx.fencingDescription, activity: runtime.fenceActivity() },
+        fencing: { configured: config.fencing !== undefined, method: ctx.fencingDescription, activity: runtime.fenceActivity(), deviceProblems: ctx.fenceDeviceProblems() },
         transition: runtime.transition(),
         problems: runtime.recentProblems(),
         now: Date.now() / 1000,
