@@ -227,13 +227,14 @@ export const timingSectionSchema = z.strictObject({
  * How the daemon fences a node, one of two ways:
  * - `command`: a program run as `COMMAND ACTION TARGET` (action off, reboot or on; target the
  *   node's name), exit status 0 meaning the node is fenced; for test beds and custom scripts;
- * - `profile`: the fence devices of a hardware profile's appliance (src/fence ProfileFencing:
- *   BMCs, PDUs and fence agents with topology levels, fence-race delays and a fence history).
+ * - fence devices (src/fence ProfileFencing: BMCs, PDUs and fence agents with topology levels,
+ *   fence-race delays and a fence history): `profile`, a hardware profile's appliance, and/or
+ *   `cib: true`, the CIB's `stonith:` resources and fencing-topology.
  * One object with a refinement rather than a union, so that a mistake is reported on its field
  * with what to write, not as "no variant of the union matched".
  */
 const COMMAND_KEYS = ['timeout'] as const;
-const PROFILE_KEYS = ['profile_dirs', 'secrets_dir', 'history'] as const;
+const PROFILE_KEYS = ['profile_dirs', 'secrets_dir', 'history', 'cib'] as const;
 const absolutePath = (what: string, example: string) =>
   z
     .string({ error: `${what} is an absolute path, e.g. ${example}` })
@@ -255,6 +256,7 @@ export const fencingSectionSchema = z
     profile_dirs: z.array(absolutePath('a profile directory', '/etc/heartline/hw-profiles'), { error: 'profile_dirs is a list of directories, e.g. [/etc/heartline/hw-profiles]' }).min(1, { error: 'profile_dirs needs at least one directory; leave the key out to use the shipped hw-profiles/' }).optional(),
     secrets_dir: absolutePath('secrets_dir', '/etc/heartline/secrets').optional(),
     history: absolutePath('history (the fence history file)', '/var/lib/heartline/fence-history.sqlite').optional(),
+    cib: z.boolean({ error: 'cib is true or false: true fences with the CIB\'s stonith: resources and fencing-topology' }).optional(),
   })
   .superRefine((section, ctx) => {
     const hasCommand = section.command !== undefined;
@@ -263,13 +265,17 @@ export const fencingSectionSchema = z
       ctx.addIssue({ code: 'custom', path: ['profile'], message: 'give either command (a fencing program) or profile (the fence devices of a hardware profile), not both: remove one of them' });
       return;
     }
-    if (!hasCommand && !hasProfile) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'the fencing section needs command (the absolute path of a fencing program, e.g. /usr/local/sbin/fence-node) or profile (an appliance profile name, e.g. generic-2node-ipmi)' });
+    if (!hasCommand && !hasProfile && section.cib !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [section.cib === false ? 'cib' : 'command'],
+        message: 'the fencing section needs command (the absolute path of a fencing program, e.g. /usr/local/sbin/fence-node), profile (an appliance profile name, e.g. generic-2node-ipmi) or cib: true (the CIB\'s stonith: resources)',
+      });
       return;
     }
     const stray = hasCommand ? PROFILE_KEYS.filter((key) => section[key] !== undefined) : COMMAND_KEYS.filter((key) => section[key] !== undefined);
     for (const key of stray) {
-      ctx.addIssue({ code: 'custom', path: [key], message: hasCommand ? `${key} belongs to profile fencing, but this section fences with command: remove ${key}, or replace command by profile` : `${key} belongs to command fencing, but this section fences with profile: remove ${key} (a profile's devices have their own timings)` });
+      ctx.addIssue({ code: 'custom', path: [key], message: hasCommand ? `${key} belongs to device fencing (profile or cib), but this section fences with command: remove ${key}, or replace command by profile or cib: true` : `${key} belongs to command fencing, but this section fences with devices (profile or cib): remove ${key} (devices have their own timings)` });
     }
   });
 

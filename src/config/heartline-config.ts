@@ -24,8 +24,8 @@ export interface HeartlineConfig {
   readonly fencing?: FencingSettings;
 }
 
-/** The `fencing` section: a program, or the fence devices of a hardware profile. */
-export type FencingSettings = CommandFencingSettings | ProfileFencingSettings;
+/** The `fencing` section: a program, or fence devices (of a hardware profile and/or of the CIB). */
+export type FencingSettings = CommandFencingSettings | DeviceFencingSettings;
 
 /** `fencing.command`: a program run as `COMMAND ACTION TARGET`; exit 0 = fenced. */
 export interface CommandFencingSettings {
@@ -36,11 +36,16 @@ export interface CommandFencingSettings {
   readonly timeoutMs: Millis;
 }
 
-/** `fencing.profile`: the fence devices of an appliance profile (src/fence/profile-fencing.ts). */
-export interface ProfileFencingSettings {
-  readonly kind: 'profile';
-  /** The appliance profile's name. */
-  readonly profile: string;
+/**
+ * `fencing.profile` and/or `fencing.cib`: the fence devices of an appliance profile, of the CIB's
+ * `stonith:` resources, or both (src/fence/profile-fencing.ts).
+ */
+export interface DeviceFencingSettings {
+  readonly kind: 'devices';
+  /** The appliance profile's name; absent: no profile devices. */
+  readonly profile?: string;
+  /** Whether the CIB's stonith resources and fencing-topology are used. */
+  readonly cib: boolean;
   /** Where the profiles are; absent: the shipped hw-profiles/. */
   readonly profileDirs?: readonly string[];
   /** The secrets folder; absent: /etc/heartline/secrets. */

@@ -26,7 +26,7 @@ export type {
   ClusterConfig,
   CommandFencingSettings,
   FencingSettings,
-  ProfileFencingSettings,
+  DeviceFencingSettings,
   HeartlineConfig,
   LinkConfig,
   NodeConfig,
@@ -50,3 +50,5 @@ export type { PathIssue } from './schema-messages.js';
 export { SchemaIssueExplainer, closestMatch } from './schema-messages.js';
 export type { PositionTarget, SourcePosition } from './source-positions.js';
 export { positionOf } from './source-positions.js';
+export type { Ipv4Interface } from './ipv4.js';
+export { formatIpv4Interface, ipv4ToNumber, numberToIpv4, parseIpv4Interface } from './ipv4.js';

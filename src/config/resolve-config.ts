@@ -50,12 +50,13 @@ export function resolveConfig(file: ConfigFile): HeartlineConfig {
   };
 }
 
-/** The schema's refinement guarantees exactly one of command and profile. */
+/** The schema's refinement guarantees command alone, or profile and/or cib: true. */
 function resolveFencing(section: FencingSection): FencingSettings {
   if (section.command !== undefined) return { kind: 'command', command: section.command, timeoutMs: (section.timeout ?? DEFAULT_FENCING_TIMEOUT_MS) as Millis };
   return {
-    kind: 'profile',
-    profile: section.profile ?? '',
+    kind: 'devices',
+    ...(section.profile === undefined ? {} : { profile: section.profile }),
+    cib: section.cib === true,
     ...(section.profile_dirs === undefined ? {} : { profileDirs: section.profile_dirs }),
     ...(section.secrets_dir === undefined ? {} : { secretsDir: section.secrets_dir }),
     ...(section.history === undefined ? {} : { historyPath: section.history }),

@@ -52,6 +52,8 @@ export interface ClusterRuntimeOptions {
   readonly requestTimeoutMs?: number;
   /** A member told this node that it was fenced: the daemon must stop (it is no longer in the cluster's picture). */
   readonly onStopSelf?: (reason: string) => void;
+  /** The CIB's configuration changed (the fencing that follows the CIB's stonith resources rebuilds its devices). */
+  readonly onConfigurationChanged?: (cib: Cib) => void;
 }
 
 /** A fence outcome as members tell each other (and a person's confirmation). */
@@ -382,8 +384,12 @@ export class ClusterRuntime {
       }
       case 'cib-changed':
         if (e.cib.version !== this.cib.version || e.authoritative !== this.authoritative) log.debug('CIB changed', { version: formatCibVersion(e.cib.version), authoritative: e.authoritative });
-        this.cib = e.cib;
-        this.authoritative = e.authoritative;
+        {
+          const configurationChanged = e.cib.configuration !== this.cib.configuration;
+          this.cib = e.cib;
+          this.authoritative = e.authoritative;
+          if (configurationChanged) this.options.onConfigurationChanged?.(e.cib);
+        }
         return;
       case 'transition-started':
         // Status shows the last transition that did something (an empty one ends every busy spell).

@@ -24,7 +24,7 @@ export interface StatusInputs {
   readonly cib: Cib;
   readonly authoritative: boolean;
   /** `method`: `command /path`, `profile NAME`, or null; `activity`: fences under way here and outcomes heard of. */
-  readonly fencing: { readonly configured: boolean; readonly method: string | null; readonly activity?: FenceActivity };
+  readonly fencing: { readonly configured: boolean; readonly method: string | null; readonly activity?: FenceActivity; readonly deviceProblems?: readonly string[] };
   readonly transition: TransitionRecord | undefined;
   readonly problems: readonly { readonly atMs: number; readonly message: string }[];
   /** Seconds since the Unix epoch. */
@@ -125,6 +125,7 @@ export function clusterStatusReport(input: StatusInputs) {
       stonithEnabled: input.fencing.configured && options.stonithEnabled,
       inProgress: input.fencing.activity?.inProgress ?? [],
       recent: input.fencing.activity?.recent ?? [],
+      deviceProblems: input.fencing.deviceProblems ?? [],
     },
     nodes,
     resources,

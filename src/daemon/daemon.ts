@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatConfigIssue, loadConfigFile, nodeView, type ConfigFileError, type HeartlineConfig } from '../config/index.js';
 import { formatViewId, type MembershipStatus } from '../ha/membership/index.js';
-import { AgentClassRunner, checkChangeAgainstAgents, DEFAULT_AGENT_DIRECTORIES, type AgentDirectories } from '../ha/agents/index.js';
-import { formatCibVersion, type CibChange } from '../ha/cib/index.js';
+import { AgentClassRunner, checkChangeAgainstAgents, DEFAULT_AGENT_DIRECTORIES, type AgentDirectories, type AgentInspector } from '../ha/agents/index.js';
+import { formatCibVersion, type Cib, type CibChange } from '../ha/cib/index.js';
 import { ChildProcessRunner } from '../ha/lrm/index.js';
 import type { NodeFencing } from '../fence/node-fencing.js';
-import type { Logger, NodeId } from '../lib/index.js';
+import { ChildToolRunner, readFenceAgentMetadata, type FenceAgentMetadata } from '../fence/index.js';
+import type { Logger, NodeId, Result } from '../lib/index.js';
 import { checkAuthKeyPermissions, readAuthKeyFile } from '../links/auth-key.js';
 import { ControlServer } from './control-server.js';
 import type { ControlRequest } from './control-protocol.js';
@@ -23,6 +24,7 @@ import type { ChangeCheck } from './change-check.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { clusterStatusReport } from './cluster-status.js';
 import { buildDaemonFencing } from './daemon-fencing.js';
+import { FenceDeviceAgentRunner } from './fence-device-agent.js';
 import { resourcePriorityPerNode } from './resource-priorities.js';
 import { LrmBridge } from './lrm-bridge.js';
 import { SystemdNotifier } from './systemd-notify.js';
@@ -134,6 +136,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     channelSend: (to, payload) => workerPort.post?.({ type: 'channel-send', to, payload }),
     onFatal: (message) => fatal?.(message),
     onStopSelf: (reason) => late.stopSelf?.(reason),
+    ...(builtFencing.value.devices === undefined ? {} : { onConfigurationChanged: (cib: Cib) => void builtFencing.value.devices?.applyCib(cib.configuration) }),
   });
   if (!opened.ok) {
     await fencing.close();
@@ -141,6 +144,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   const runtime = opened.runtime;
   late.runtime = runtime;
+  // The CIB's fence devices from the stored CIB before anything can ask for a fence.
+  await builtFencing.value.devices?.applyCib(runtime.current().cib.configuration);
   const agentDirectories = options.agentDirectories ?? {};
   const directories: Partial<AgentDirectories> = {
     ...agentDirectories,
@@ -149,7 +154,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     rscTmpDirectory: rscTmpDir,
   };
   const agents = new AgentClassRunner({ processes, clock, directories, logger: log.child('agents'), nodeName });
-  const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner: agents, clock, logger: log.child('lrm'), onResult: (result) => runtime.onLrmResult(result) });
+  const devices = builtFencing.value.devices;
+  const runner = devices === undefined ? agents : new FenceDeviceAgentRunner(agents, devices, clock);
+  const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner, clock, logger: log.child('lrm'), onResult: (result) => runtime.onLrmResult(result) });
   runtime.attachLrm(lrm);
   runtime.start();
   const notifier = new SystemdNotifier(clock, log.child('systemd'));
@@ -185,7 +192,25 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   log.info('daemon started', { node: nodeName, nodeId: selfId, incarnation: incarnation.value, links: view.value.links.map((l) => l.name), socket: options.socketPath, fencing: fencingDescription, rscTmp: rscTmpDir, ...(options.agentDirectories === undefined ? {} : { agentDirectories: options.agentDirectories }) });
 
-  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, fencingDescription, checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, agents)) };
+  // Fence agents' meta-data for stonith resources; cached, as the agent classes cache theirs.
+  const fenceMetadata = new Map<string, Promise<Result<FenceAgentMetadata, string>>>();
+  const toolRunner = new ChildToolRunner();
+  const inspector: AgentInspector = {
+    locate: (agent) => agents.locate(agent),
+    metadata: (agent) => agents.metadata(agent),
+    fenceAgentMetadata: (agent) => {
+      let cached = fenceMetadata.get(agent);
+      if (cached === undefined) {
+        cached = readFenceAgentMetadata(agent, toolRunner);
+        void cached.then((read) => {
+          if (!read.ok) fenceMetadata.delete(agent); // installing the agent later must help
+        });
+        fenceMetadata.set(agent, cached);
+      }
+      return cached;
+    },
+  };
+  const context: RequestContext = { heartbeat, config, names, runtime, nodeName, selfId, fencingDescription, fenceDeviceProblems: () => devices?.cibProblems() ?? [], checkChange: options.checkChange ?? ((change) => checkChangeAgainstAgents(change, runtime.current().cib, inspector)) };
   const server = new ControlServer(options.socketPath, (request) => handleRequest(request, context), log.child('control'));
   try {
     await server.listen();
@@ -376,6 +401,8 @@ interface RequestContext {
   readonly selfId: NodeId;
   readonly checkChange: ChangeCheck;
   readonly fencingDescription: string | null;
+  /** What the CIB's fence devices could not use (fencing.cib), for status. */
+  readonly fenceDeviceProblems: () => readonly string[];
 }
 
 /** An error the control server answers with this code. */
@@ -397,7 +424,7 @@ async function handleRequest(request: ControlRequest, ctx: RequestContext): Prom
         quorum: m.quorum,
         cib,
         authoritative,
-        fencing: { configured: config.fencing !== undefined, method: ctx.fencingDescription, activity: runtime.fenceActivity() },
+        fencing: { configured: config.fencing !== undefined, method: ctx.fencingDescription, activity: runtime.fenceActivity(), deviceProblems: ctx.fenceDeviceProblems() },
         transition: runtime.transition(),
         problems: runtime.recentProblems(),
         now: Date.now() / 1000,

@@ -33,7 +33,7 @@ interface Call {
   reported: boolean;
 }
 
-const STANDARDS: readonly AgentStandard[] = ['ocf', 'lsb', 'heartbeat', 'systemd'];
+const STANDARDS: readonly AgentStandard[] = ['ocf', 'lsb', 'heartbeat', 'systemd', 'stonith'];
 
 export class LrmBridge {
   private readonly lrm: LocalResourceManager;

@@ -29,14 +29,21 @@ export interface FenceAgentDriverOptions {
   readonly timings?: Partial<FenceTimings>;
 }
 
+/** Runs `AGENT -o metadata` and parses it; the error says what to install or what went wrong. */
+export async function readFenceAgentMetadata(agent: string, runner: ToolRunner, timeoutMs: number = DEFAULT_FENCE_TIMINGS.commandTimeoutMs): Promise<Result<FenceAgentMetadata, string>> {
+  const file = agentFile(agent);
+  const outcome = await runner.run({ file, args: ['-o', 'metadata'], env: AGENT_ENV, timeoutMs });
+  if (outcome.spawnError !== undefined) return err(outcome.spawnError === 'ENOENT' ? `fence agent ${file} is not installed (Debian package fence-agents)` : `fence agent ${file} cannot be started: ${outcome.spawnError}`);
+  if (outcome.exitCode !== 0) return err(`${file} -o metadata failed (exit ${String(outcome.exitCode)}): ${agentReason(outcome)}`);
+  const metadata = parseFenceAgentMetadata(outcome.stdout);
+  return metadata.ok ? metadata : err(`${file}: ${metadata.error}`);
+}
+
 /** Reads the agent's meta-data and checks the parameters; the driver, or every problem in one sentence each. */
 export async function registerFenceAgent(options: FenceAgentDriverOptions): Promise<Result<PowerSwitchDriver & { readonly metadata: FenceAgentMetadata }, string[]>> {
   const file = agentFile(options.agent);
-  const outcome = await options.runner.run({ file, args: ['-o', 'metadata'], env: AGENT_ENV, timeoutMs: options.timings?.commandTimeoutMs ?? DEFAULT_FENCE_TIMINGS.commandTimeoutMs });
-  if (outcome.spawnError !== undefined) return err([outcome.spawnError === 'ENOENT' ? `fence agent ${file} is not installed (Debian package fence-agents)` : `fence agent ${file} cannot be started: ${outcome.spawnError}`]);
-  if (outcome.exitCode !== 0) return err([`${file} -o metadata failed (exit ${String(outcome.exitCode)}): ${agentReason(outcome)}`]);
-  const metadata = parseFenceAgentMetadata(outcome.stdout);
-  if (!metadata.ok) return err([`${file}: ${metadata.error}`]);
+  const metadata = await readFenceAgentMetadata(options.agent, options.runner, options.timings?.commandTimeoutMs);
+  if (!metadata.ok) return err([metadata.error]);
   const problems = checkFenceAgentParameters(metadata.value, options.parameters);
   if (problems.length > 0) return err(problems.map((problem) => `device ${options.id}: ${problem}`));
   const takesPlug = metadata.value.parameters.some((parameter) => parameter.name === 'plug');

@@ -10,7 +10,9 @@
  *   gets it through `notice()` (so a delayed duplicate request ends, and a node that learns it was
  *   fenced stops fencing: `onStopSelf`);
  * - `cancel(target)` for `heartline fence confirm NODE` (a person verified the power is off);
- * - `runDevice(...)` for `heartline fence-device status|test`: one device action, no planner.
+ * - `runDevice(...)` for `heartline fence-device status|test`: one device action, no planner;
+ * - `reconfigure(...)` when the devices change (the CIB's stonith resources): running fences keep
+ *   their levels, later ones use the new set.
  */
 import type { Clock, Logger, Millis, TimerHandle } from '../lib/index.js';
 import { FencePlanner, type DeviceResult, type FenceAction, type FenceLevelDevice, type FenceOutcome, type FencePlannerEffect, type FencePlannerInput, type FenceRequest, type FenceTopology, type RequestedFenceAction } from './plan/index.js';
@@ -31,6 +33,9 @@ export interface FencerOptions {
   readonly onStopSelf?: (reason: string) => void;
 }
 
+/** What `reconfigure` replaces: the devices and how they are used. */
+export type FencerDevices = Pick<FencerOptions, 'topology' | 'drivers' | 'capableDevices' | 'staticDelayMs' | 'priorityDelayMs'>;
+
 export interface FenceCall {
   readonly target: string;
   readonly action: RequestedFenceAction;
@@ -47,8 +52,10 @@ export class Fencer {
   private readonly waiting = new Map<string, (outcome: FenceOutcome) => void>();
   private readonly log: Logger;
   private nextRequest = 1;
+  private drivers: ReadonlyMap<string, FenceDriver>;
 
   constructor(private readonly options: FencerOptions) {
+    this.drivers = options.drivers;
     this.planner = new FencePlanner({
       self: options.self,
       topology: options.topology,
@@ -79,9 +86,30 @@ export class Fencer {
     this.feed({ kind: 'cancel', target, reason });
   }
 
+  /** Replaces the devices, levels and delays; fences under way finish with what they started with. */
+  reconfigure(devices: FencerDevices): void {
+    // A device removed from the configuration is not used again, not even by a fence under way:
+    // an action already running finishes, a later step on it fails and the next level is tried.
+    this.drivers = devices.drivers;
+    this.feed({
+      kind: 'reconfigure',
+      config: {
+        topology: devices.topology,
+        ...(devices.capableDevices === undefined ? {} : { capableDevices: devices.capableDevices }),
+        ...(devices.staticDelayMs === undefined ? {} : { staticDelayMs: devices.staticDelayMs }),
+        ...(devices.priorityDelayMs === undefined ? {} : { priorityDelayMs: devices.priorityDelayMs }),
+      },
+    });
+  }
+
+  /** The devices this fencer drives now, by name. */
+  deviceNames(): readonly string[] {
+    return [...this.drivers.keys()];
+  }
+
   /** One action on one device, outside the planner (status, monitor, list, a test). */
   async runDevice(device: string, action: FenceAction, port?: string): Promise<DeviceResult> {
-    const driver = this.options.drivers.get(device);
+    const driver = this.drivers.get(device);
     if (driver === undefined) return { ok: false, action, code: 'config', reason: `no fence device named ${device}`, attempts: 0, elapsedMs: 0 };
     return driver.run({ action, ...(port === undefined ? {} : { port }) });
   }
@@ -125,7 +153,7 @@ export class Fencer {
         this.log.info('fence delayed', { requestId: effect.requestId, target: effect.target, delayMs: effect.delayMs, why: effect.why });
         return;
       case 'run-device': {
-        const driver = this.options.drivers.get(effect.device);
+        const driver = this.drivers.get(effect.device);
         this.log.info('fence device action', { requestId: effect.requestId, target: effect.target, device: effect.device, port: effect.port, action: effect.action, level: effect.level });
         const result: Promise<DeviceResult> =
           driver === undefined

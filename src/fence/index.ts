@@ -9,6 +9,10 @@ export type {
   DevicePort,
   DeviceResult,
   DeviceSuccess,
+  BaseFencing,
+  CibFenceDeviceSpec,
+  CibFencing,
+  CibHostCheck,
   FenceAction,
   FenceAttempt,
   FenceFailureCode,
@@ -22,10 +26,24 @@ export type {
   FencePlannerInput,
   FenceRequest,
   FencingAction,
+  MergedFencing,
   PowerState,
   RequestedFenceAction,
 } from './plan/index.js';
-export { FENCE_ACTIONS, FencePlanner, FenceTopology, fenceDelayTimer, provesPowerOff } from './plan/index.js';
+export {
+  FENCE_ACTIONS,
+  FencePlanner,
+  FenceTopology,
+  cibCapableDevices,
+  cibFenceDevice,
+  cibFencing,
+  cibStaticDelays,
+  devicePortFor,
+  fenceDelayTimer,
+  mergeFencing,
+  provesPowerOff,
+  stonithPrimitives,
+} from './plan/index.js';
 export type { FenceDeviceRequest, FenceDriver, FenceDriverCapabilities, FenceDriverKind, FenceTimings } from './fence-driver.js';
 export { DEFAULT_FENCE_TIMINGS } from './fence-driver.js';
 export type { PowerSwitch, PowerSwitchDriverOptions, RebootMethod, SwitchAnswer, SwitchFailure } from './power-switch.js';
@@ -43,8 +61,10 @@ export { IpmiPowerSwitch, createIpmiDriver } from './ipmi-driver.js';
 export type { FenceAgentMetadata, FenceAgentParameter } from './fence-agent-metadata.js';
 export { checkFenceAgentParameters, parseFenceAgentMetadata } from './fence-agent-metadata.js';
 export type { FenceAgentDriverOptions } from './fence-agent-driver.js';
-export { FenceAgentSwitch, registerFenceAgent } from './fence-agent-driver.js';
-export type { FenceCall, FencerOptions } from './fencer.js';
+export { FenceAgentSwitch, readFenceAgentMetadata, registerFenceAgent } from './fence-agent-driver.js';
+export type { CibFenceDriverSet, CibFenceDriversOptions } from './cib-fence-drivers.js';
+export { CibFenceDriverBuilder, buildCibFenceDriver } from './cib-fence-drivers.js';
+export type { FenceCall, FencerDevices, FencerOptions } from './fencer.js';
 export { Fencer } from './fencer.js';
 export type { FenceHistoryEntry, FenceHistoryError, FenceHistoryQuery, FenceHistoryRecord } from './fence-history.js';
 export { DEFAULT_FENCE_HISTORY_ROWS, FENCE_HISTORY_FILE, FENCE_HISTORY_SCHEMA_VERSION, FenceHistory } from './fence-history.js';

@@ -1,21 +1,30 @@
 /**
- * ProfileFencing: NodeFencing over the fence devices of a hardware profile. It builds the Fencer
- * from one appliance of the profile library (the devices of every node per level, the snmp-pdu,
- * ipmi and fence-agent drivers, secrets from the secrets folder, static and priority delays),
- * answers `fence()` with the Fencer's outcome, records every outcome in the FenceHistory, and
- * reaches one device directly for `heartline fence-device status|test` (`runDevice`).
+ * ProfileFencing: NodeFencing over fence devices: those of a hardware profile's appliance, those
+ * of the CIB (`stonith:fence_*` resources and the fencing-topology), or both. It builds the Fencer
+ * (the devices of every node per level, the snmp-pdu, ipmi and fence-agent drivers, secrets from
+ * the secrets folder, static and priority delays), answers `fence()` with the Fencer's outcome,
+ * records every outcome in the FenceHistory, and reaches one device directly for `heartline
+ * fence-device status|test` (`runDevice`).
+ *
+ * CIB devices follow the CIB: `applyCib(configuration)` maps it (cibFencing, pure), builds the
+ * drivers of devices that changed (their agents' meta-data is read once per change), merges them
+ * with the profile's (mergeFencing) and reconfigures the Fencer. Updates run one at a time, and a
+ * fence waits for the update under way, so a device created a moment ago is used. What cannot be
+ * used is logged (names only, never a parameter's value) and kept for `cibProblems()`.
  *
  * This file joins src/fence and src/profiles (profiles build fence drivers), so it is imported by
  * its path, not through src/fence/index.ts, which src/profiles imports.
  */
 import type { Clock, Logger, Result } from '../lib/index.js';
 import { err, ok } from '../lib/index.js';
-import { buildApplianceFencing, fileSecretSource, SECRETS_DIRECTORY, type ApplianceFencingOptions, type ApplianceProfile, type ProfileLibrary, type SecretSource } from '../profiles/index.js';
+import { canonicalJson, type Configuration } from '../ha/cib/index.js';
+import { buildApplianceFencing, fileSecretSource, SECRETS_DIRECTORY, type ApplianceFencing, type ApplianceFencingOptions, type ApplianceProfile, type ProfileLibrary, type SecretSource } from '../profiles/index.js';
+import { CibFenceDriverBuilder } from './cib-fence-drivers.js';
 import { FenceHistory, type FenceHistoryRecord } from './fence-history.js';
 import { Fencer } from './fencer.js';
-import type { FenceDriver } from './fence-driver.js';
+import type { FenceDriver, FenceTimings } from './fence-driver.js';
 import type { NodeFenceRequest, NodeFenceResult, NodeFencing } from './node-fencing.js';
-import type { DeviceResult, FenceAction, FenceOutcome, FenceRequest } from './plan/index.js';
+import { cibFencing, FenceTopology, mergeFencing, type CibFencing, type DeviceResult, type FenceAction, type FenceOutcome, type FenceRequest } from './plan/index.js';
 import { ChildToolRunner, type ToolRunner } from './tool-runner.js';
 
 /** Why ProfileFencing could not be built; `message` says what to do, `problems` lists each one. */
@@ -27,10 +36,15 @@ export interface ProfileFencingError {
 
 export interface ProfileFencingOptions {
   readonly library: Pick<ProfileLibrary, 'appliances' | 'pduModels' | 'bmcModels'>;
-  /** The appliance model's name. */
-  readonly appliance: string;
+  /** The appliance model's name; absent: no profile devices (the CIB's only). */
+  readonly appliance?: string;
   /** This node's name; it must be a node of the appliance. */
   readonly self: string;
+  /**
+   * Use the CIB's fence devices too (call `applyCib` with each configuration). `nodes` are the
+   * cluster's node names (levels and host lists are resolved against them).
+   */
+  readonly cib?: { readonly nodes: readonly string[]; readonly timings?: Partial<FenceTimings> };
   /** Where the secrets named by the profile are (one file per secret, mode 600). Default /etc/heartline/secrets. */
   readonly secretsDir?: string;
   /** The fence history file (created when missing; its folder must exist). */
@@ -59,25 +73,31 @@ export function findAppliance(library: Pick<ProfileLibrary, 'appliances'>, name:
   return err({ kind: 'unknown-appliance', message: `no valid appliance profile named '${name}' (known: ${known}); check the name, or run \`heartline profile validate\``, problems: [] });
 }
 
+const NO_PROFILE: ApplianceFencing = { drivers: new Map(), topology: FenceTopology.empty(), levels: [], staticDelayMs: {} };
+
 export async function createProfileFencing(options: ProfileFencingOptions): Promise<Result<ProfileFencing, ProfileFencingError>> {
-  const appliance = findAppliance(options.library, options.appliance);
-  if (!appliance.ok) return appliance;
-  const nodes = appliance.value.nodes.map((node) => node.name);
-  if (!nodes.includes(options.self)) {
-    return err({ kind: 'unknown-node', message: `node '${options.self}' is not a node of appliance '${options.appliance}' (its nodes: ${nodes.join(', ')}); use the node names of the profile`, problems: [] });
-  }
-  const secretsDir = options.secretsDir ?? SECRETS_DIRECTORY;
-  const built = await buildApplianceFencing(appliance.value, options.library, {
-    secrets: options.secrets ?? fileSecretSource(secretsDir),
-    runner: options.runner ?? new ChildToolRunner(),
-    ...(options.addressOverrides === undefined ? {} : { addressOverrides: options.addressOverrides }),
-  });
-  if (!built.ok) {
-    return err({ kind: 'devices', message: `the fence devices of appliance '${options.appliance}' cannot be used: ${built.error.join('; ')}`, problems: built.error });
+  let base = NO_PROFILE;
+  if (options.appliance !== undefined) {
+    const appliance = findAppliance(options.library, options.appliance);
+    if (!appliance.ok) return appliance;
+    const nodes = appliance.value.nodes.map((node) => node.name);
+    if (!nodes.includes(options.self)) {
+      return err({ kind: 'unknown-node', message: `node '${options.self}' is not a node of appliance '${options.appliance}' (its nodes: ${nodes.join(', ')}); use the node names of the profile`, problems: [] });
+    }
+    const secretsDir = options.secretsDir ?? SECRETS_DIRECTORY;
+    const built = await buildApplianceFencing(appliance.value, options.library, {
+      secrets: options.secrets ?? fileSecretSource(secretsDir),
+      runner: options.runner ?? new ChildToolRunner(),
+      ...(options.addressOverrides === undefined ? {} : { addressOverrides: options.addressOverrides }),
+    });
+    if (!built.ok) {
+      return err({ kind: 'devices', message: `the fence devices of appliance '${options.appliance}' cannot be used: ${built.error.join('; ')}`, problems: built.error });
+    }
+    base = built.value;
   }
   const history = FenceHistory.open(options.historyPath, options.historyRows === undefined ? {} : { rowLimit: options.historyRows });
   if (!history.ok) return err({ kind: 'history', message: history.error.message, problems: [history.error.message] });
-  const fencing = built.value;
+  const fencing = base;
   return ok(
     new ProfileFencing(
       (onOutcome) =>
@@ -92,7 +112,7 @@ export async function createProfileFencing(options: ProfileFencingOptions): Prom
           onOutcome,
           ...(options.onStopSelf === undefined ? {} : { onStopSelf: options.onStopSelf }),
         }),
-      fencing.drivers,
+      fencing,
       history.value,
       options,
     ),
@@ -110,21 +130,88 @@ export class ProfileFencing implements NodeFencing {
   private readonly log: Logger;
   private readonly pending = new Set<Pending>();
   private closed = false;
+  private readonly cibDrivers: CibFenceDriverBuilder | undefined;
+  /** The CIB update under way (fences wait for it); resolved when idle. */
+  private updating: Promise<void> = Promise.resolve();
+  private updatesInFlight = 0;
+  private lastCibKey: Configuration | undefined;
+  private cibState: { readonly key: string; readonly fencing: CibFencing; readonly problems: readonly string[] } | undefined;
 
   /** Use createProfileFencing. */
   constructor(
     makeFencer: (onOutcome: (request: FenceRequest, outcome: FenceOutcome) => void) => Fencer,
-    private readonly drivers: ReadonlyMap<string, FenceDriver>,
+    private readonly base: ApplianceFencing,
     private readonly history: FenceHistory,
-    private readonly options: Pick<ProfileFencingOptions, 'clock' | 'logger' | 'priorities' | 'onOutcome' | 'appliance'>,
+    private readonly options: Pick<ProfileFencingOptions, 'clock' | 'logger' | 'priorities' | 'onOutcome' | 'appliance' | 'cib' | 'runner'>,
   ) {
     this.log = options.logger.child('fence');
     this.fencer = makeFencer((request, outcome) => options.onOutcome?.(request, outcome));
+    this.cibDrivers = options.cib === undefined ? undefined : new CibFenceDriverBuilder({ runner: options.runner ?? new ChildToolRunner(), ...(options.cib.timings === undefined ? {} : { timings: options.cib.timings }) });
   }
 
   /** The devices this node can drive, by name. */
   deviceNames(): readonly string[] {
-    return [...this.drivers.keys()];
+    return this.fencer.deviceNames();
+  }
+
+  /**
+   * Takes the CIB's fence devices and levels from `configuration` (no-op without the `cib` option,
+   * or when the configuration object is the one applied last). Resolves when the Fencer uses them.
+   */
+  applyCib(configuration: Configuration): Promise<void> {
+    const builder = this.cibDrivers;
+    const nodes = this.options.cib?.nodes;
+    if (builder === undefined || nodes === undefined || this.closed || configuration === this.lastCibKey) return this.updating;
+    this.lastCibKey = configuration;
+    this.updatesInFlight += 1;
+    this.updating = this.updating.then(async () => {
+      if (this.closed || configuration !== this.lastCibKey) return; // a newer configuration follows
+      const mapped = cibFencing(configuration, nodes);
+      const built = await builder.build(mapped.devices);
+      if (this.closed) return;
+      // Most CIB changes (status, other resources) leave the fence devices as they were.
+      const key = canonicalJson({ mapped, built: [...built.drivers.keys()], problems: built.problems });
+      if (key === this.cibState?.key) return;
+      const merged = mergeFencing({ deviceNames: [...this.base.drivers.keys()], levels: this.base.levels, staticDelayMs: this.base.staticDelayMs, ...(this.base.priorityDelayMs === undefined ? {} : { priorityDelayMs: this.base.priorityDelayMs }) }, mapped, new Set(built.drivers.keys()), nodes);
+      const topology = FenceTopology.create(merged.levels);
+      const problems = [...mapped.problems, ...built.problems, ...merged.problems, ...(topology.ok ? [] : topology.error)];
+      const drivers = new Map<string, FenceDriver>(this.base.drivers);
+      for (const [id, driver] of built.drivers) if (!drivers.has(id)) drivers.set(id, driver);
+      this.fencer.reconfigure({
+        topology: topology.ok ? topology.value : this.base.topology,
+        drivers,
+        capableDevices: merged.capableDevices,
+        staticDelayMs: merged.staticDelayMs,
+        ...(merged.priorityDelayMs === undefined ? {} : { priorityDelayMs: merged.priorityDelayMs }),
+      });
+      const previous = this.cibState?.problems ?? [];
+      this.cibState = { key, fencing: mapped, problems };
+      this.log.info('fence devices from the CIB', { devices: [...built.drivers.keys()], levels: merged.levels.length, notes: mapped.notes });
+      if (problems.join('\n') !== previous.join('\n')) for (const problem of problems) this.log.warn('CIB fence device not usable', { problem });
+    }).finally(() => {
+      this.updatesInFlight -= 1;
+    });
+    return this.updating;
+  }
+
+  /** What the last CIB update could not use (one sentence each), for status and the CLI. */
+  cibProblems(): readonly string[] {
+    return this.cibState?.problems ?? [];
+  }
+
+  /**
+   * The `monitor` of one device (the stonith resource's start and monitor): undefined when no such
+   * device is in use here (waits for the CIB update under way first).
+   */
+  async monitorDevice(device: string): Promise<DeviceResult | undefined> {
+    await this.updating;
+    if (!this.fencer.deviceNames().includes(device)) return undefined;
+    return this.fencer.runDevice(device, 'monitor');
+  }
+
+  /** The CIB's fence devices as last applied (specs, levels, notes), or undefined before the first. */
+  cibDevices(): CibFencing | undefined {
+    return this.cibState?.fencing;
   }
 
   /** Fences `request.target` through its levels; every outcome is recorded in the history. Never rejects. */
@@ -132,6 +219,10 @@ export class ProfileFencing implements NodeFencing {
     const clock = this.options.clock;
     const started = clock.now();
     if (this.closed) return { ok: false, reason: 'fencing is stopped (the daemon is shutting down)', durationMs: 0 };
+    if (this.updatesInFlight > 0) {
+      await this.updating;
+      if (this.closed) return { ok: false, reason: 'fencing is stopped (the daemon is shutting down)', durationMs: clock.now() - started };
+    }
     const startedAtMs = clock.wallNow();
     return new Promise<NodeFenceResult>((resolve) => {
       const pending: Pending = { request, startedAtMs, resolve };

@@ -18,3 +18,5 @@ export { checkAppliance, loadProfileLibrary, parseProfileText } from './profile-
 export type { ApplianceFencing, ApplianceFencingOptions, SecretSource } from './appliance-fencing.js';
 export { SECRETS_DIRECTORY, applianceLevels, buildApplianceFencing, fileSecretSource, mapSecretSource, pduModelOf, timingsOf } from './appliance-fencing.js';
 export { DEFAULT_PROFILE_DIRECTORY, shippedProfileDirectory } from './profile-directory.js';
+export type { ApplianceConfigOptions } from './appliance-config.js';
+export { applianceConfigText } from './appliance-config.js';

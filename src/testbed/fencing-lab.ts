@@ -34,6 +34,12 @@ const SECRETS = { 'bmc-a': 'fencelab-bmc-a-pass', 'bmc-b': 'fencelab-bmc-b-pass'
 
 export interface FencingLabOptions {
   readonly cliPath?: string;
+  /**
+   * `profile` (default): heartline.yaml fences through the heartline-testbed profile. `cib`:
+   * `fencing: { cib: true }`, so the daemons fence only through the CIB's stonith resources, which
+   * the test creates (bmcPassword gives their passwords); the same simulators run either way.
+   */
+  readonly fencing?: 'profile' | 'cib';
   readonly timing?: DaemonLabOptions['timing'];
   readonly progress?: (message: string) => void;
 }
@@ -67,7 +73,7 @@ export class FencingLab {
         links: ['crossover', 'switch'],
         serial: false,
         linkKind: 'udp-unicast',
-        fencingSection: { profile: TESTBED_APPLIANCE, secrets_dir: secretsDir },
+        fencingSection: options.fencing === 'cib' ? { cib: true } : { profile: TESTBED_APPLIANCE, secrets_dir: secretsDir },
         ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }),
         ...(options.timing === undefined ? {} : { timing: options.timing }),
         ...(options.progress === undefined ? {} : { progress: options.progress }),
@@ -100,6 +106,11 @@ export class FencingLab {
     const bmc = this.bmcs[node];
     if (bmc === undefined) throw new RangeError(`no node ${node}`);
     return bmc;
+  }
+
+  /** The password of node `node`'s BMC (for stonith resources the test creates). */
+  bmcPassword(node: number): string {
+    return SECRETS[`bmc-${this.lab.nodeName(node)}` as 'bmc-a' | 'bmc-b'];
   }
 
   /** The PDU copy that node `node` fences its peer through. */

@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_STATE_DIR } from '../../daemon/index.js';
-import { FENCE_HISTORY_FILE, FenceHistory, type DeviceResult, type FenceDriver, type FenceHistoryEntry } from '../../fence/index.js';
+import { buildCibFenceDriver, ChildToolRunner, cibCapableDevices, cibFencing, FENCE_HISTORY_FILE, FenceHistory, type CibFencing, type DeviceResult, type FenceDriver, type FenceHistoryEntry } from '../../fence/index.js';
+import { formatCibImportError, importCibXml } from '../../ha/cib/index.js';
 import { buildProfileDevice, deviceTargets, findAppliance, type DeviceTarget } from '../../fence/profile-fencing.js';
 import { loadProfileLibrary, SECRETS_DIRECTORY, type ApplianceProfile, type FenceDeviceProfile, type ProfileLibrary } from '../../profiles/index.js';
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
@@ -16,6 +18,36 @@ const LIMIT_MAX = 1_000_000;
 
 interface ProfileOption extends DirectoryOption {
   readonly profile?: string;
+  /** A CIB XML file: its stonith resources instead of the profiles' devices. */
+  readonly cib?: string;
+}
+
+/** The CIB's fence devices and levels from a CIB XML file (`heartline config export`, cibadmin -Q). */
+async function cibDevicesOf(path: string): Promise<{ readonly fencing: CibFencing; readonly nodes: readonly string[] }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CommandError('cib-unreadable', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.usage, 'write the cluster configuration to a file with: heartline config export > cib.xml');
+  }
+  const imported = importCibXml(text);
+  if (!imported.ok) throw new CommandError('cib-invalid', `${path} is not a CIB: ${formatCibImportError(imported.error)}`, ExitCode.usage, 'give a CIB XML document (heartline config export, or cibadmin -Q)');
+  const configuration = imported.value.cib.configuration;
+  const nodes = configuration.nodes.filter((node) => node.type === undefined || node.type === 'member').map((node) => node.uname);
+  return { fencing: cibFencing(configuration, nodes), nodes };
+}
+
+/** Which nodes each CIB device fences: at the levels that name it, else as a capable device (level = its place among them). */
+function cibDeviceTargets(fencing: CibFencing, nodes: readonly string[]): Map<string, DeviceTarget[]> {
+  const targets = new Map<string, DeviceTarget[]>(fencing.devices.map((device) => [device.id, []]));
+  for (const level of fencing.levels) {
+    for (const entry of level.devices) targets.get(entry.device)?.push({ node: level.target.kind === 'node' ? level.target.node : '?', level: level.index, ...(entry.port === undefined ? {} : { port: entry.port }) });
+  }
+  const withLevels = new Set(fencing.nodesWithLevels);
+  for (const [node, devices] of Object.entries(cibCapableDevices(fencing.devices, nodes.filter((n) => !withLevels.has(n))))) {
+    devices.forEach((entry, index) => targets.get(entry.device)?.push({ node, level: index + 1, ...(entry.port === undefined ? {} : { port: entry.port }) }));
+  }
+  return targets;
 }
 
 interface DeviceOptions extends ProfileOption, JsonOption {
@@ -74,24 +106,46 @@ function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Builds DEVICE's driver from its appliance, with only its own secrets; the targets it fences, limited by --target. */
-async function deviceFor(device: string, options: DeviceOptions): Promise<{ appliance: ApplianceProfile; driver: FenceDriver; targets: readonly DeviceTarget[]; allTargets: readonly DeviceTarget[] }> {
-  const lib = await library(options);
-  const appliance = applianceOfDevice(lib, device, options);
-  const built = await buildProfileDevice({ library: lib, appliance: appliance.name, device, secretsDir: options.secrets });
-  if (!built.ok) throw new CommandError('device-unusable', `fence device ${device} of appliance ${appliance.name} cannot be used: ${built.error.message}`, ExitCode.usage, 'fix the secret files or the profile (heartline profile validate), then try again');
+/** Builds DEVICE's driver from a CIB file's stonith resource; the nodes it fences. */
+async function cibDeviceFor(device: string, path: string): Promise<{ driver: FenceDriver; targets: readonly DeviceTarget[] }> {
+  const { fencing, nodes } = await cibDevicesOf(path);
+  const spec = fencing.devices.find((candidate) => candidate.id === device);
+  if (spec === undefined) {
+    const problem = fencing.problems.find((text) => text.startsWith(`resource '${device}'`));
+    const names = fencing.devices.map((candidate) => candidate.id).join(', ') || 'none';
+    throw new CommandError('device-not-found', problem ?? `${path} has no usable stonith resource named '${device}' (usable: ${names})`, ExitCode.usage, 'run `heartline fence-device list --cib FILE` to see the devices and their problems');
+  }
+  const built = await buildCibFenceDriver(spec, { runner: new ChildToolRunner() });
+  if (!built.ok) throw new CommandError('device-unusable', `fence device ${device} cannot be used: ${built.problems.join('; ')}`, ExitCode.usage, 'fix the stonith resource (heartline resource update), then try again');
+  return { driver: built.driver, targets: cibDeviceTargets(fencing, nodes).get(device) ?? [] };
+}
+
+/** Builds DEVICE's driver from its appliance (with only its own secrets) or from --cib; the targets it fences, limited by --target. */
+async function deviceFor(device: string, options: DeviceOptions): Promise<{ appliance: ApplianceProfile | undefined; source: string; driver: FenceDriver; targets: readonly DeviceTarget[]; allTargets: readonly DeviceTarget[] }> {
+  let appliance: ApplianceProfile | undefined;
+  let built: { readonly value: { readonly driver: FenceDriver; readonly targets: readonly DeviceTarget[] } };
+  if (options.cib !== undefined) {
+    built = { value: await cibDeviceFor(device, options.cib) };
+  } else {
+    const lib = await library(options);
+    appliance = applianceOfDevice(lib, device, options);
+    const made = await buildProfileDevice({ library: lib, appliance: appliance.name, device, secretsDir: options.secrets });
+    if (!made.ok) throw new CommandError('device-unusable', `fence device ${device} of appliance ${appliance.name} cannot be used: ${made.error.message}`, ExitCode.usage, 'fix the secret files or the profile (heartline profile validate), then try again');
+    built = made;
+  }
+  const source = appliance === undefined ? 'the CIB' : `appliance ${appliance.name}`;
   let targets = built.value.targets;
   if (options.target !== undefined) {
     targets = targets.filter((target) => target.node === options.target);
     if (targets.length === 0) {
       const fenced = [...new Set(built.value.targets.map((target) => target.node))].join(', ') || 'none';
-      throw new CommandError('target-not-fenced', `fence device ${device} does not fence node '${options.target}' in appliance ${appliance.name} (it fences: ${fenced})`, ExitCode.usage, 'run `heartline fence-device list --node NODE` to see which devices fence a node');
+      throw new CommandError('target-not-fenced', `fence device ${device} does not fence node '${options.target}' in ${source} (it fences: ${fenced})`, ExitCode.usage, 'run `heartline fence-device list --node NODE` to see which devices fence a node');
     }
   }
   if (targets.length === 0 && built.value.driver.capabilities.needsPort) {
-    throw new CommandError('no-targets', `fence device ${device} fences no node in appliance ${appliance.name}'s levels, so no outlet is known to read`, ExitCode.usage, 'name it in a node\'s fencing levels, or use `test` to check that it answers');
+    throw new CommandError('no-targets', `fence device ${device} fences no node in ${source}'s levels, so no outlet is known to read`, ExitCode.usage, 'name it in a node\'s fencing levels, or use `test` to check that it answers');
   }
-  return { appliance, driver: built.value.driver, targets, allTargets: built.value.targets };
+  return { appliance, source, driver: built.value.driver, targets, allTargets: built.value.targets };
 }
 
 interface StatusRow {
@@ -144,10 +198,15 @@ export function registerFenceDeviceCommand(program: Command, terminal: Terminal)
       .description('Lists the fence devices of every appliance profile (or of --profile APPLIANCE), each with its driver, model or agent, address, and the nodes it fences: level and outlet or port. With --node, only the devices that fence that node, in level order.')
       .option('-p, --profile <appliance>', 'only this appliance profile')
       .option('-n, --node <name>', 'only the devices that fence this node')
+      .option('--cib <file>', "a CIB XML file (heartline config export): its stonith resources instead of the profiles' devices")
       .option('-d, --dir <directory>', DIR_HELP, collect),
   )
     .addHelpText('after', '\nExamples:\n  heartline fence-device list\n  heartline fence-device list --profile generic-2node-apc-pdu --node node-a\n  heartline fence-device list --json | jq \'.devices[] | {name, targets}\'\n')
     .action(async (options: ProfileOption & JsonOption & { node?: string }) => {
+      if (options.cib !== undefined) {
+        await listCibDevices(terminal, options.cib, options);
+        return;
+      }
       const lib = await library(options);
       const appliances = appliancesOf(lib, options);
       const rows = appliances.flatMap((appliance) => {
@@ -181,6 +240,7 @@ export function registerFenceDeviceCommand(program: Command, terminal: Terminal)
         .option('-p, --profile <appliance>', 'the appliance profile (needed when several have a device of that name)')
         .option('-t, --target <node>', 'only the outlet or port of this node')
         .option('-s, --secrets <directory>', 'where the secret files are', SECRETS_DIRECTORY)
+        .option('--cib <file>', 'a CIB XML file (heartline config export): DEVICE is one of its stonith resources')
         .option('-d, --dir <directory>', DIR_HELP, collect),
     );
 
@@ -201,7 +261,7 @@ export function registerFenceDeviceCommand(program: Command, terminal: Terminal)
       const { appliance, driver, targets } = await deviceFor(device, options);
       const rows = await readStatus(driver, targets);
       const ok = rows.every((row) => row.result.ok);
-      printResult(terminal, options, { ok, appliance: appliance.name, device, driver: driver.kind, targets: rows.map(statusJson) }, () =>
+      printResult(terminal, options, { ok, appliance: appliance?.name ?? null, device, driver: driver.kind, targets: rows.map(statusJson) }, () =>
         table(['NODE', 'PORT', 'POWER'], rows.map((row) => [row.node ?? '-', row.port ?? '-', statusCell(row.result)])),
       );
       if (!ok) process.exitCode = ExitCode.failed;
@@ -229,11 +289,11 @@ export function registerFenceDeviceCommand(program: Command, terminal: Terminal)
       if (options.powerCycle !== undefined && options.yes !== true) {
         throw new CommandError('confirm-needed', `--power-cycle ${options.powerCycle} turns node ${options.powerCycle} off and on again`, ExitCode.usage, 'add --yes if that node may lose power now');
       }
-      const { appliance, driver, targets, allTargets } = await deviceFor(device, options);
+      const { appliance, source, driver, targets, allTargets } = await deviceFor(device, options);
       const cycleTarget = options.powerCycle === undefined ? undefined : allTargets.find((target) => target.node === options.powerCycle);
       if (options.powerCycle !== undefined && cycleTarget === undefined) {
         const fenced = [...new Set(allTargets.map((target) => target.node))].join(', ') || 'none';
-        throw new CommandError('target-not-fenced', `fence device ${device} does not fence node '${options.powerCycle}' in appliance ${appliance.name} (it fences: ${fenced})`, ExitCode.usage, 'power-cycle a node this device fences');
+        throw new CommandError('target-not-fenced', `fence device ${device} does not fence node '${options.powerCycle}' in ${source} (it fences: ${fenced})`, ExitCode.usage, 'power-cycle a node this device fences');
       }
       const steps: { step: string; result: DeviceResult }[] = [];
       const monitor = await driver.run({ action: 'monitor' });
@@ -249,7 +309,7 @@ export function registerFenceDeviceCommand(program: Command, terminal: Terminal)
       printResult(
         terminal,
         options,
-        { ok, appliance: appliance.name, device, driver: driver.kind, steps: steps.map((s) => ({ step: s.step, ok: s.result.ok, ...(s.result.ok ? { power: s.result.power ?? null, note: s.result.note ?? null } : { code: s.result.code, reason: s.result.reason }), elapsedMs: Math.round(s.result.elapsedMs) })) },
+        { ok, appliance: appliance?.name ?? null, device, driver: driver.kind, steps: steps.map((s) => ({ step: s.step, ok: s.result.ok, ...(s.result.ok ? { power: s.result.power ?? null, note: s.result.note ?? null } : { code: s.result.code, reason: s.result.reason }), elapsedMs: Math.round(s.result.elapsedMs) })) },
         () =>
           [
             ...steps.map((s) => `${s.result.ok ? 'ok    ' : 'FAILED'}  ${s.step}: ${s.result.ok ? [s.result.power, s.result.note].filter((x) => x !== undefined).join(', ') || 'answers, credentials accepted' : `${s.result.code}: ${s.result.reason}`} (${duration(s.result.elapsedMs)})`),
@@ -259,6 +319,31 @@ export function registerFenceDeviceCommand(program: Command, terminal: Terminal)
       );
       if (!ok) process.exitCode = ExitCode.failed;
     });
+}
+
+/** `fence-device list --cib FILE`: the CIB's usable devices with the nodes they fence, and what is not usable. */
+async function listCibDevices(terminal: Terminal, path: string, options: JsonOption & { node?: string }): Promise<void> {
+  const { fencing, nodes } = await cibDevicesOf(path);
+  const targetsOf = cibDeviceTargets(fencing, nodes);
+  let devices = fencing.devices.map((device) => ({
+    appliance: 'cib',
+    name: device.id,
+    driver: 'fence-agent',
+    model: device.agent,
+    // Parameters may hold secrets: only the address is shown.
+    address: device.parameters['ip'] === undefined ? (device.parameters['ipaddr'] ?? '') : `${device.parameters['ip']}${device.parameters['ipport'] === undefined ? '' : `:${device.parameters['ipport']}`}`,
+    targets: targetsOf.get(device.id) ?? [],
+  }));
+  if (options.node !== undefined) {
+    const node = options.node;
+    devices = devices.map((row) => ({ ...row, targets: row.targets.filter((target) => target.node === node) })).filter((row) => row.targets.length > 0).sort((a, b) => (a.targets[0]?.level ?? 0) - (b.targets[0]?.level ?? 0));
+  }
+  printResult(terminal, options, { ok: true, devices, problems: fencing.problems, notes: fencing.notes }, () => {
+    const lines = [devices.length === 0 ? 'no usable fence devices' : table(['SOURCE', 'DEVICE', 'DRIVER', 'AGENT', 'ADDRESS', 'FENCES'], devices.map((d) => [d.appliance, d.name, d.driver, d.model, d.address, d.targets.map(describeTarget).join(', ') || '-']))];
+    if (fencing.problems.length > 0) lines.push('', 'Not usable:', ...fencing.problems.map((problem) => `  ${problem}`));
+    if (fencing.notes.length > 0) lines.push('', 'Notes:', ...fencing.notes.map((note) => `  ${note}`));
+    return lines.join('\n');
+  });
 }
 
 function when(ms: number): string {

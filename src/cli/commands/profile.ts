@@ -1,6 +1,9 @@
+import { access, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatConfigIssue } from '../../config/index.js';
-import { DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary, type ApplianceProfile, type BmcModelProfile, type PduModelProfile, type ProfileLibrary } from '../../profiles/index.js';
+import { CONFIG_PATH, formatConfigIssue, parseConfig } from '../../config/index.js';
+import { applianceConfigText, DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary, type ApplianceProfile, type BmcModelProfile, type PduModelProfile, type ProfileLibrary } from '../../profiles/index.js';
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
 import { table } from '../table.js';
 
@@ -24,8 +27,8 @@ export const DIR_HELP = 'a profile directory (repeat for several); default $HEAR
 
 /**
  * `heartline profile`: the hardware profiles of appliance models and fence device models
- * (hw-profiles/). `list`, `show NAME` and `validate [FILE...]`; `apply` (write this node's
- * configuration from a profile) comes with the cluster wiring.
+ * (hw-profiles/). `list`, `show NAME`, `validate [FILE...]` and `apply APPLIANCE` (write this
+ * node's heartline.yaml from an appliance: nodes, heartbeat links, fencing.profile).
  */
 export function registerProfileCommand(program: Command, terminal: Terminal): void {
   const profile = program
@@ -118,6 +121,132 @@ export function registerProfileCommand(program: Command, terminal: Terminal): vo
       terminal.err('heartline: hint: fix them and validate again; docs/FENCING.md describes the profile format');
       process.exitCode = ExitCode.usage;
     });
+
+  registerApply(profile, terminal);
+}
+
+interface ApplyOptions extends JsonOption, DirectoryOption {
+  readonly node?: string;
+  readonly output: string;
+  readonly cluster?: string;
+  readonly clusterId?: string;
+  readonly subnet?: string[];
+  readonly address?: string[];
+  readonly port?: string;
+  readonly secrets?: string;
+  readonly force?: boolean;
+  readonly dryRun?: boolean;
+}
+
+function registerApply(profile: Command, terminal: Terminal): void {
+  withJsonOption(
+    profile
+      .command('apply')
+      .argument('<appliance>', 'the appliance profile (heartline profile list)')
+      .summary("write this node's heartline.yaml from an appliance profile")
+      .description(
+        "Writes heartline.yaml from an appliance profile: the appliance's nodes (ids 1..N in profile " +
+          'order), a udp-unicast link per Ethernet or crossover link and a serial link per serial link ' +
+          "(the profile's device and baud), and fencing.profile naming the appliance. A profile knows " +
+          'interfaces, not addresses: give each UDP link a subnet (--subnet LINK=NETWORK/PREFIX, node k ' +
+          'of the profile gets host address k) or addresses (--address LINK:NODE=ADDRESS/PREFIX). The ' +
+          'text is checked as `heartline config check` would before it is written. An existing file is ' +
+          'never overwritten without --force; --dry-run prints the file instead. The key file ' +
+          '(cluster.authkey) is not written: create it as docs/CONFIGURATION.md says.',
+      )
+      .option('--node <name>', 'this node, a node of the appliance (default: the host name)')
+      .option('-o, --output <file>', 'where to write', CONFIG_PATH)
+      .option('--cluster <name>', "the cluster's name (default: the appliance's)")
+      .option('--cluster-id <n>', 'the cluster id (default: derived from the name)')
+      .option('--subnet <link=network/prefix>', 'the subnet of a UDP link (repeatable)', collect)
+      .option('--address <link:node=address/prefix>', "one node's address on a UDP link (repeatable)", collect)
+      .option('--port <n>', 'UDP port of the heartbeat links (default 694)')
+      .option('--secrets <dir>', 'fencing.secrets_dir (default /etc/heartline/secrets)')
+      .option('--force', 'overwrite an existing file')
+      .option('--dry-run', 'print the file, write nothing')
+      .option('-d, --dir <directory>', DIR_HELP, collect),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  heartline profile apply generic-2node-ipmi --node node-a --subnet lan=192.168.10.0/24 --subnet xover=10.213.1.0/30 --dry-run\n' +
+        '  heartline profile apply heartline-testbed --node a --subnet link0=10.213.1.0/24 --subnet link1=10.213.2.0/24 -o /tmp/heartline.yaml --json\n',
+    )
+    .action(async (name: string, options: ApplyOptions) => {
+      const dirs = profileDirectories(options);
+      const library = await loadProfileLibrary(dirs);
+      const appliance = library.appliances.get(name)?.profile;
+      if (appliance === undefined) {
+        const known = [...library.appliances.keys()].sort().join(', ') || 'none';
+        throw new CommandError('profile-not-found', `no valid appliance profile named '${name}' (known: ${known})`, ExitCode.usage, 'run `heartline profile list`, or `heartline profile validate` when a file has problems');
+      }
+      const subnets = pairs(options.subnet ?? [], '--subnet', /^([^=]+)=(.+)$/);
+      const addresses: Record<string, Record<string, string>> = {};
+      for (const text of options.address ?? []) {
+        const match = /^([^:=]+):([^=]+)=(.+)$/.exec(text);
+        if (match === null) throw new CommandError('bad-option', `--address ${text}: write LINK:NODE=ADDRESS/PREFIX, e.g. lan:node-a=192.168.10.11/24`, ExitCode.usage);
+        const [, link = '', node = '', address = ''] = match;
+        addresses[link] = { ...addresses[link], [node]: address };
+      }
+      const number = (text: string | undefined, option: string): number | undefined => {
+        if (text === undefined) return undefined;
+        if (!/^\d+$/.test(text)) throw new CommandError('bad-option', `${option} ${text}: not a whole number`, ExitCode.usage);
+        return Number(text);
+      };
+      const clusterId = number(options.clusterId, '--cluster-id');
+      const port = number(options.port, '--port');
+      const shipped = dirs.length === 1 && dirs[0] === DEFAULT_PROFILE_DIRECTORY;
+      const node = options.node ?? hostname().split('.')[0] ?? '';
+      const text = applianceConfigText(appliance, {
+        node,
+        ...(options.cluster === undefined ? {} : { clusterName: options.cluster }),
+        ...(clusterId === undefined ? {} : { clusterId }),
+        subnets,
+        addresses,
+        ...(port === undefined ? {} : { port }),
+        ...(shipped ? {} : { profileDirs: dirs.map((dir) => resolve(dir)) }),
+        ...(options.secrets === undefined ? {} : { secretsDir: isAbsolute(options.secrets) ? options.secrets : resolve(options.secrets) }),
+      });
+      if (!text.ok) {
+        throw new CommandError('profile-apply', `cannot write heartline.yaml from '${name}': ${text.error.join('; ')}`, ExitCode.usage, 'give the missing options; `heartline profile show ' + name + '` lists the links and nodes');
+      }
+      const output = resolve(options.output);
+      const checked = parseConfig(text.value, output);
+      if (!checked.ok) {
+        throw new CommandError('profile-apply', `the configuration from '${name}' does not pass the checks:\n${checked.error.map(formatConfigIssue).join('\n')}`, ExitCode.usage, 'change the options (names, addresses), or the profile');
+      }
+      if (options.dryRun === true) {
+        printResult(terminal, options, { ok: true, written: false, path: output, node, text: text.value }, () => text.value.trimEnd());
+        return;
+      }
+      if (options.force !== true && (await exists(output))) {
+        throw new CommandError('exists', `${output} exists already: nothing was written`, ExitCode.usage, 'add --force to replace it, --dry-run to see the new file, or -o FILE to write elsewhere');
+      }
+      try {
+        await writeFile(output, text.value, { mode: 0o644 });
+      } catch (error) {
+        throw new CommandError('write-failed', `cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.failed, `check that ${dirname(output)} exists and that you may write there`);
+      }
+      printResult(terminal, options, { ok: true, written: true, path: output, node, text: text.value }, () => `wrote ${output} for node ${node} of appliance ${name}; check it with: heartline config check ${output}`);
+    });
+}
+
+function pairs(texts: readonly string[], option: string, pattern: RegExp): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const text of texts) {
+    const match = pattern.exec(text);
+    if (match === null) throw new CommandError('bad-option', `${option} ${text}: write LINK=NETWORK/PREFIX, e.g. lan=192.168.10.0/24`, ExitCode.usage);
+    out[match[1] ?? ''] = match[2] ?? '';
+  }
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function showAppliance(appliance: ApplianceProfile, source: string): string {

@@ -33,6 +33,7 @@ export function renderStatus(r: ClusterStatusReport): string {
   lines.push(`  * ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'} configured; ${r.resources.length} resource instance${r.resources.length === 1 ? '' : 's'} configured`);
   lines.push(`  * Fencing: ${r.fencing.configured ? `${r.fencing.method ?? ''}${r.fencing.stonithEnabled ? '' : ' (stonith-enabled=false in the CIB)'}` : 'NOT CONFIGURED (stonith-enabled=false semantics: a lost node is not fenced)'}`);
   for (const f of r.fencing.inProgress) lines.push(`    fencing ${f.target} (${f.action}) since ${new Date(f.startedAtMs).toISOString()}, asked by ${f.requester}`);
+  for (const problem of r.fencing.deviceProblems) lines.push(`    fence device not usable: ${problem}`);
   lines.push('');
   lines.push('Node List:');
   const byState = new Map<string, string[]>();

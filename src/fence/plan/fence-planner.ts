@@ -20,6 +20,8 @@
  *   fences the winner with a request it queued before it was fenced.
  * - A node never fences itself through a power device here: that would leave a two-node cluster
  *   with nobody; self-fencing belongs to the watchdog.
+ * - `reconfigure` replaces the topology, capable devices and delays (the CIB's fence devices
+ *   changed): a fence under way keeps the levels it began with, later ones use the new ones.
  *
  * Driver contract: NodeCore's. `run-device` effects are answered with `device-result` inputs that
  * carry the effect's `requestId` and `step` (stale answers are ignored); `request-done` carries
@@ -92,7 +94,12 @@ export type FencePlannerInput =
   /** A fence outcome from any member (this one included), as broadcast by the shells. */
   | { readonly kind: 'fence-notice'; readonly target: string; readonly action: RequestedFenceAction; readonly ok: boolean; readonly by: string }
   /** Drop every request for `target` (a person confirmed it is off, or the cluster gave up). */
-  | { readonly kind: 'cancel'; readonly target: string; readonly reason: string };
+  | { readonly kind: 'cancel'; readonly target: string; readonly reason: string }
+  /**
+   * New devices and levels (the CIB's fence devices changed). Fences already running keep the
+   * levels they started with; requests that begin later use the new ones.
+   */
+  | { readonly kind: 'reconfigure'; readonly config: Omit<FencePlannerConfig, 'self'> };
 
 export type FencePlannerEffect =
   | Extract<BaseEffect<never>, { readonly kind: 'set-timer' | 'cancel-timer' }>
@@ -141,7 +148,11 @@ export class FencePlanner implements NodeCore<FencePlannerInput, FencePlannerEff
   private readonly queued = new Map<string, { request: FenceRequest; priorities?: Readonly<Record<string, number>>; attributes?: Readonly<Record<string, string>> }[]>();
   private selfFenced = false;
 
-  constructor(private readonly config: FencePlannerConfig) {}
+  private config: FencePlannerConfig;
+
+  constructor(config: FencePlannerConfig) {
+    this.config = config;
+  }
 
   /** Targets with a fence in progress (delay or running), for status displays. */
   activeTargets(): readonly string[] {
@@ -172,6 +183,9 @@ export class FencePlanner implements NodeCore<FencePlannerInput, FencePlannerEff
         break;
       case 'cancel':
         this.onCancel(input.target, input.reason, effects);
+        break;
+      case 'reconfigure':
+        this.config = { ...input.config, self: this.config.self };
         break;
     }
     return effects;

@@ -7,3 +7,5 @@ export type { FenceLevel, FenceLevelDevice, FenceLevelSpec, FenceLevelTarget } f
 export { FenceTopology } from './fence-topology.js';
 export type { FenceAttempt, FenceOutcome, FencePlannerConfig, FencePlannerEffect, FencePlannerInput, FenceRequest, RequestedFenceAction } from './fence-planner.js';
 export { FencePlanner, fenceDelayTimer } from './fence-planner.js';
+export type { BaseFencing, CibFenceDeviceSpec, CibFencing, CibHostCheck, MergedFencing } from './cib-fencing.js';
+export { cibCapableDevices, cibFenceDevice, cibFencing, cibStaticDelays, devicePortFor, mergeFencing, stonithPrimitives } from './cib-fencing.js';

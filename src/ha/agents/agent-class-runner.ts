@@ -30,10 +30,13 @@ export interface AgentClassRunnerOptions {
   readonly nodeName?: string;
 }
 
+/** Why an agent class cannot run a stonith resource, and what does. */
+const FENCE_DEVICE_HINT = 'stonith resources are fence devices, run by the fencer: set fencing.cib: true in heartline.yaml so that the daemon uses them';
+
 export class AgentClassRunner implements AgentRunner {
   private readonly context: AgentContext;
   private readonly logger: Logger;
-  private readonly classes: Readonly<Record<AgentStandard, AgentClass>> = {
+  private readonly classes: Readonly<Record<Exclude<AgentStandard, 'stonith'>, AgentClass>> = {
     ocf: new OcfAgentClass(),
     lsb: new LsbAgentClass(),
     heartbeat: new HeartbeatAgentClass(),
@@ -50,8 +53,10 @@ export class AgentClassRunner implements AgentRunner {
   async run(operation: AgentOperation): Promise<OperationResult> {
     const problem = agentSpecProblem(operation.resource.agent);
     if (problem !== undefined) return refusedResult(OcfRc.ERR_CONFIGURED, 'error', problem);
+    const standard = operation.resource.agent.standard;
+    if (standard === 'stonith') return refusedResult(OcfRc.ERR_INSTALLED, 'not-installed', FENCE_DEVICE_HINT);
     try {
-      const result = await this.classes[operation.resource.agent.standard].run(operation, this.context);
+      const result = await this.classes[standard].run(operation, this.context);
       if (result.status !== 'done' || result.rc !== OcfRc.SUCCESS) {
         this.logger.debug('agent output', { resourceId: operation.resource.id, action: operation.action, stderr: result.stderr.slice(-2000) });
       }
@@ -69,6 +74,7 @@ export class AgentClassRunner implements AgentRunner {
     const key = formatAgentSpec(agent);
     const cached = this.metadataCache.get(key);
     if (cached !== undefined) return ok(cached);
+    if (agent.standard === 'stonith') return err(FENCE_DEVICE_HINT);
     const described = await this.classes[agent.standard].metadata(agent, this.context);
     if (described.ok) this.metadataCache.set(key, described.value);
     return described;

@@ -23,6 +23,11 @@ export async function locateAgent(agent: AgentSpec, directories: AgentDirectorie
   const problem = agentSpecProblem(agent);
   if (problem !== undefined) return err(problem);
   const name = formatAgentSpec(agent);
+  if (agent.standard === 'stonith') {
+    // fence-agents installs its programs in /usr/sbin (the fence-agent driver runs them from there).
+    const path = join('/usr/sbin', agent.type);
+    return (await exists(path, constants.X_OK)) ? ok(path) : err(`${name} is not installed on this node: no program ${path} (Debian package fence-agents)`);
+  }
   if (agent.standard === 'systemd') {
     const unit = systemdUnitName(agent.type);
     const template = unit.replace(/@[^.]+(\.[a-z]+)$/, '@$1');

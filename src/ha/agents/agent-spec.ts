@@ -6,7 +6,7 @@
 import { err, ok, type Result } from '../../lib/index.js';
 import type { AgentSpec, AgentStandard } from '../lrm/operation.js';
 
-const STANDARDS: readonly AgentStandard[] = ['ocf', 'lsb', 'heartbeat', 'systemd'];
+const STANDARDS: readonly AgentStandard[] = ['ocf', 'lsb', 'heartbeat', 'systemd', 'stonith'];
 
 /** A file name: letters, digits and . _ + - (systemd also uses @ and \ for instances and escapes). */
 const NAME = /^[A-Za-z0-9_.+-]+$/;
@@ -17,7 +17,7 @@ export function parseAgentSpec(text: string): Result<AgentSpec, string> {
   const parts = text.split(':');
   const standard = parts[0] ?? '';
   if (!isStandard(standard)) {
-    return err(`unknown agent class "${standard}" in "${text}": expected ocf:PROVIDER:TYPE, lsb:NAME, heartbeat:NAME or systemd:UNIT`);
+    return err(`unknown agent class "${standard}" in "${text}": expected ocf:PROVIDER:TYPE, lsb:NAME, heartbeat:NAME, systemd:UNIT or stonith:FENCE_AGENT`);
   }
   if (standard === 'ocf') {
     if (parts.length !== 3) return err(`"${text}" is not ocf:PROVIDER:TYPE`);
@@ -39,6 +39,9 @@ export function agentSpecProblem(spec: AgentSpec): string | undefined {
     if (spec.provider === undefined || !isFileName(spec.provider)) return `ocf provider "${spec.provider ?? ''}" is not a valid name`;
   } else if (spec.provider !== undefined) {
     return `${spec.standard} agents have no provider (got "${spec.provider}")`;
+  }
+  if (spec.standard === 'stonith') {
+    return /^fence_[A-Za-z0-9_]+$/.test(spec.type) ? undefined : `stonith agent "${spec.type}" is not a fence-agents program: name one such as fence_ipmilan or fence_apc_snmp`;
   }
   const valid = spec.standard === 'systemd' ? UNIT_NAME.test(spec.type) && spec.type !== '.' && spec.type !== '..' : isFileName(spec.type);
   return valid ? undefined : `${spec.standard} agent name "${spec.type}" is not a valid name`;

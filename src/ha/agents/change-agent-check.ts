@@ -4,13 +4,17 @@
  * must name an agent installed on this node, and for OCF agents its parameters must suit the
  * agent's meta-data (every required one given, no unknown one, values of the declared type).
  * Primitives the change leaves as they were are not checked again, so a rollback or an import
- * is not refused for an agent that is missing here but was accepted before.
+ * is not refused for an agent that is missing here but was accepted before. A `stonith:` primitive
+ * is a fence device: its fence agent must be installed, its parameters must suit the agent's
+ * meta-data (required ones given under their new or old name, no unknown one), and its pcmk_*
+ * parameters must read as the fencer reads them (cibFencing in src/fence/plan).
  *
  * The change is first applied (applyCibChange, pure) to this node's CIB to see its result; when it
  * does not apply, there is nothing to check here: the DC refuses it with applyCibChange's message.
  */
 import { ok, err, type Result } from '../../lib/index.js';
 import { applyCibChange, canonicalJson, listPrimitives, resolveNvSets, type Cib, type CibChange, type Primitive } from '../cib/index.js';
+import { cibFenceDevice, checkFenceAgentParameters, type FenceAgentMetadata } from '../../fence/index.js';
 import type { AgentSpec } from '../lrm/index.js';
 import type { AgentMetadata } from './agent-metadata.js';
 import { formatAgentSpec } from './agent-spec.js';
@@ -23,6 +27,8 @@ export interface AgentInspector {
   locate(agent: AgentSpec): Promise<Result<string, string>>;
   /** The agent's meta-data (OCF: what `meta-data` prints). */
   metadata(agent: AgentSpec): Promise<Result<AgentMetadata, string>>;
+  /** A fence agent's meta-data (`fence_x -o metadata`); absent: stonith resources are not checked here. */
+  fenceAgentMetadata?(agent: string): Promise<Result<FenceAgentMetadata, string>>;
 }
 
 /**
@@ -54,8 +60,7 @@ function parametersOf(primitive: Primitive): Record<string, string> {
 
 async function primitiveProblems(primitive: Primitive, agents: AgentInspector): Promise<string[]> {
   const at = `resource '${primitive.id}'`;
-  // Fence devices are the fencer's (checked when it registers them), not the LRM's.
-  if (primitive.class === 'stonith') return [];
+  if (primitive.class === 'stonith') return fenceDeviceProblems(primitive, agents);
   if (primitive.class !== 'ocf' && primitive.class !== 'lsb' && primitive.class !== 'heartbeat' && primitive.class !== 'systemd') {
     return [`${at}: Heartline runs ocf, lsb, heartbeat and systemd agents, not ${primitive.class}:${primitive.type}${primitive.class === 'service' ? ` (write lsb:${primitive.type} or systemd:${primitive.type})` : ''}`];
   }
@@ -81,5 +86,20 @@ async function primitiveProblems(primitive: Primitive, agents: AgentInspector): 
       const names = Object.keys(params);
       return names.length === 0 ? [] : [`${at}: ${name} takes no parameters (${agent.standard} agents are called with start, stop and status only); remove ${names.map((n) => `"${n}"`).join(', ')}`];
     }
+    case 'stonith':
+      return []; // handled above
   }
+}
+
+/** A fence device's problems: its pcmk_* parameters, its agent, and its parameters against the agent's meta-data. */
+async function fenceDeviceProblems(primitive: Primitive, agents: AgentInspector): Promise<string[]> {
+  const at = `resource '${primitive.id}'`;
+  const mapped = cibFenceDevice(primitive);
+  if (mapped.problems.length > 0) return [...mapped.problems];
+  // A disabled device is checked all the same: it is meant to be enabled later.
+  const device = mapped.device ?? cibFenceDevice({ ...primitive, metaAttributes: [] }).device;
+  if (device === undefined || agents.fenceAgentMetadata === undefined) return [];
+  const metadata = await agents.fenceAgentMetadata(device.agent);
+  if (!metadata.ok) return [`${at}: ${metadata.error}`];
+  return checkFenceAgentParameters(metadata.value, device.parameters).map((problem) => `${at}: ${problem}`);
 }

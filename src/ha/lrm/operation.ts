@@ -8,8 +8,11 @@ import type { Role } from '../cib/index.js';
 import type { OcfRc } from './ocf-rc.js';
 import type { OperationStatus } from './operation-status.js';
 
-/** The resource agent standard (Pacemaker's "class"). */
-export type AgentStandard = 'ocf' | 'lsb' | 'heartbeat' | 'systemd';
+/**
+ * The resource agent standard (Pacemaker's "class"). `stonith` resources are fence devices: the
+ * daemon's fencer runs them (their start, stop and monitor check the device), not an agent class.
+ */
+export type AgentStandard = 'ocf' | 'lsb' | 'heartbeat' | 'systemd' | 'stonith';
 
 /**
  * Which agent manages a resource: `ocf:heartbeat:Dummy` is { standard: 'ocf', provider:

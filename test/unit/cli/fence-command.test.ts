@@ -20,6 +20,41 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('heartline fence-device list --cib', () => {
+  it("lists a CIB file's stonith resources with the nodes they fence, the unusable ones with why, and no password", async () => {
+    const cib = join(dir, 'cib.xml');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      cib,
+      `<cib admin_epoch="0" epoch="3" num_updates="0"><configuration><crm_config/>
+      <nodes><node id="1" uname="node-a"/><node id="2" uname="node-b"/></nodes>
+      <resources>
+        <primitive id="fence-a" class="stonith" type="fence_ipmilan"><instance_attributes id="fa"><nvpair id="fa1" name="ip" value="10.0.0.11"/><nvpair id="fa2" name="password" value="topsecret"/><nvpair id="fa3" name="pcmk_host_list" value="node-a"/></instance_attributes></primitive>
+        <primitive id="pdu" class="stonith" type="fence_apc_snmp"><instance_attributes id="pa"><nvpair id="pa1" name="ip" value="10.0.0.5"/><nvpair id="pa2" name="pcmk_host_map" value="node-a:1;node-b:2"/></instance_attributes></primitive>
+        <primitive id="bad" class="stonith" type="fence_ipmilan"><instance_attributes id="ba"><nvpair id="ba1" name="pcmk_host_check" value="status"/></instance_attributes></primitive>
+      </resources><constraints/>
+      <fencing-topology><fencing-level id="l1" target="node-a" index="1" devices="fence-a"/><fencing-level id="l2" target="node-a" index="2" devices="pdu"/></fencing-topology>
+      </configuration><status/></cib>`,
+    );
+    const run = await cli('fence-device', 'list', '--cib', cib);
+    expect(run.code).toBe(0);
+    expect(run.out).not.toContain('topsecret');
+    expect(run.out.split('\n').filter((line) => line !== '')).toEqual([
+      'SOURCE  DEVICE   DRIVER       AGENT           ADDRESS    FENCES',
+      'cib     fence-a  fence-agent  fence_ipmilan   10.0.0.11  node-a (level 1, port node-a)',
+      'cib     pdu      fence-agent  fence_apc_snmp  10.0.0.5   node-a (level 2, port 1), node-b (level 1, port 2)',
+      'Not usable:',
+      "  resource 'bad': pcmk_host_check=status is not supported (a BMC answers status for any node): set pcmk_host_list or pcmk_host_map",
+    ]);
+    const json = await cli('fence-device', 'list', '--cib', cib, '--node', 'node-b', '--json');
+    expect((JSON.parse(json.out) as { devices: { name: string }[] }).devices.map((d) => d.name)).toEqual(['pdu']);
+    expect(json.out).not.toContain('topsecret');
+    const missing = await cli('fence-device', 'status', 'nope', '--cib', cib);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/has no usable stonith resource named 'nope' \(usable: fence-a, pdu\)/);
+  });
+});
+
 describe('heartline fence-device list', () => {
   it('lists the devices of one appliance with the nodes they fence', async () => {
     const run = await cli('fence-device', 'list', '--profile', 'heartline-testbed');

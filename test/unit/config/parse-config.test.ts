@@ -75,9 +75,12 @@ describe('parseConfig: fencing', () => {
     expect(parseOk(yamlOf({})).fencing).toBeUndefined();
     expect(parseOk(yamlOf({ extra: 'fencing:\n  command: /usr/local/sbin/fence-node' })).fencing).toEqual({ kind: 'command', command: '/usr/local/sbin/fence-node', timeoutMs: 60_000 });
     expect(parseOk(yamlOf({ extra: 'fencing: { command: /x, timeout: 5s }' })).fencing).toEqual({ kind: 'command', command: '/x', timeoutMs: 5000 });
-    expect(parseOk(yamlOf({ extra: 'fencing: { profile: heartline-testbed }' })).fencing).toEqual({ kind: 'profile', profile: 'heartline-testbed' });
+    expect(parseOk(yamlOf({ extra: 'fencing: { profile: heartline-testbed }' })).fencing).toEqual({ kind: 'devices', profile: 'heartline-testbed', cib: false });
+    expect(parseOk(yamlOf({ extra: 'fencing: { cib: true }' })).fencing).toEqual({ kind: 'devices', cib: true });
+    expect(parseOk(yamlOf({ extra: 'fencing: { cib: true, profile: heartline-testbed }' })).fencing).toEqual({ kind: 'devices', profile: 'heartline-testbed', cib: true });
     expect(parseOk(yamlOf({ extra: 'fencing: { profile: generic-2node-ipmi, profile_dirs: [/etc/hw], secrets_dir: /etc/s, history: /var/h.sqlite }' })).fencing).toEqual({
-      kind: 'profile',
+      kind: 'devices',
+      cib: false,
       profile: 'generic-2node-ipmi',
       profileDirs: ['/etc/hw'],
       secretsDir: '/etc/s',
@@ -223,7 +226,9 @@ const RULES: readonly RuleCase[] = [
   { rule: 'the fencing command is an absolute path', text: yamlOf({ extra: 'fencing:\n  command: fence-node  # <-' }), path: 'fencing.command', message: /'fence-node' is not an absolute path/ },
   { rule: 'the fencing command is required in the section', text: yamlOf({ extra: 'fencing:\n  timeout: 30s  # <-' }), path: 'fencing.command', message: /command/ },
   { rule: 'fencing has command or profile, not both', text: yamlOf({ extra: 'fencing:\n  command: /x\n  profile: heartline-testbed  # <-' }), path: 'fencing.profile', message: /either command .* or profile .*, not both/ },
-  { rule: 'profile keys need profile', text: yamlOf({ extra: 'fencing:\n  command: /x\n  secrets_dir: /etc/s  # <-' }), path: 'fencing.secrets_dir', message: /secrets_dir belongs to profile fencing/ },
+  { rule: 'cib: false alone fences with nothing', text: yamlOf({ extra: 'fencing:\n  cib: false  # <-' }), path: 'fencing.cib', message: /needs command .*, profile .* or cib: true/ },
+  { rule: 'cib devices are not a command', text: yamlOf({ extra: 'fencing:\n  command: /x\n  cib: true  # <-' }), path: 'fencing.cib', message: /cib belongs to device fencing/ },
+  { rule: 'profile keys need profile', text: yamlOf({ extra: 'fencing:\n  command: /x\n  secrets_dir: /etc/s  # <-' }), path: 'fencing.secrets_dir', message: /secrets_dir belongs to device fencing/ },
   { rule: 'timeout belongs to command fencing', text: yamlOf({ extra: 'fencing:\n  profile: heartline-testbed\n  timeout: 5s  # <-' }), path: 'fencing.timeout', message: /timeout belongs to command fencing/ },
   { rule: 'profile directories are absolute', text: yamlOf({ extra: 'fencing:\n  profile: heartline-testbed\n  profile_dirs: [hw]  # <-' }), path: 'fencing.profile_dirs[0]', message: /'hw' is not an absolute path/ },
   { rule: 'the fencing timeout is 1s to 10min', text: yamlOf({ extra: 'fencing:\n  command: /usr/local/sbin/fence-node\n  timeout: 900s  # <-' }), path: 'fencing.timeout', message: /out of range: use 1s to 10min/ },

@@ -38,7 +38,8 @@ describe('cluster status report', () => {
     expect(r.resources.find((x) => x.id === 'web')).toMatchObject({ agent: 'ocf:heartbeat:Dummy', state: 'started', active: [{ node: 'alpha', role: 'Started', failed: false }] });
     expect(r.resources.find((x) => x.id === 'idle')).toMatchObject({ state: 'stopped', active: [], targetRole: 'Stopped' });
     expect(r.failures.failCounts).toEqual([{ node: 'alpha', resource: 'db', operation: 'start_0', count: 'INFINITY' }]);
-    expect(r.fencing).toEqual({ configured: false, method: null, inProgress: [], recent: [], stonithEnabled: false });
+    expect(r.fencing).toEqual({ configured: false, method: null, inProgress: [], recent: [], stonithEnabled: false, deviceProblems: [] });
+    expect(renderStatus({ ...r, fencing: { ...r.fencing, configured: true, method: 'cib', deviceProblems: ["resource 'fence-x': fence_x has no parameter 'y'"] } })).toContain("    fence device not usable: resource 'fence-x': fence_x has no parameter 'y'");
     const text = renderStatus(r);
     expect(text).toContain('Current DC: alpha - partition with quorum');
     expect(text).toContain('Online: [ alpha (DC) ]');

@@ -57,10 +57,10 @@ describe('LrmBridge', () => {
   it('answers a request it cannot run with a failed result', async () => {
     const results: LrmResult[] = [];
     const bridge = new LrmBridge({ nodeName: 'alpha', incarnation: 1, runner: new FakeRunner(), clock: new SystemClock(), logger: silentLogger, onResult: (r) => results.push(r) });
-    bridge.execute(request('start', 0, { agent: { class: 'stonith', type: 'fence_ipmilan' } }));
+    bridge.execute(request('start', 0, { agent: { class: 'nagios', type: 'check_http' } }));
     await until(() => results.length === 1);
     expect(results[0]).toMatchObject({ rc: 1, opStatus: 7 });
-    expect(results[0]?.exitReason).toMatch(/agent class stonith/);
+    expect(results[0]?.exitReason).toMatch(/agent class nagios/);
     await bridge.close();
   });
 });

@@ -16,7 +16,8 @@ describe('parseAgentSpec', () => {
   });
 
   it.each([
-    ['stonith:fence_ipmilan', 'unknown agent class "stonith"'],
+    ['stonith:external/ipmi', 'is not a fence-agents program'],
+    ['nagios:check_http', 'unknown agent class "nagios"'],
     ['ocf:Dummy', 'is not ocf:PROVIDER:TYPE'],
     ['ocf:heartbeat:../../../bin/sh', 'is not a valid name'],
     ['ocf:..:Dummy', 'ocf provider ".." is not a valid name'],
