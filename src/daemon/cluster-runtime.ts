@@ -52,6 +52,10 @@ export interface ClusterRuntimeOptions {
   readonly requestTimeoutMs?: number;
   /** A member told this node that it was fenced: the daemon must stop (it is no longer in the cluster's picture). */
   readonly onStopSelf?: (reason: string) => void;
+  /** The CIB changed (a new version, or it became authoritative): the event log takes a snapshot. */
+  readonly onCibChanged?: () => void;
+  /** A fence outcome this node ran or heard of (each once), for the event log. */
+  readonly onFenceOutcome?: (notice: FenceNotice) => void;
 }
 
 /** A fence outcome as members tell each other (and a person's confirmation). */
@@ -271,6 +275,7 @@ export class ClusterRuntime {
   }
 
   private remember(notice: FenceNotice): void {
+    this.options.onFenceOutcome?.(notice);
     this.recentFences.push({ ...notice, atMs: this.options.clock.wallNow() });
     if (this.recentFences.length > RECENT_FENCES_KEPT) this.recentFences.shift();
   }
@@ -381,7 +386,13 @@ export class ClusterRuntime {
         return;
       }
       case 'cib-changed':
-        if (e.cib.version !== this.cib.version || e.authoritative !== this.authoritative) log.debug('CIB changed', { version: formatCibVersion(e.cib.version), authoritative: e.authoritative });
+        if (e.cib.version !== this.cib.version || e.authoritative !== this.authoritative) {
+          log.debug('CIB changed', { version: formatCibVersion(e.cib.version), authoritative: e.authoritative });
+          this.cib = e.cib;
+          this.authoritative = e.authoritative;
+          this.options.onCibChanged?.();
+          return;
+        }
         this.cib = e.cib;
         this.authoritative = e.authoritative;
         return;
