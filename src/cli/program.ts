@@ -26,6 +26,8 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>
   ['profile', async () => (await import('./commands/profile.js')).registerProfileCommand],
   ['fence-device', async () => (await import('./commands/fence.js')).registerFenceDeviceCommand],
   ['fence', async () => (await import('./commands/fence.js')).registerFenceCommand],
+  ['events', async () => (await import('./commands/availability.js')).registerEventsCommand],
+  ['availability', async () => (await import('./commands/availability.js')).registerAvailabilityCommand],
 ];
 
 const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [

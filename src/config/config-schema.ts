@@ -279,6 +279,21 @@ export const fencingSectionSchema = z
     }
   });
 
+export const eventsSectionSchema = z.strictObject({
+  retention_days: z
+    .number({ error: 'retention_days is a whole number of days to keep events, e.g. 400 (the default: a yearly report always has its whole year)' })
+    .int({ error: 'retention_days is a whole number of days, e.g. 400' })
+    .min(1, { error: 'retention_days is at least 1 (default 400)' })
+    .max(3660, { error: 'retention_days is at most 3660 (ten years; default 400)' })
+    .optional(),
+  max_events: z
+    .number({ error: 'max_events is a whole number of events to keep, e.g. 100000' })
+    .int({ error: 'max_events is a whole number of events to keep, e.g. 100000' })
+    .min(100, { error: 'max_events below 100 keeps too little for an availability report: use at least 100 (default 100000)' })
+    .max(10_000_000, { error: 'max_events above 10000000 makes a large file for a small appliance: use at most 10000000 (default 100000)' })
+    .optional(),
+});
+
 /** The sections of heartline.yaml. Add new sections here; optional ones with `.optional()`. */
 export const configSections = {
   cluster: clusterSectionSchema,
@@ -287,6 +302,7 @@ export const configSections = {
   quorum: quorumSectionSchema.optional(),
   timing: timingSectionSchema.optional(),
   fencing: fencingSectionSchema.optional(),
+  events: eventsSectionSchema.optional(),
 };
 
 /** The whole file. Its output (`ConfigFile`) still has the file's shape; resolve-config.ts turns it into a HeartlineConfig. */

@@ -22,6 +22,14 @@ export interface HeartlineConfig {
   readonly timing: TimingSettings;
   /** How the daemon fences nodes; absent: no fencing is configured (see docs/CONFIGURATION.md, `fencing`). */
   readonly fencing?: FencingSettings;
+  /** The event log's retention (`events`); absent: the defaults (400 days, 100,000 events). */
+  readonly events?: EventLogSettings;
+}
+
+/** The `events` section: how much of the event log (src/events) is kept. */
+export interface EventLogSettings {
+  readonly retentionMs?: number;
+  readonly maxEvents?: number;
 }
 
 /** The `fencing` section: a program, or fence devices (of a hardware profile and/or of the CIB). */

@@ -25,6 +25,7 @@ export { clusterIdFor, formatImportNote, importHeartbeat } from './heartbeat-imp
 export type {
   ClusterConfig,
   CommandFencingSettings,
+  EventLogSettings,
   FencingSettings,
   DeviceFencingSettings,
   HeartlineConfig,

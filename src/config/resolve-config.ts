@@ -47,6 +47,7 @@ export function resolveConfig(file: ConfigFile): HeartlineConfig {
     quorum: resolveQuorum(file.quorum, file.nodes),
     timing: resolveTiming(file.timing),
     ...(file.fencing === undefined ? {} : { fencing: resolveFencing(file.fencing) }),
+    ...(file.events === undefined ? {} : { events: { ...(file.events.retention_days === undefined ? {} : { retentionMs: file.events.retention_days * 86_400_000 }), ...(file.events.max_events === undefined ? {} : { maxEvents: file.events.max_events }) } }),
   };
 }
 

@@ -54,6 +54,10 @@ export interface ClusterRuntimeOptions {
   readonly onStopSelf?: (reason: string) => void;
   /** The CIB's configuration changed (the fencing that follows the CIB's stonith resources rebuilds its devices). */
   readonly onConfigurationChanged?: (cib: Cib) => void;
+  /** The CIB changed (a new version, or it became authoritative): the event log takes a snapshot. */
+  readonly onCibChanged?: () => void;
+  /** A fence outcome this node ran or heard of (each once), for the event log. */
+  readonly onFenceOutcome?: (notice: FenceNotice) => void;
 }
 
 /** A fence outcome as members tell each other (and a person's confirmation). */
@@ -273,6 +277,7 @@ export class ClusterRuntime {
   }
 
   private remember(notice: FenceNotice): void {
+    this.options.onFenceOutcome?.(notice);
     this.recentFences.push({ ...notice, atMs: this.options.clock.wallNow() });
     if (this.recentFences.length > RECENT_FENCES_KEPT) this.recentFences.shift();
   }
@@ -383,12 +388,14 @@ export class ClusterRuntime {
         return;
       }
       case 'cib-changed':
-        if (e.cib.version !== this.cib.version || e.authoritative !== this.authoritative) log.debug('CIB changed', { version: formatCibVersion(e.cib.version), authoritative: e.authoritative });
         {
+          const changed = e.cib.version !== this.cib.version || e.authoritative !== this.authoritative;
+          if (changed) log.debug('CIB changed', { version: formatCibVersion(e.cib.version), authoritative: e.authoritative });
           const configurationChanged = e.cib.configuration !== this.cib.configuration;
           this.cib = e.cib;
           this.authoritative = e.authoritative;
           if (configurationChanged) this.options.onConfigurationChanged?.(e.cib);
+          if (changed) this.options.onCibChanged?.();
         }
         return;
       case 'transition-started':

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { formatConfigIssue, loadConfigFile, nodeView, type ConfigFileError, type HeartlineConfig } from '../config/index.js';
 import { formatViewId, type MembershipStatus } from '../ha/membership/index.js';
 import { AgentClassRunner, checkChangeAgainstAgents, DEFAULT_AGENT_DIRECTORIES, type AgentDirectories, type AgentInspector } from '../ha/agents/index.js';
+import { EVENT_LOG_FILE, EventLog, EventRecorder } from '../events/index.js';
 import { formatCibVersion, type Cib, type CibChange } from '../ha/cib/index.js';
 import { ChildProcessRunner } from '../ha/lrm/index.js';
 import type { NodeFencing } from '../fence/node-fencing.js';
@@ -121,6 +122,27 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (!builtFencing.ok) throw new DaemonStartError(builtFencing.error.message, builtFencing.error.hint);
   const fencing: NodeFencing = builtFencing.value.fencing;
   const fencingDescription = builtFencing.value.description;
+  const eventLog = EventLog.open(join(options.stateDir, EVENT_LOG_FILE), Date.now(), config.events ?? {});
+  if (!eventLog.ok) {
+    await fencing.close();
+    throw new DaemonStartError(eventLog.error.message);
+  }
+  const events = new EventRecorder({
+    log: eventLog.value,
+    clock,
+    logger: log.child('events'),
+    selfName: nodeName,
+    names,
+    snapshot: () => {
+      const runtime = late.runtime;
+      if (runtime === undefined) return undefined;
+      const report = runtimeStatus(runtime, nodeName);
+      if (report === undefined) return undefined;
+      const members = new Set(runtime.currentView().members.map((m) => names.get(m.id) ?? `node${m.id}`));
+      return { resources: report.resources, members };
+    },
+  });
+  events.started();
   // The runtime is made before the worker (which it sends through) so that no view is missed.
   const workerPort: { post?: (message: ToHeartbeatWorker) => void } = {};
   let fatal: ((message: string) => void) | undefined;
@@ -137,8 +159,11 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     onFatal: (message) => fatal?.(message),
     onStopSelf: (reason) => late.stopSelf?.(reason),
     ...(builtFencing.value.devices === undefined ? {} : { onConfigurationChanged: (cib: Cib) => void builtFencing.value.devices?.applyCib(cib.configuration) }),
+    onCibChanged: () => events.changed(),
+    onFenceOutcome: (notice) => events.fence(notice),
   });
   if (!opened.ok) {
+    eventLog.value.close();
     await fencing.close();
     throw new DaemonStartError(opened.message, `move the file aside to start from the cluster's copy: mv ${join(options.stateDir, 'cib.sqlite')} ${join(options.stateDir, 'cib.sqlite.broken')}`);
   }
@@ -164,6 +189,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   let joined = false;
   const onView = (clusterView: ClusterView): void => {
     runtime.onView(clusterView);
+    events.changed();
     if (!joined && clusterView.members.some((m) => m.id === selfId)) {
       joined = true;
       notifier.ready(`member of the cluster ${config.cluster.name}; DC ${clusterView.dc === null ? 'none' : (names.get(clusterView.dc) ?? String(clusterView.dc))}`);
@@ -182,6 +208,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     if (message.type === 'link-open' || message.type === 'link-send' || message.type === 'link-close') relay.handle(message, config, nodeName);
     else if (message.type === 'view') onView(message.view);
     else if (message.type === 'channel-deliver') runtime.onChannelDeliver(message.from, message.payload);
+    else if (message.type === 'event') events.membership(message.event);
   });
   const heartbeat = new HeartbeatWorkerHandle(worker);
   try {
@@ -231,6 +258,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       await fencing.close();
       await server.close();
       runtime.close();
+      events.stopped();
+      events.close();
+      eventLog.value.close();
       resolve(code);
     };
     const stop = (signal: string): void => {
@@ -355,7 +385,7 @@ async function waitUntil(settled: () => Promise<boolean>, until: number): Promis
   while (!(await settled()) && Date.now() < until) await sleep(50);
 }
 
-function runtimeStatus(runtime: ClusterRuntime, nodeName: string): { resources: { id: string; active: { node: string }[]; next: string | null }[]; nodes: { name: string; state: string }[] } | undefined {
+function runtimeStatus(runtime: ClusterRuntime, nodeName: string): { resources: { id: string; active: { node: string; failed: boolean }[]; next: string | null; targetRole: string | null; managed: boolean }[]; nodes: { name: string; state: string }[] } | undefined {
   try {
     const { cib, authoritative } = runtime.current();
     return clusterStatusReport({

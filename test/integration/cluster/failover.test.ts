@@ -107,6 +107,30 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     expect(runningNodes()).toEqual([survivor]);
     const report = await status(survivor);
     expect(report.nodes.find((n) => n.name === active)?.state).toBe('offline');
+    // The survivor's event log has the story, and `heartline availability` (reading the file) counts the outage.
+    const eventsFile = join(lab.stateDir(survivor), 'events.sqlite');
+    const events = await eventually(
+      async () => {
+        const listed = await lab.cliRun(survivor, ['events', '--events', eventsFile, '--json', '--limit', '1000'], { socket: false });
+        const parsed = JSON.parse(listed.stdout) as { events: { kind: string; subject: string; atMs: number }[] };
+        return parsed.events.some((e) => e.kind === 'resource-up' && e.subject === RESOURCE && e.atMs > (parsed.events.find((d) => d.kind === 'resource-down' && d.subject === RESOURCE)?.atMs ?? Infinity)) ? parsed.events : undefined;
+      },
+      { what: 'the outage and the recovery in the event log', timeoutMs: 10_000, intervalMs: 200 },
+    );
+    const order = (kind: string, subject: string): number => events.findLastIndex((e) => e.kind === kind && e.subject === subject);
+    expect(order('node-down', active)).toBeGreaterThanOrEqual(0);
+    expect(order('fence-ok', active)).toBeGreaterThan(order('node-down', active));
+    expect(order('resource-down', RESOURCE)).toBeLessThan(order('fence-ok', active));
+    expect(order('resource-up', RESOURCE)).toBeGreaterThan(order('fence-ok', active));
+    const availability = await lab.cliRun(survivor, ['availability', '--events', eventsFile, '--resource', RESOURCE, '--json'], { socket: false });
+    expect(availability.code, availability.stderr).toBe(0);
+    const [dummyAvailability] = (JSON.parse(availability.stdout) as { resources: { resource: string; outages: number; downNow: boolean; mttrMs: number; availability: number }[] }).resources;
+    expect(dummyAvailability).toMatchObject({ resource: RESOURCE, downNow: false });
+    expect(dummyAvailability?.outages).toBeGreaterThanOrEqual(1);
+    // The outage lasted from the loss to the start on the survivor: more than nothing, less than the test's bound.
+    expect(dummyAvailability?.mttrMs).toBeGreaterThan(0);
+    expect(dummyAvailability?.mttrMs).toBeLessThan(30_000);
+    expect(dummyAvailability?.availability).toBeLessThan(1);
   });
 
   it('both daemons restarted recover the CIB from disk: same epoch, resource still configured and running once', async () => {

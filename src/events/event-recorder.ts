@@ -1,0 +1,108 @@
+/**
+ * EventRecorder: what the daemon tells the event log. It turns membership events (from the
+ * heartbeat worker), status snapshots (after CIB and view changes) and fence outcomes into
+ * ClusterEvents, stamped with the wall clock of the moment they happened. Snapshots are coalesced:
+ * several CIB changes in quick succession cost one status computation (the policy engine's view of
+ * what runs where), stamped with the time of the first.
+ */
+import { ServiceStateTracker, serviceStates, type ResourceSnapshot } from '../ha/availability/index.js';
+import type { MembershipEvent } from '../ha/membership/index.js';
+import type { Clock, Logger, Millis, NodeId, TimerHandle } from '../lib/index.js';
+import type { ClusterEvent, EventLog } from './event-log.js';
+
+/** How long CIB changes are gathered before one snapshot is taken. */
+const SNAPSHOT_COALESCE_MS = 100 as Millis;
+
+export interface EventRecorderOptions {
+  readonly log: EventLog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly selfName: string;
+  readonly names: ReadonlyMap<NodeId, string>;
+  /** The resources as status shows them and the names of the view's members, now. */
+  readonly snapshot: () => { readonly resources: readonly ResourceSnapshot[]; readonly members: ReadonlySet<string> } | undefined;
+}
+
+export class EventRecorder {
+  private readonly tracker = new ServiceStateTracker();
+  private pendingSince: number | undefined;
+  private timer: TimerHandle | undefined;
+  private failedWrites = 0;
+
+  constructor(private readonly options: EventRecorderOptions) {}
+
+  started(): void {
+    this.write({ atMs: this.options.clock.wallNow(), kind: 'daemon-start', subject: this.options.selfName });
+  }
+
+  /** Takes a last snapshot now, then records the stop. */
+  stopped(): void {
+    this.flush();
+    this.write({ atMs: this.options.clock.wallNow(), kind: 'daemon-stop', subject: this.options.selfName });
+  }
+
+  membership(event: MembershipEvent): void {
+    const atMs = this.options.clock.wallNow();
+    const name = (id: NodeId): string => this.options.names.get(id) ?? `node${id}`;
+    switch (event.kind) {
+      case 'node-up':
+        this.write({ atMs, kind: 'node-up', subject: name(event.node), detail: { incarnation: event.incarnation } });
+        return;
+      case 'node-down':
+        this.write({ atMs, kind: 'node-down', subject: name(event.node), detail: { incarnation: event.incarnation, reason: event.reason, silentMs: Math.round(event.silentMs) } });
+        return;
+      case 'link-up':
+        this.write({ atMs, kind: 'link-up', subject: `${name(event.peer)}/${event.link}` });
+        return;
+      case 'link-down':
+        this.write({ atMs, kind: 'link-down', subject: `${name(event.peer)}/${event.link}`, detail: { silentMs: Math.round(event.silentMs) } });
+        return;
+      case 'quorum-change':
+        this.write({ atMs, kind: event.quorum.quorate ? 'quorum-gained' : 'quorum-lost', subject: 'cluster', detail: { votes: event.quorum.votes, expectedVotes: event.quorum.expectedVotes, ...(event.quorum.reason === null ? {} : { reason: event.quorum.reason }) } });
+        return;
+      case 'peer-late':
+      case 'view-change':
+        // A late heartbeat is noise here; a view change is recorded through its resources' states.
+        return;
+    }
+  }
+
+  fence(outcome: { readonly target: string; readonly action: string; readonly ok: boolean; readonly by: string; readonly detail: string; readonly confirmed?: boolean }): void {
+    this.write({ atMs: this.options.clock.wallNow(), kind: outcome.ok ? 'fence-ok' : 'fence-failed', subject: outcome.target, node: outcome.by, detail: { action: outcome.action, detail: outcome.detail, ...(outcome.confirmed === true ? { confirmed: true } : {}) } });
+  }
+
+  /** The CIB or the view changed: a snapshot follows shortly, stamped now. */
+  changed(): void {
+    this.pendingSince ??= this.options.clock.wallNow();
+    this.timer ??= this.options.clock.setTimer(SNAPSHOT_COALESCE_MS, () => {
+      this.timer = undefined;
+      this.flush();
+    });
+  }
+
+  close(): void {
+    if (this.timer !== undefined) this.options.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  private flush(): void {
+    if (this.timer !== undefined) this.options.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    const atMs = this.pendingSince ?? this.options.clock.wallNow();
+    this.pendingSince = undefined;
+    const snapshot = this.options.snapshot();
+    if (snapshot === undefined) return;
+    const states = serviceStates(snapshot.resources, snapshot.members);
+    for (const change of this.tracker.observe(atMs, states)) {
+      const node = snapshot.resources.find((r) => r.id.replace(/:\d+$/, '') === change.resource)?.active.find((a) => !a.failed && snapshot.members.has(a.node))?.node;
+      this.write({ atMs, kind: `resource-${change.state}`, subject: change.resource, ...(change.state === 'up' && node !== undefined ? { node } : {}) });
+    }
+  }
+
+  private write(event: ClusterEvent): void {
+    const written = this.options.log.record(event);
+    if (written.ok) return;
+    // The log is for reports; a full disk must not stop the cluster. Said once per 100 failures.
+    if (this.failedWrites++ % 100 === 0) this.options.logger.warn('event not recorded', { error: written.error.message, kind: event.kind, subject: event.subject });
+  }
+}
