@@ -1,7 +1,8 @@
 /**
  * The failover benchmark behind `heartline bench failover`: on a ServiceLab (two daemons in
- * namespaces with lab fencing, the demo's floating address and web server, a client on the switch
- * asking every 50 ms), `runs` times: the node that serves loses its power (every process killed,
+ * namespaces that fence through the simulated BMCs of the heartline-testbed hardware profile, or
+ * with `fencing: 'command'` the lab's fence program; the demo's floating address and web server, a
+ * client on the switch asking every 50 ms), `runs` times: the node that serves loses its power (every process killed,
  * every link down at once); the time is measured from that moment to the client's first answer
  * from the survivor, and split into detection (the survivor's "peer declared dead"), fencing (its
  * "fence finished" for the lost node) and recovery (the rest: stops, starts, the first answer).
@@ -10,18 +11,22 @@
  */
 import type { TimingSettings } from '../config/index.js';
 import { err, ok, type Result } from '../lib/index.js';
-import { labRequirementProblem } from '../testbed/requirements.js';
-import { ServiceLab, type Takeover } from '../testbed/service-lab.js';
+import { BMC_LAB_REQUIREMENTS, labRequirementProblem } from '../testbed/requirements.js';
+import { ServiceLab, type ServiceLabFencing, type Takeover } from '../testbed/service-lab.js';
 import { summarize, type DetectionSummary } from './detect.js';
 
 export interface FailoverBenchOptions {
   readonly runs: number;
+  /** Default `bmc`: the simulated BMCs through the hardware profile (the acceptance's setup). */
+  readonly fencing?: ServiceLabFencing;
   readonly cliPath?: string;
   readonly progress: (line: string) => void;
 }
 
 export interface FailoverBenchReport {
   readonly timing: TimingSettings;
+  /** `bmc` (ipmi_sim BMCs through the heartline-testbed profile, ipmitool -I lanplus) or `command`. */
+  readonly fencing: ServiceLabFencing;
   readonly runs: number;
   /** Power loss → first answer from the survivor. */
   readonly totalMs: DetectionSummary;
@@ -39,13 +44,14 @@ export interface FailoverBenchError {
 export const FAILOVER_TARGET_MEDIAN_MS = 2000;
 
 export async function runFailoverBench(options: FailoverBenchOptions): Promise<Result<FailoverBenchReport, FailoverBenchError>> {
-  const problem = labRequirementProblem('heartline bench failover');
+  const fencing = options.fencing ?? 'bmc';
+  const problem = labRequirementProblem('heartline bench failover', fencing === 'bmc' ? BMC_LAB_REQUIREMENTS : []);
   if (problem !== undefined) return err(problem);
   let service: ServiceLab | undefined;
   const samples: Takeover[] = [];
   try {
-    options.progress('building the lab (2 nodes, crossover + switch + serial, lab fencing)');
-    service = await ServiceLab.create({ probeIntervalMs: 50, progress: (line) => options.progress(`  ${line}`), ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }) });
+    options.progress(`building the lab (2 nodes, crossover + switch + serial, ${fencing === 'bmc' ? 'simulated BMCs' : 'lab fence program'})`);
+    service = await ServiceLab.create({ probeIntervalMs: 50, fencing, progress: (line) => options.progress(`  ${line}`), ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }) });
     await service.lab.waitForFullView({ timeoutMs: 60_000 });
     await service.createService();
     await service.waitServed({ since: Date.now(), timeoutMs: 90_000 });
@@ -59,6 +65,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<R
     const total = summarize(samples.map((s) => s.servedMs));
     return ok({
       timing: { ...service.lab.timing },
+      fencing,
       runs: options.runs,
       totalMs: total,
       phasesMs: {

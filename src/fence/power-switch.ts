@@ -8,7 +8,8 @@
  *   `statusIntervalMs` until it reads off, for at most `powerTimeoutMs`; a round that fails for a
  *   reason a retry can fix (no answer, not verified, a device error) is repeated `retries` times;
  * - on: the same towards on;
- * - reboot (`onoff`, the default): off as above, then on as above; a failed on half is a
+ * - reboot (`onoff`, the default): off as above, then on as above, except that its first round
+ *   does not read the status again (the off half has just read off); a failed on half is a
  *   `reboot-incomplete` failure with `poweredOff: true`, never a success;
  * - reboot (`cycle`, when the switch can): one cycle command, then polls until on. The off phase
  *   is too short to observe, so the result's note says so; `onoff` is the safer default.
@@ -148,14 +149,24 @@ export class PowerSwitchDriver implements FenceDriver {
     }
     const off = await this.withRetries(signal, attempts, () => this.switchTo(port, 'off', signal));
     if (!off.ok) return off;
-    const on = await this.withRetries(signal, attempts, () => this.switchTo(port, 'on', signal));
+    // The off half has just read "off": the on half's first round sends on without reading the
+    // status again (one tool run less; ipmitool alone costs ~100 ms a run). A retry reads it.
+    let known: PowerState | undefined = 'off';
+    const on = await this.withRetries(signal, attempts, () => {
+      const before = known;
+      known = undefined;
+      return this.switchTo(port, 'on', signal, before);
+    });
     if (!on.ok) return err({ code: 'reboot-incomplete', reason: `powered off (verified) but not back on: ${on.error.reason}`, poweredOff: true });
     return ok({ power: 'on', ...(off.value.note === undefined ? {} : { note: off.value.note }) });
   }
 
-  /** One round of set + verify (or nothing when the port is in the wanted state already). */
-  private async switchTo(port: string | undefined, wanted: PowerState, signal: AbortSignal): Promise<SwitchAnswer<Outcome>> {
-    const before = await this.powerSwitch.readPower(port, signal);
+  /**
+   * One round of set + verify (or nothing when the port is in the wanted state already). `known`:
+   * the power this round may take as read (verified by the caller just before), instead of reading it.
+   */
+  private async switchTo(port: string | undefined, wanted: PowerState, signal: AbortSignal, known?: PowerState): Promise<SwitchAnswer<Outcome>> {
+    const before = known === undefined ? await this.powerSwitch.readPower(port, signal) : ok(known);
     if (!before.ok) return before;
     if (before.value === wanted) return ok({ power: wanted, note: `already ${wanted}` });
     const set = await this.powerSwitch.setPower(port, wanted, signal);
