@@ -204,12 +204,12 @@ describeWithPrerequisites('fencing through the heartline-testbed profile in a ru
     await waitRunningOn(lab, survivor, 'dummy recovered after the operator fenced its node');
     // Membership loses the fenced node only after deadtime, and the DC plans again then: that plan
     // must not fence the node once more (it was fenced while still a member, in this incarnation).
-    // A plan with nothing to do logs nothing, so the DC is given a window after the view change
-    // that a second fence (planned within ~50 ms, done by the BMC within ~1 s) would not miss.
-    const dead = await lab.lab.waitForLog(survivor, (e) => e.msg === 'peer declared dead', { what: 'the fenced node declared dead', since: cursor, timeoutMs: 10_000 });
+    // When membership loses it before the operator's fence has verified the power off, the DC's
+    // fence joins the operator's (no second device action). A plan with nothing to do logs
+    // nothing, so the DC is given a window after the view change that a second fence (planned
+    // within ~50 ms, done by the BMC within ~1 s) would not miss.
+    await lab.lab.waitForLog(survivor, (e) => e.msg === 'peer declared dead', { what: 'the fenced node declared dead', since: cursor, timeoutMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    const since = lab.lab.logEvents(survivor).indexOf(dead);
-    expect(lab.lab.logEvents(survivor).slice(since).filter((e) => e.msg === 'fence requested')).toEqual([]);
     expect(history(lab, survivor).filter((row) => row.target === activeName)).toEqual([expect.objectContaining({ ok: true, requester: expect.stringMatching(/@/) as unknown })]);
     expect((await lab.bmc(active).events()).filter((event) => event.words[1] === 'off')).toHaveLength(1);
     expect(runningOn(lab)).toEqual([survivor]);
