@@ -40,6 +40,8 @@ export interface FencingLabOptions {
   readonly serial?: boolean;
   /** Start the PDU copies (level 2) as well; default true. Without them only the BMCs answer. */
   readonly pdus?: boolean;
+  /** Run the BMC simulators under SCHED_RR with this priority (IpmiSimulator's `realtimePriority`); default: the normal policy. */
+  readonly deviceRealtimePriority?: number;
 }
 
 export class FencingLab {
@@ -53,6 +55,7 @@ export class FencingLab {
     private readonly folder: string,
     private readonly killNode: string,
     private readonly withPdus: boolean,
+    private readonly deviceRealtimePriority: number | undefined,
     private readonly unregister: () => void,
   ) {}
 
@@ -78,7 +81,7 @@ export class FencingLab {
         ...(options.timing === undefined ? {} : { timing: options.timing }),
         ...(options.progress === undefined ? {} : { progress: options.progress }),
       });
-      fencing = new FencingLab(lab, folder, killNode, options.pdus ?? true, unregister);
+      fencing = new FencingLab(lab, folder, killNode, options.pdus ?? true, options.deviceRealtimePriority, unregister);
       for (const node of [0, 1]) await fencing.startDevicesIn(node);
       return fencing;
     } catch (error) {
@@ -101,7 +104,7 @@ export class FencingLab {
     const peer = 1 - node;
     const peerName = this.lab.nodeName(peer);
     const namespace = this.lab.net.namespace(node);
-    this.bmcs[peer] = await IpmiSimulator.start({ name: `bmc-${peerName}`, namespace, address: '127.0.0.1', port: 623, username: 'admin', password: SECRETS[`bmc-${peerName}` as 'bmc-a' | 'bmc-b'], onPowerOff: this.killArgv(peer) });
+    this.bmcs[peer] = await IpmiSimulator.start({ name: `bmc-${peerName}`, namespace, address: '127.0.0.1', port: 623, username: 'admin', password: SECRETS[`bmc-${peerName}` as 'bmc-a' | 'bmc-b'], onPowerOff: this.killArgv(peer), ...(this.deviceRealtimePriority === undefined ? {} : { realtimePriority: this.deviceRealtimePriority }) });
     if (!this.withPdus) return;
     // The outlet number is appended to the hook's arguments: kill-node-by-outlet maps it.
     const byOutlet = join(this.folder, 'kill-node-by-outlet');

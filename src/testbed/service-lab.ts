@@ -50,6 +50,15 @@ export interface ServiceLabOptions {
 
 export type ServiceLabFencing = 'bmc' | 'command';
 
+/**
+ * SCHED_RR priority of the lab's stand-ins for other computers: the simulated BMCs, the client on
+ * the LAN, and the power cut itself. The daemons run real-time by default (and so do the agents
+ * and ipmitool they start); on a machine busy with other work, these stand-ins at the normal
+ * policy would wait for a CPU that their real counterparts (a BMC's own processor, a client
+ * machine, a power failure) never wait for, and the takeover would be measured on them.
+ */
+const STAND_IN_REALTIME_PRIORITY = 10;
+
 /** One answer (or failure) the client saw. */
 export interface ProbeAnswer {
   /** Wall clock, ms since the epoch. */
@@ -95,7 +104,7 @@ export class ServiceLab {
     let fencingLab: FencingLab | undefined;
     let lab: DaemonLab;
     if ((options.fencing ?? 'bmc') === 'bmc') {
-      fencingLab = await FencingLab.create({ serial: true, pdus: false, cliPath, progress, ...timing });
+      fencingLab = await FencingLab.create({ serial: true, pdus: false, deviceRealtimePriority: STAND_IN_REALTIME_PRIORITY, cliPath, progress, ...timing });
       lab = fencingLab.lab;
       progress(`fencing: hardware profile heartline-testbed, a simulated BMC per node (ipmi_sim; ipmitool -I lanplus; power-off kills the node's processes)`);
     } else {
@@ -164,10 +173,10 @@ export class ServiceLab {
     if (lost < 0) throw new Error(`the service answered from '${String(serving.servedBy)}', which is not a node of this lab`);
     const survivor = 1 - lost;
     const cursor = this.lab.cursor(survivor);
-    const powerLossAt = Date.now();
+    const lostDaemon = this.lab.daemon(lost);
     this.progress(`power loss of node ${this.lab.nodeName(lost)} (every process killed, every link down)`);
-    await this.lab.net.powerLoss(lost);
-    await this.lab.daemon(lost).exited;
+    const { atMs: powerLossAt } = await this.lab.net.powerLoss(lost, { realtimePriority: STAND_IN_REALTIME_PRIORITY });
+    await lostDaemon.exited;
     const served = await this.waitServed({ since: powerLossAt, by: this.lab.nodeName(survivor), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
     const events = this.lab.logEvents(survivor).slice(cursor);
     const detected = events.find((event) => event.msg === 'peer declared dead');
@@ -204,7 +213,7 @@ export class ServiceLab {
     this.progress(`client ${client} on the switch asks http://${targets.join(', http://')}:${WEB_PORT}/ every ${intervalMs} ms`);
     this.prober = await this.lab.net.spawnOnSwitch({
       name: 'http client',
-      argv: [process.execPath, '--input-type=module', '-e', PROBER, String(intervalMs), String(WEB_PORT), ...targets],
+      argv: ['chrt', '--rr', String(STAND_IN_REALTIME_PRIORITY), process.execPath, '--input-type=module', '-e', PROBER, String(intervalMs), String(WEB_PORT), ...targets],
       onStdoutLine: (line) => {
         try {
           this.answers.push(JSON.parse(line) as ProbeAnswer);

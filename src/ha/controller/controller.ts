@@ -114,6 +114,8 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private writeSeq = 0;
   private readonly pendingWrites = new Set<string>();
   private readonly pendingFences = new Map<string, { readonly graphId: number; readonly actionId: string; readonly target: string }>();
+  /** Operations of the running graph sent to a node whose result has not come in, by graph/action. */
+  private readonly dispatched = new Map<string, { readonly graphId: number; readonly actionId: string; readonly node: NodeId }>();
   /** The last result of every operation on this node, for a new DC. */
   private readonly localResults = new Map<string, LrmResult>();
   /** Operations handed to the local LRM that have not answered yet. */
@@ -209,7 +211,23 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
       this.pendingWrites.clear();
       this.pendingJoin.clear();
     }
-    if (this.isDc) this.invalidate('membership changed', out);
+    if (this.isDc) {
+      this.invalidate('membership changed', out);
+      this.failActionsOnLostNodes(out);
+    }
+  }
+
+  /**
+   * Operations sent to a node that has left the view will never answer: they fail now, so that
+   * the aborted graph ends and the DC plans the recovery (with the fence) at once, instead of
+   * waiting out each operation's timeout (Pacemaker fails them too when the node is lost).
+   */
+  private failActionsOnLostNodes(out: ControllerEffect<Change>[]): void {
+    for (const [key, sent] of [...this.dispatched]) {
+      if (this.members.has(sent.node)) continue;
+      this.dispatched.delete(key);
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: sent.graphId, actionId: sent.actionId, ok: false, reason: `node ${this.nameOf(sent.node)} left the cluster` }), out);
+    }
   }
 
   private onCib(cib: Cib, authoritative: boolean, out: ControllerEffect<Change>[]): void {
@@ -347,6 +365,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const ok = probe ? result.opStatus === 0 && [0, 7, 8].includes(result.rc) : resultMatches(result);
     const expected = ok && (!probe || result.rc === result.request.expectedRc);
     const active = this.te.active;
+    if (graph !== undefined) this.dispatched.delete(`${graph.graphId}/${graph.actionId}`);
     if (graph !== undefined && active?.graphId === graph.graphId) {
       // Abort before the result is fed: what waited for this action must not be dispatched when
       // the result says the plan was made on a wrong picture (a probe that finds it running).
@@ -404,6 +423,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     out.push({ kind: 'transition-started', graphId: this.graphId, actions: runnable, summary: result.summary });
     this.currentHadWork = runnable > 0;
     this.catalog = new ResourceCatalog(this.cib);
+    this.dispatched.clear();
     this.perform(this.te.step(this.now, { kind: 'run', graphId: this.graphId, graph: result.graph }), out);
   }
 
@@ -450,6 +470,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
       this.perform(this.te.step(this.now, { kind: 'action-result', graphId, actionId: action.id, ok: false, reason: why }), out);
       return;
     }
+    this.dispatched.set(`${graphId}/${action.id}`, { graphId, actionId: action.id, node });
     out.push({ kind: 'send', to: node, message: { type: 'lrm-request', v: CONTROLLER_PROTOCOL, request: request.request } });
   }
 

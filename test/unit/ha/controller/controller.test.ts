@@ -132,6 +132,20 @@ describe('Controller: unexpected results', () => {
   });
 });
 
+describe('Controller: a node lost while it runs an operation', () => {
+  it('fails the operation at once, so the aborted graph ends without waiting for its timeout', () => {
+    const start = action('r_start_0@n2', 'start', 'n2');
+    const { c } = controller(N1, { actions: [start], edges: [] });
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    acknowledge(c, c.step(T, { kind: 'cib-changed', cib: buildCib({ nodes: [{ name: 'n1' }, { name: 'n2' }], resources: dummy('r') }), authoritative: true }));
+    const planned = acknowledge(c, c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } }));
+    expect(sent(planned).filter((m) => m.type === 'lrm-request')).toHaveLength(1);
+    const lost = c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }], dc: N1, quorate: true });
+    expect(lost).toContainEqual(expect.objectContaining({ kind: 'transition-finished', status: 'aborted' }));
+    expect(c.status().transition).toBeUndefined();
+  });
+});
+
 describe('Controller: a cleanup', () => {
   it('plans again when operation history and fail counts are cleared (a status-only write), not on a write that only adds', () => {
     const { c, plans } = controller(N1);
