@@ -28,14 +28,15 @@ export function registerBenchFailoverCommand(bench: Command, terminal: Terminal)
           '(every process killed, every link down at once), and the time from that moment to the first answer from the ' +
           'survivor is one sample, split into detection (the survivor logs "peer declared dead"), fencing (it logs ' +
           '"fence finished" for the lost node) and recovery (the rest). Between runs the lost node is powered on and ' +
-          'rejoins. Prints min/median/max of the total and of each phase.\n\n' +
+          'rejoins. Prints min/median/max of the total and of each phase. The bench and its lab (the BMC simulators, ' +
+          'the client, the power cut: stand-ins for other machines) run under SCHED_RR, as the daemons do.\n\n' +
           'Target: median under 2 s with the default timing; exits 1 when missed. Needs root, ip, iptables, socat, ' +
           'setpriv, resource-agents, and with --fencing bmc ipmi_sim (openipmi) and ipmitool. Everything is removed at the end. Progress goes to stderr.',
       )
       .option('--runs <n>', 'how many power losses', parseRuns, 10)
       .option('--fencing <method>', "bmc: simulated BMCs through the hardware profile; command: the lab's fence program that kills the namespace", parseFencing, 'bmc'),
   )
-    .addHelpText('after', '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n\nJSON: {timing, fencing, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target}\n')
+    .addHelpText('after', '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n\nJSON: {timing, fencing, realtimePriority, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target}\n')
     .action(async (options: BenchFailoverOptions) => {
       const outcome = await runFailoverBench({ runs: options.runs, fencing: options.fencing, progress: (line) => terminal.err(`bench failover: ${line}`) });
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
