@@ -109,6 +109,8 @@ export class ClusterRuntime {
   private lastTransition: TransitionRecord | undefined;
   private readonly problems: { readonly atMs: number; readonly message: string }[] = [];
   private readonly fencesInProgress = new Set<FenceActivity['inProgress'][number]>();
+  /** Operators' fences (`heartline fence NODE`) under way on this node, by target. */
+  private readonly operatorFences = new Map<string, Promise<NodeFenceResult>>();
   private readonly recentFences: (FenceNotice & { readonly atMs: number })[] = [];
   private stoppedSelf = false;
   /** Wall-clock milliseconds at monotonic 0 (the stack's wallClock maps its `now` with it). */
@@ -186,9 +188,15 @@ export class ClusterRuntime {
    * outcome goes to every member, and a success tells the DC the node is down.
    */
   async fenceNode(request: NodeFenceRequest): Promise<NodeFenceResult> {
-    const result = await this.runFence(request);
-    if (result.ok) this.feed({ kind: 'node-fenced', target: request.target, by: request.requester });
-    return result;
+    const running = this.runFence(request);
+    this.operatorFences.set(request.target, running);
+    try {
+      const result = await running;
+      if (result.ok) this.feed({ kind: 'node-fenced', target: request.target, by: request.requester });
+      return result;
+    } finally {
+      if (this.operatorFences.get(request.target) === running) this.operatorFences.delete(request.target);
+    }
   }
 
   /**
@@ -266,6 +274,22 @@ export class ClusterRuntime {
     this.fencesInProgress.delete(entry);
     if (!this.closed) this.announce({ target: request.target, action: request.action, ok: result.ok, by: this.options.selfName, detail: result.ok ? result.device : result.reason });
     return result;
+  }
+
+  /**
+   * The policy engine's fence of `target`. When an operator's fence of the same node is under way
+   * here (membership lost the node while its power was being cut), its outcome is awaited first:
+   * a success answers this request too, so the node is not fenced twice (an operator's off is not
+   * turned into a reboot that would power it on again). A failure leaves the request to run.
+   */
+  private async policyFence(target: string, action: 'off' | 'on' | 'reboot'): Promise<NodeFenceResult> {
+    const operator = action === 'on' ? undefined : this.operatorFences.get(target);
+    if (operator !== undefined) {
+      this.options.logger.info('fence joins the operator\'s fence of the node under way', { target, action });
+      const result = await operator;
+      if (result.ok) return result;
+    }
+    return this.runFence({ target, action, reason: 'the policy engine asked for it (node lost or a stop failed)', requester: this.options.selfName });
   }
 
   /** Records an outcome for status and sends it to every other member of the view. */
@@ -360,7 +384,7 @@ export class ClusterRuntime {
         const { requestId, target } = e;
         const action = e.action === 'off' || e.action === 'on' ? e.action : 'reboot';
         log.warn('fence requested', { target, action, requestId });
-        void this.runFence({ target, action, reason: 'the policy engine asked for it (node lost or a stop failed)', requester: this.options.selfName }).then((result) => {
+        void this.policyFence(target, action).then((result) => {
           // "fence finished" is what bench failover reads as the end of the fencing phase.
           if (result.ok) log.warn('fence finished', { target, action, ok: true, device: result.device, durationMs: result.durationMs });
           else log.error('fence finished', { target, action, ok: false, reason: result.reason, durationMs: result.durationMs });

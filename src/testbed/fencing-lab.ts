@@ -42,63 +42,97 @@ export interface FencingLabOptions {
   readonly fencing?: 'profile' | 'cib';
   readonly timing?: DaemonLabOptions['timing'];
   readonly progress?: (message: string) => void;
+  /** Add the serial null-modem between the nodes as a heartbeat link (DaemonLab's `serial`); default false. */
+  readonly serial?: boolean;
+  /** Start the PDU copies (level 2) as well; default true. Without them only the BMCs answer. */
+  readonly pdus?: boolean;
+  /** Run the BMC simulators under SCHED_RR with this priority (IpmiSimulator's `realtimePriority`); default: the normal policy. */
+  readonly deviceRealtimePriority?: number;
 }
 
 export class FencingLab {
+  /** bmcs[i]: the BMC of node i (it runs in the other node's namespace). */
+  private readonly bmcs: IpmiSimulator[] = [];
+  /** pdus[i]: the PDU copy node i reaches (in node i's namespace). */
+  private readonly pdus: SnmpPduSimulator[] = [];
+
   private constructor(
     readonly lab: DaemonLab,
-    /** bmcs[i]: the BMC of node i (it runs in the other node's namespace). */
-    readonly bmcs: readonly IpmiSimulator[],
-    /** pdus[i]: the PDU copy node i reaches (in node i's namespace). */
-    readonly pdus: readonly SnmpPduSimulator[],
     private readonly folder: string,
+    private readonly killNode: string,
+    private readonly withPdus: boolean,
+    private readonly deviceRealtimePriority: number | undefined,
     private readonly unregister: () => void,
   ) {}
 
   static async create(options: FencingLabOptions = {}): Promise<FencingLab> {
     const folder = await mkdtemp(join(tmpdir(), 'heartline-fencelab-'));
     const unregister = registerLastResortCleanup(`fencing lab folder ${folder}`, () => rmSync(folder, { recursive: true, force: true }));
-    await chmod(folder, 0o700);
-    const secretsDir = join(folder, 'secrets');
-    await mkdir(secretsDir, { mode: 0o700 });
-    for (const [name, value] of Object.entries(SECRETS)) await writeFile(join(secretsDir, name), `${value}\n`, { mode: 0o600 });
-    const killNode = join(folder, 'kill-node');
-    await writeFile(killNode, KILL_NODE, { mode: 0o755 });
+    let fencing: FencingLab | undefined;
     let lab: DaemonLab | undefined;
-    const bmcs: IpmiSimulator[] = [];
-    const pdus: SnmpPduSimulator[] = [];
     try {
+      await chmod(folder, 0o700);
+      const secretsDir = join(folder, 'secrets');
+      await mkdir(secretsDir, { mode: 0o700 });
+      for (const [name, value] of Object.entries(SECRETS)) await writeFile(join(secretsDir, name), `${value}\n`, { mode: 0o600 });
+      const killNode = join(folder, 'kill-node');
+      await writeFile(killNode, KILL_NODE, { mode: 0o755 });
       lab = await DaemonLab.create({
         nodes: 2,
         links: ['crossover', 'switch'],
-        serial: false,
+        serial: options.serial ?? false,
         linkKind: 'udp-unicast',
         fencingSection: options.fencing === 'cib' ? { cib: true } : { profile: TESTBED_APPLIANCE, secrets_dir: secretsDir },
         ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }),
         ...(options.timing === undefined ? {} : { timing: options.timing }),
         ...(options.progress === undefined ? {} : { progress: options.progress }),
       });
-      const started = lab;
-      const target = (node: number): string[] => [killNode, started.net.namespace(node), started.rscTmpDir(node)];
-      for (const node of [0, 1]) {
-        const peer = 1 - node;
-        const name = started.nodeName(node);
-        bmcs.push(await IpmiSimulator.start({ name: `bmc-${name}`, namespace: started.net.namespace(peer), address: '127.0.0.1', port: 623, username: 'admin', password: SECRETS[`bmc-${name}` as 'bmc-a' | 'bmc-b'], onPowerOff: target(node) }));
-      }
-      // The outlet number is appended to the hook's arguments: kill-node-by-outlet maps it.
-      const byOutlet = join(folder, 'kill-node-by-outlet');
-      await writeFile(byOutlet, `#!/bin/sh\ncase "$1" in\n  1) exec ${target(0).join(' ')} ;;\n  2) exec ${target(1).join(' ')} ;;\nesac\nexit 1\n`, { mode: 0o755 });
-      for (const node of [0, 1]) {
-        pdus.push(await SnmpPduSimulator.start({ name: `pdu-${started.nodeName(node)}`, model: 'apc-rpdu', outlets: 2, namespace: started.net.namespace(node), address: '127.0.0.1', port: 161, readWriteCommunity: SECRETS['pdu-community'], onOutletOff: [byOutlet] }));
-      }
-      return new FencingLab(started, bmcs, pdus, folder, unregister);
+      fencing = new FencingLab(lab, folder, killNode, options.pdus ?? true, options.deviceRealtimePriority, unregister);
+      for (const node of [0, 1]) await fencing.startDevicesIn(node);
+      return fencing;
     } catch (error) {
-      await Promise.all([...bmcs, ...pdus].map((sim) => sim.stop().catch(() => {})));
-      await lab?.destroy().catch(() => {});
-      await rm(folder, { recursive: true, force: true });
-      unregister();
+      if (fencing !== undefined) await fencing.destroy().catch(() => {});
+      else {
+        await lab?.destroy().catch(() => {});
+        await rm(folder, { recursive: true, force: true });
+        unregister();
+      }
       throw error;
     }
+  }
+
+  /**
+   * Starts the simulators that live in node `node`'s namespace: the BMC of its peer and, with
+   * PDUs, the PDU copy it reaches. `create` runs it for both nodes; after a power loss took them
+   * down with the node, call it again once the node has its power back (`restoreNode`).
+   */
+  private async startDevicesIn(node: number): Promise<void> {
+    const peer = 1 - node;
+    const peerName = this.lab.nodeName(peer);
+    const namespace = this.lab.net.namespace(node);
+    this.bmcs[peer] = await IpmiSimulator.start({ name: `bmc-${peerName}`, namespace, address: '127.0.0.1', port: 623, username: 'admin', password: SECRETS[`bmc-${peerName}` as 'bmc-a' | 'bmc-b'], onPowerOff: this.killArgv(peer), ...(this.deviceRealtimePriority === undefined ? {} : { realtimePriority: this.deviceRealtimePriority }) });
+    if (!this.withPdus) return;
+    // The outlet number is appended to the hook's arguments: kill-node-by-outlet maps it.
+    const byOutlet = join(this.folder, 'kill-node-by-outlet');
+    await writeFile(byOutlet, `#!/bin/sh\ncase "$1" in\n  1) exec ${this.killArgv(0).join(' ')} ;;\n  2) exec ${this.killArgv(1).join(' ')} ;;\nesac\nexit 1\n`, { mode: 0o755 });
+    this.pdus[node] = await SnmpPduSimulator.start({ name: `pdu-${this.lab.nodeName(node)}`, model: 'apc-rpdu', outlets: 2, namespace, address: '127.0.0.1', port: 161, readWriteCommunity: SECRETS['pdu-community'], onOutletOff: [byOutlet] });
+  }
+
+  /**
+   * Node `node` got its power back after a power loss (NetnsLab.powerOn): the simulators that ran
+   * in its namespace died with it and are started again, and its own BMC (in the peer's namespace)
+   * reads on, as a BMC does once the node is powered on by hand. Call before starting its daemon.
+   */
+  async restoreNode(node: number): Promise<void> {
+    const peer = 1 - node;
+    await this.bmcs[peer]?.stop();
+    if (this.withPdus) await this.pdus[node]?.stop();
+    await this.startDevicesIn(node);
+    await this.bmc(node).setPower('on');
+  }
+
+  private killArgv(node: number): string[] {
+    return [this.killNode, this.lab.net.namespace(node), this.lab.rscTmpDir(node)];
   }
 
   /** The BMC that fences node `node`. */
@@ -116,7 +150,7 @@ export class FencingLab {
   /** The PDU copy that node `node` fences its peer through. */
   pduUsedBy(node: number): SnmpPduSimulator {
     const pdu = this.pdus[node];
-    if (pdu === undefined) throw new RangeError(`no node ${node}`);
+    if (pdu === undefined) throw new RangeError(this.withPdus ? `no node ${node}` : 'this lab runs no PDUs');
     return pdu;
   }
 
@@ -144,7 +178,7 @@ const KILL_NODE = `#!/bin/bash
 # Generated by src/testbed/fencing-lab.ts: a simulated device cut the power of a lab node.
 ns=$1; rsctmp=$2
 for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null; done
-for i in $(seq 1 50); do [ -z "$(ip netns pids "$ns")" ] && break; sleep 0.1; done
+for i in $(seq 1 250); do [ -z "$(ip netns pids "$ns")" ] && break; sleep 0.02; done
 rm -rf "$rsctmp"/* 2>/dev/null
 exit 0
 `;

@@ -40,6 +40,12 @@ export interface IpmiSimulatorOptions {
   readonly onPowerOn?: readonly string[];
   /** Called in the test process for every power change (polled from the event log). */
   readonly onPowerChange?: (power: 'on' | 'off', event: SimulatorEvent) => void;
+  /**
+   * Run ipmi_sim (and so its chassis_control and hooks) under SCHED_RR with this priority, as a
+   * BMC is a computer of its own: a benchmark on a busy machine then measures the cluster, not
+   * the simulator waiting for a CPU. Default: the normal policy.
+   */
+  readonly realtimePriority?: number;
 }
 
 const BMC_EMU = ['mc_setbmc 0x20', 'mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02', 'sel_enable 0x20 1000 0x0a', 'mc_enable 0x20', ''].join('\n');
@@ -120,7 +126,7 @@ export class IpmiSimulator {
         await writeFile(join(folder.path, 'lan.conf'), lanConf({ name: options.name, address, port, username, password: options.password, chassis: `${chassis} ${state}`, ...(options.operator === undefined ? {} : { operator: options.operator }) }));
         const process = await BackgroundProcess.start({
           name: `ipmi_sim ${options.name}`,
-          argv: ['ipmi_sim', '-c', join(folder.path, 'lan.conf'), '-f', join(folder.path, 'bmc.emu'), '-s', join(folder.path, 'persist'), '-n'],
+          argv: [...(options.realtimePriority === undefined ? [] : ['chrt', '--rr', String(options.realtimePriority)]), 'ipmi_sim', '-c', join(folder.path, 'lan.conf'), '-f', join(folder.path, 'bmc.emu'), '-s', join(folder.path, 'persist'), '-n'],
           ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
         });
         if (await waitForOwnUdpListener(port, process.pid, () => process.running, options.namespace)) {

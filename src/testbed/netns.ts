@@ -189,9 +189,11 @@ export class NetnsLab {
    * within a millisecond of each other: a cut of "all links" must not leave one link carrying
    * heartbeats for the tens of milliseconds a second `ip` process takes to start.
    */
-  async setLinks(node: number, links: readonly number[], state: 'up' | 'down'): Promise<void> {
+  async setLinks(node: number, links: readonly number[], state: 'up' | 'down', options: { readonly realtimePriority?: number } = {}): Promise<void> {
     const script = links.map((link) => `link set ${this.interfaceName(link)} ${state}`).join('\n');
-    await runCommand('ip', ['-n', this.namespace(node), '-batch', '-'], { input: `${script}\n` });
+    const ip = ['ip', '-n', this.namespace(node), '-batch', '-'];
+    const argv = options.realtimePriority === undefined ? ip : ['chrt', '--rr', String(options.realtimePriority), ...ip];
+    await runCommand(argv[0] as string, argv.slice(1), { input: `${script}\n` });
   }
 
   /**
@@ -218,13 +220,20 @@ export class NetnsLab {
 
   /**
    * Node `node` loses its power: every process in its namespace gets SIGKILL (by the PIDs `ip netns
-   * pids` lists, all of them started by this lab) and every link goes down in the same instant, as
-   * its NICs would; addresses an agent added stay on the dead interfaces, unreachable. Resolves with
-   * the number of processes killed.
+   * pids` lists, all of them started by this lab) and every link goes down, as its NICs would;
+   * addresses an agent added stay on the dead interfaces, unreachable. The PIDs are listed first,
+   * and the kills, which are immediate, come before the link cut, so that nothing the node runs
+   * (a daemon's heartbeats on a serial link, which no interface carries) outlives the instant.
+   * Processes that appear meanwhile are killed after the cut. Resolves with the number of
+   * processes killed and `atMs`, the wall clock of the instant (just before the first kill).
+   * `realtimePriority`: run the link cut under SCHED_RR.
    */
-  async powerLoss(node: number): Promise<number> {
-    await this.setLinks(node, this.links.map((link) => link.index), 'down');
-    return killNamespaceProcesses(this.namespace(node));
+  async powerLoss(node: number, options: { readonly realtimePriority?: number } = {}): Promise<{ readonly killed: number; readonly atMs: number }> {
+    const pids = await namespacePids(this.namespace(node));
+    const atMs = Date.now();
+    killAll(pids);
+    await this.setLinks(node, this.links.map((link) => link.index), 'down', options);
+    return { killed: pids.length + (await killNamespaceProcesses(this.namespace(node))), atMs };
   }
 
   /**
@@ -354,7 +363,16 @@ export class NetnsLab {
  * Resolves with how many there were.
  */
 async function killNamespaceProcesses(namespace: string): Promise<number> {
-  const pids = (await runCommand('ip', ['netns', 'pids', namespace])).split(/\s+/).filter((word) => /^\d+$/.test(word)).map(Number);
+  const pids = await namespacePids(namespace);
+  killAll(pids);
+  return pids.length;
+}
+
+async function namespacePids(namespace: string): Promise<number[]> {
+  return (await runCommand('ip', ['netns', 'pids', namespace])).split(/\s+/).filter((word) => /^\d+$/.test(word)).map(Number);
+}
+
+function killAll(pids: readonly number[]): void {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -362,5 +380,4 @@ async function killNamespaceProcesses(namespace: string): Promise<number> {
       // Already gone.
     }
   }
-  return pids.length;
 }

@@ -66,14 +66,21 @@ export interface LabRequirementProblem {
   readonly hint: string;
 }
 
+/** The tools a lab with simulated BMCs (FencingLab, ServiceLab's default fencing) needs besides the lab's own. */
+export const BMC_LAB_REQUIREMENTS: readonly Requirement[] = ['ipmi_sim', 'ipmitool'];
+
 /**
  * What stops `command` (e.g. "heartline bench failover") from building its lab of namespaces and
- * daemons: not root, or a missing tool (ip, iptables, socat, setpriv). Undefined when nothing does.
+ * daemons: not root, or a missing tool (ip, iptables, socat, setpriv, and the `extra` ones, e.g.
+ * BMC_LAB_REQUIREMENTS). Undefined when nothing does.
  */
-export function labRequirementProblem(command: string): LabRequirementProblem | undefined {
+export function labRequirementProblem(command: string, extra: readonly Requirement[] = []): LabRequirementProblem | undefined {
   const root = missingRequirements(['root']);
   if (root.length > 0) return { code: 'needs-root', message: `${command} builds network namespaces and runs daemons on port 694: ${root.join('; ')}`, hint: `run it as root, e.g. sudo ${command}` };
-  const tools = missingRequirements(['ip', 'iptables', 'socat', 'setpriv']);
-  if (tools.length > 0) return { code: 'missing-tool', message: tools.join('; '), hint: 'apt-get install iproute2 iptables socat util-linux (or ./scripts/install-test-deps)' };
+  const tools = missingRequirements(['ip', 'iptables', 'socat', 'setpriv', ...extra]);
+  if (tools.length > 0) {
+    const packages = ['iproute2 iptables socat util-linux', ...(extra.includes('ipmi_sim') ? ['openipmi'] : []), ...(extra.includes('ipmitool') ? ['ipmitool'] : [])].join(' ');
+    return { code: 'missing-tool', message: tools.join('; '), hint: `apt-get install ${packages} (or ./scripts/install-test-deps)` };
+  }
   return undefined;
 }

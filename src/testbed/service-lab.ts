@@ -1,8 +1,14 @@
 /**
- * ServiceLab: a two-node cluster in network namespaces (DaemonLab with its fencing program) that
- * runs a service a client can watch, and the story `heartline demo` tells and `heartline bench
- * failover` measures: the node serving it loses its power, the survivor declares it dead, fences
- * it, and starts the service itself.
+ * ServiceLab: a two-node cluster in network namespaces that runs a service a client can watch, and
+ * the story `heartline demo` tells and `heartline bench failover` measures: the node serving it
+ * loses its power, the survivor declares it dead, fences it, and starts the service itself.
+ *
+ * - Fencing (`fencing`): `bmc` (the default) is a FencingLab: the daemons fence through the
+ *   `heartline-testbed` hardware profile, whose level 1 is each node's simulated BMC (OpenIPMI
+ *   ipmi_sim, driven with `ipmitool -I lanplus`; its power-off kills the node's processes), as on
+ *   an appliance. No PDU runs: level 2 is only tried when a BMC fails. `command` is DaemonLab's
+ *   fence program (heartline.yaml `fencing.command`, killing the node's namespace), for machines
+ *   without ipmi_sim and ipmitool.
  *
  * - The service is the group `demo`: `vip` (the real ocf:heartbeat:IPaddr2, a floating address on
  *   the switch link) then `web` (ocf:heartline:WebDemo on that address, answering `served by
@@ -18,6 +24,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DaemonLab, type DaemonLabOptions } from './daemon-lab.js';
+import { FencingLab } from './fencing-lab.js';
 import type { BackgroundProcess } from './background-process.js';
 import { runCommand } from './command.js';
 import { eventually } from './eventually.js';
@@ -37,7 +44,20 @@ export interface ServiceLabOptions {
   /** How often the client asks; default 100 ms. */
   readonly probeIntervalMs?: number;
   readonly cliPath?: string;
+  /** How the daemons fence: through the simulated BMCs of a hardware profile (default) or the lab's fence program. */
+  readonly fencing?: ServiceLabFencing;
 }
+
+export type ServiceLabFencing = 'bmc' | 'command';
+
+/**
+ * SCHED_RR priority of the lab's stand-ins for other computers: the simulated BMCs, the client on
+ * the LAN, and the power cut itself. The daemons run real-time by default (and so do the agents
+ * and ipmitool they start); on a machine busy with other work, these stand-ins at the normal
+ * policy would wait for a CPU that their real counterparts (a BMC's own processor, a client
+ * machine, a power failure) never wait for, and the takeover would be measured on them.
+ */
+const STAND_IN_REALTIME_PRIORITY = 10;
 
 /** One answer (or failure) the client saw. */
 export interface ProbeAnswer {
@@ -68,6 +88,8 @@ export class ServiceLab {
 
   private constructor(
     readonly lab: DaemonLab,
+    /** The simulated BMCs with `bmc` fencing; undefined with `command`. */
+    readonly fencingLab: FencingLab | undefined,
     private readonly cliPath: string,
     /** The address the client asks (the floating address, or undefined: every node's own). */
     readonly serviceAddress: string | undefined,
@@ -78,25 +100,31 @@ export class ServiceLab {
   static async create(options: ServiceLabOptions = {}): Promise<ServiceLab> {
     const progress = options.progress ?? ((): void => {});
     const cliPath = options.cliPath ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
-    const lab = await DaemonLab.create({
-      nodes: 2,
-      links: ['crossover', 'switch'],
-      serial: true,
-      linkKind: 'udp-unicast',
-      fencing: true,
-      cliPath,
-      progress,
-      ...(options.timing === undefined ? {} : { timing: options.timing }),
-    });
+    const timing = options.timing === undefined ? {} : { timing: options.timing };
+    let fencingLab: FencingLab | undefined;
+    let lab: DaemonLab;
+    if ((options.fencing ?? 'bmc') === 'bmc') {
+      fencingLab = await FencingLab.create({ serial: true, pdus: false, deviceRealtimePriority: STAND_IN_REALTIME_PRIORITY, cliPath, progress, ...timing });
+      lab = fencingLab.lab;
+      progress(`fencing: hardware profile heartline-testbed, a simulated BMC per node (ipmi_sim; ipmitool -I lanplus; power-off kills the node's processes)`);
+    } else {
+      lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: true, linkKind: 'udp-unicast', fencing: true, cliPath, progress, ...timing });
+      progress(`fencing: the lab's fence program (kills the node's processes)`);
+    }
     try {
       const floating = existsSync(IPADDR2) ? `10.213.${lab.net.link(SWITCH_LINK).subnetOctet}.${VIP_HOST}` : undefined;
-      const service = new ServiceLab(lab, cliPath, floating, progress);
+      const service = new ServiceLab(lab, fencingLab, cliPath, floating, progress);
       await service.startProber(options.probeIntervalMs ?? 100);
       return service;
     } catch (error) {
-      await lab.destroy();
+      await (fencingLab ?? lab).destroy();
       throw error;
     }
+  }
+
+  /** How the daemons fence. */
+  get fencing(): ServiceLabFencing {
+    return this.fencingLab === undefined ? 'command' : 'bmc';
   }
 
   /** Node names in node order. */
@@ -145,10 +173,10 @@ export class ServiceLab {
     if (lost < 0) throw new Error(`the service answered from '${String(serving.servedBy)}', which is not a node of this lab`);
     const survivor = 1 - lost;
     const cursor = this.lab.cursor(survivor);
-    const powerLossAt = Date.now();
+    const lostDaemon = this.lab.daemon(lost);
     this.progress(`power loss of node ${this.lab.nodeName(lost)} (every process killed, every link down)`);
-    await this.lab.net.powerLoss(lost);
-    await this.lab.daemon(lost).exited;
+    const { atMs: powerLossAt } = await this.lab.net.powerLoss(lost, { realtimePriority: STAND_IN_REALTIME_PRIORITY });
+    await lostDaemon.exited;
     const served = await this.waitServed({ since: powerLossAt, by: this.lab.nodeName(survivor), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
     const events = this.lab.logEvents(survivor).slice(cursor);
     const detected = events.find((event) => event.msg === 'peer declared dead');
@@ -170,12 +198,13 @@ export class ServiceLab {
   async powerOn(node: number): Promise<void> {
     this.progress(`power on node ${this.lab.nodeName(node)}`);
     await this.lab.net.powerOn(node);
+    await this.fencingLab?.restoreNode(node);
     await this.lab.start(node);
     await this.lab.waitForFullView({ timeoutMs: 60_000 });
   }
 
   async destroy(): Promise<void> {
-    await this.lab.destroy();
+    await (this.fencingLab ?? this.lab).destroy();
   }
 
   private async startProber(intervalMs: number): Promise<void> {
@@ -184,7 +213,7 @@ export class ServiceLab {
     this.progress(`client ${client} on the switch asks http://${targets.join(', http://')}:${WEB_PORT}/ every ${intervalMs} ms`);
     this.prober = await this.lab.net.spawnOnSwitch({
       name: 'http client',
-      argv: [process.execPath, '--input-type=module', '-e', PROBER, String(intervalMs), String(WEB_PORT), ...targets],
+      argv: ['chrt', '--rr', String(STAND_IN_REALTIME_PRIORITY), process.execPath, '--input-type=module', '-e', PROBER, String(intervalMs), String(WEB_PORT), ...targets],
       onStdoutLine: (line) => {
         try {
           this.answers.push(JSON.parse(line) as ProbeAnswer);

@@ -1,9 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { runFailoverBench, type FailoverBenchReport } from '../../bench/failover.js';
+import type { ServiceLabFencing } from '../../testbed/service-lab.js';
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
 
 interface BenchFailoverOptions extends JsonOption {
   readonly runs: number;
+  readonly fencing: ServiceLabFencing;
 }
 
 const RUNS_MAX = 200;
@@ -19,21 +21,24 @@ export function registerBenchFailoverCommand(bench: Command, terminal: Terminal)
       .command('failover')
       .summary('measure a takeover: power loss of the active node to the service answering on the survivor (root)')
       .description(
-        "Builds the demo's two-node cluster in network namespaces (crossover, switch and serial links; lab fencing that " +
-          'kills a namespace\'s processes; the group `demo` of ocf:heartbeat:IPaddr2 and ocf:heartline:WebDemo) with a ' +
+        "Builds the demo's two-node cluster in network namespaces (crossover, switch and serial links; fencing through " +
+          'the heartline-testbed hardware profile with a simulated BMC per node, OpenIPMI ipmi_sim driven by ipmitool -I ' +
+          "lanplus, whose power-off kills the node's processes; the group `demo` of ocf:heartbeat:IPaddr2 and ocf:heartline:WebDemo) with a " +
           'client on the switch asking the service every 50 ms. Then N times: the node that serves loses its power ' +
           '(every process killed, every link down at once), and the time from that moment to the first answer from the ' +
           'survivor is one sample, split into detection (the survivor logs "peer declared dead"), fencing (it logs ' +
           '"fence finished" for the lost node) and recovery (the rest). Between runs the lost node is powered on and ' +
-          'rejoins. Prints min/median/max of the total and of each phase.\n\n' +
+          'rejoins. Prints min/median/max of the total and of each phase. The bench and its lab (the BMC simulators, ' +
+          'the client, the power cut: stand-ins for other machines) run under SCHED_RR, as the daemons do.\n\n' +
           'Target: median under 2 s with the default timing; exits 1 when missed. Needs root, ip, iptables, socat, ' +
-          'setpriv and resource-agents. Everything is removed at the end. Progress goes to stderr.',
+          'setpriv, resource-agents, and with --fencing bmc ipmi_sim (openipmi) and ipmitool. Everything is removed at the end. Progress goes to stderr.',
       )
-      .option('--runs <n>', 'how many power losses', parseRuns, 10),
+      .option('--runs <n>', 'how many power losses', parseRuns, 10)
+      .option('--fencing <method>', "bmc: simulated BMCs through the hardware profile; command: the lab's fence program that kills the namespace", parseFencing, 'bmc'),
   )
-    .addHelpText('after', '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n\nJSON: {timing, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target}\n')
+    .addHelpText('after', '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n\nJSON: {timing, fencing, realtimePriority, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target}\n')
     .action(async (options: BenchFailoverOptions) => {
-      const outcome = await runFailoverBench({ runs: options.runs, progress: (line) => terminal.err(`bench failover: ${line}`) });
+      const outcome = await runFailoverBench({ runs: options.runs, fencing: options.fencing, progress: (line) => terminal.err(`bench failover: ${line}`) });
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
       const report = outcome.value;
       printResult(terminal, options, report, () => renderText(report));
@@ -50,11 +55,16 @@ function parseRuns(value: string): number {
   return runs;
 }
 
+function parseFencing(value: string): ServiceLabFencing {
+  if (value !== 'bmc' && value !== 'command') throw new InvalidArgumentError(`expected bmc or command, got '${value}'`);
+  return value;
+}
+
 function renderText(report: FailoverBenchReport): string {
   const line = (name: string, s: { min: number; median: number; max: number }): string => `${name.padEnd(10)} min ${s.min} ms, median ${s.median} ms, max ${s.max} ms`;
   const t = report.timing;
   return [
-    `timing: keepalive ${t.keepaliveMs} ms, deadtime ${t.deadtimeMs} ms; ${report.runs} runs`,
+    `timing: keepalive ${t.keepaliveMs} ms, deadtime ${t.deadtimeMs} ms; fencing ${report.fencing === 'bmc' ? 'simulated BMC (ipmitool lanplus)' : 'lab fence program'}; ${report.runs} runs`,
     line('total', report.totalMs),
     line('detection', report.phasesMs.detection),
     line('fencing', report.phasesMs.fencing),

@@ -15,6 +15,7 @@ import type { Cib } from '../cib/index.js';
 import type { PolicyResult } from '../policy/index.js';
 import { TransitionEngine, type GraphAction, type TransitionEffect, type TransitionEngineConfig } from '../transition/index.js';
 import { CONTROLLER_PROTOCOL, type ControllerMessage } from './controller-messages.js';
+import { FencedMembers } from './fenced-members.js';
 import { resultMatches, type LrmRequest, type LrmResult } from './lrm-protocol.js';
 import { ResourceCatalog } from './resource-catalog.js';
 
@@ -70,7 +71,8 @@ export type ControllerInput =
    * `target` is known to be off though no fence action of this controller did it: another member
    * fenced it (its broadcast outcome), an operator fenced it, or a person confirmed it is off
    * (`heartline fence confirm`). The DC records it as fenced, and a fence action of the running
-   * transition waiting for it succeeds.
+   * transition waiting for it succeeds. Every node remembers a target that is still a member
+   * (FencedMembers), so that whoever is DC when membership loses it does not fence it again.
    */
   | { readonly kind: 'node-fenced'; readonly target: string; readonly by: string }
   | { readonly kind: 'timeout'; readonly timer: string };
@@ -97,6 +99,8 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private readonly names: ReadonlyMap<NodeId, string>;
   private readonly ids: ReadonlyMap<string, NodeId>;
   private members = new Map<NodeId, number>();
+  /** Nodes fenced while members of the view: down, whatever the view still says. */
+  private readonly fencedMembers = new FencedMembers();
   private joinRound = 0;
   /** Members whose history the DC is waiting for before it plans. */
   private readonly pendingJoin = new Set<NodeId>();
@@ -110,6 +114,8 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private writeSeq = 0;
   private readonly pendingWrites = new Set<string>();
   private readonly pendingFences = new Map<string, { readonly graphId: number; readonly actionId: string; readonly target: string }>();
+  /** Operations of the running graph sent to a node whose result has not come in, by graph/action. */
+  private readonly dispatched = new Map<string, { readonly graphId: number; readonly actionId: string; readonly node: NodeId }>();
   /** The last result of every operation on this node, for a new DC. */
   private readonly localResults = new Map<string, LrmResult>();
   /** Operations handed to the local LRM that have not answered yet. */
@@ -193,6 +199,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private onView(members: readonly ViewMember[], dc: NodeId | null, quorate: boolean, out: ControllerEffect<Change>[]): void {
     const previousDc = this.dc;
     this.members = new Map(members.map((m) => [m.id, m.incarnation]));
+    this.fencedMembers.onView(this.members);
     this.dc = dc;
     this.quorate = quorate;
     // The CIB replica starts a join on every view this node is DC of; until it has chosen the
@@ -204,7 +211,23 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
       this.pendingWrites.clear();
       this.pendingJoin.clear();
     }
-    if (this.isDc) this.invalidate('membership changed', out);
+    if (this.isDc) {
+      this.invalidate('membership changed', out);
+      this.failActionsOnLostNodes(out);
+    }
+  }
+
+  /**
+   * Operations sent to a node that has left the view will never answer: they fail now, so that
+   * the aborted graph ends and the DC plans the recovery (with the fence) at once, instead of
+   * waiting out each operation's timeout (Pacemaker fails them too when the node is lost).
+   */
+  private failActionsOnLostNodes(out: ControllerEffect<Change>[]): void {
+    for (const [key, sent] of [...this.dispatched]) {
+      if (this.members.has(sent.node)) continue;
+      this.dispatched.delete(key);
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: sent.graphId, actionId: sent.actionId, ok: false, reason: `node ${this.nameOf(sent.node)} left the cluster` }), out);
+    }
   }
 
   private onCib(cib: Cib, authoritative: boolean, out: ControllerEffect<Change>[]): void {
@@ -215,7 +238,12 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     if (this.isDc && previous !== undefined && nodeRequests(previous) !== nodeRequests(cib)) this.invalidate('node state changed', out);
     // A cleanup (or a forgotten node) removed operation history or fail counts: the policy must
     // probe again and may use a node it had banned (Pacemaker aborts on deleted lrm_rsc_op too).
-    else if (this.isDc && previous !== undefined && historySize(cib) < historySize(previous)) this.invalidate('operation history cleared', out);
+    // Not for a node that is down (fenced: its history forgotten by the DC's own write): nothing
+    // runs there and it is probed when it joins, so the running transition goes on.
+    else if (this.isDc && previous !== undefined) {
+      const down = downNodes(cib);
+      if (historySize(cib, down) < historySize(previous, down)) this.invalidate('operation history cleared', out);
+    }
     const epoch = `${cib.version.adminEpoch}.${cib.version.epoch}`;
     const termStarts = authoritative && !this.authoritative && this.isDc;
     this.authoritative = authoritative;
@@ -236,11 +264,20 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     this.write(this.options.changes.cluster(this.quorate, String(self)), out);
     for (const state of cib.status.nodes) {
       const id = state.uname === undefined ? undefined : this.ids.get(state.uname);
-      if (id !== undefined && state.inCcm === true && !this.members.has(id)) this.write(this.options.changes.lost(state.uname as string), out);
+      if (id === undefined || state.inCcm !== true || this.members.has(id)) continue;
+      // Left without saying goodbye: unclean, so the policy fences it; unless it was fenced
+      // while still a member, and then it is down already and its resources can be recovered.
+      const name = state.uname as string;
+      this.write(this.fencedMembers.isFenced(id, undefined) ? this.options.changes.fenced(name) : this.options.changes.lost(name), out);
     }
     this.joinRound++;
     this.pendingJoin.clear();
     for (const n of [...this.members.keys()].sort((a, b) => a - b)) {
+      // Fenced, but membership has not noticed yet: down, and it would never answer the join.
+      if (this.fencedMembers.isFenced(n, this.members.get(n))) {
+        this.write(this.options.changes.fenced(this.nameOf(n)), out);
+        continue;
+      }
       this.write(this.options.changes.member(this.nameOf(n)), out);
       this.pendingJoin.add(n);
     }
@@ -328,6 +365,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const ok = probe ? result.opStatus === 0 && [0, 7, 8].includes(result.rc) : resultMatches(result);
     const expected = ok && (!probe || result.rc === result.request.expectedRc);
     const active = this.te.active;
+    if (graph !== undefined) this.dispatched.delete(`${graph.graphId}/${graph.actionId}`);
     if (graph !== undefined && active?.graphId === graph.graphId) {
       // Abort before the result is fed: what waited for this action must not be dispatched when
       // the result says the plan was made on a wrong picture (a probe that finds it running).
@@ -342,12 +380,18 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const pending = this.pendingFences.get(requestId);
     if (pending === undefined) return;
     this.pendingFences.delete(requestId);
-    if (ok) this.write(this.options.changes.fenced(pending.target), out);
+    if (ok) {
+      this.rememberFence(pending.target);
+      this.write(this.options.changes.fenced(pending.target), out);
+    }
     this.perform(this.te.step(this.now, { kind: 'action-result', graphId: pending.graphId, actionId: pending.actionId, ok, ...(reason === undefined ? {} : { reason }) }), out);
   }
 
   private onNodeFenced(target: string, by: string, out: ControllerEffect<Change>[]): void {
-    if (!this.isDc || !this.ids.has(target)) return;
+    if (!this.ids.has(target)) return;
+    // Every node remembers it: the target may be the DC, and the next DC must know too.
+    this.rememberFence(target);
+    if (!this.isDc) return;
     this.write(this.options.changes.fenced(target), out);
     for (const [requestId, pending] of [...this.pendingFences]) {
       if (pending.target !== target) continue;
@@ -355,6 +399,12 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
       this.perform(this.te.step(this.now, { kind: 'action-result', graphId: pending.graphId, actionId: pending.actionId, ok: true }), out);
     }
     this.invalidate(`node ${target} fenced by ${by}`, out);
+  }
+
+  /** A fence of `target` succeeded: remember it while the target is still a member. */
+  private rememberFence(target: string): void {
+    const id = this.ids.get(target);
+    if (id !== undefined && id !== this.options.self) this.fencedMembers.recordFence(id, this.members.get(id));
   }
 
   /** Something changed: abort what is running and plan again once it has stopped. */
@@ -373,6 +423,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     out.push({ kind: 'transition-started', graphId: this.graphId, actions: runnable, summary: result.summary });
     this.currentHadWork = runnable > 0;
     this.catalog = new ResourceCatalog(this.cib);
+    this.dispatched.clear();
     this.perform(this.te.step(this.now, { kind: 'run', graphId: this.graphId, graph: result.graph }), out);
   }
 
@@ -419,6 +470,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
       this.perform(this.te.step(this.now, { kind: 'action-result', graphId, actionId: action.id, ok: false, reason: why }), out);
       return;
     }
+    this.dispatched.set(`${graphId}/${action.id}`, { graphId, actionId: action.id, node });
     out.push({ kind: 'send', to: node, message: { type: 'lrm-request', v: CONTROLLER_PROTOCOL, request: request.request } });
   }
 
@@ -456,16 +508,27 @@ function nodeRequests(cib: Cib): string {
 
 /**
  * How much failure and operation history the status holds: resources with history on each node
- * plus fail-count and last-failure attributes. Results only add to it; a smaller number means
- * something was cleared. A count, not a set, because the DC sees every status write.
+ * plus fail-count and last-failure attributes, without the `except` nodes. Results only add to
+ * it; a smaller number means something was cleared. A count, not a set, because the DC sees every
+ * status write.
  */
-function historySize(cib: Cib): number {
+function historySize(cib: Cib, except: ReadonlySet<string>): number {
   let size = 0;
   for (const state of cib.status.nodes) {
+    if (except.has(nodeKey(state))) continue;
     size += state.lrm?.resources.length ?? 0;
     for (const set of state.transientAttributes?.sets ?? []) size += set.pairs.filter((p) => p.name.startsWith('fail-count-') || p.name.startsWith('last-failure-')).length;
   }
   return size;
+}
+
+/** Nodes that are cleanly down (fenced or shut down: out of the membership, expected down). */
+function downNodes(cib: Cib): Set<string> {
+  return new Set(cib.status.nodes.filter((state) => state.inCcm !== true && state.expected === 'down').map(nodeKey));
+}
+
+function nodeKey(state: Cib['status']['nodes'][number]): string {
+  return state.uname ?? state.id ?? '';
 }
 
 const JOIN_RETRY_TIMER = 'join-retry';

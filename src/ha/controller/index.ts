@@ -3,3 +3,4 @@ export { CONTROLLER_PROTOCOL, type ControllerMessage } from './controller-messag
 export { OP_STATUS, resultMatches, type LrmOperation, type LrmRequest, type LrmResult } from './lrm-protocol.js';
 export { DEFAULT_OP_TIMEOUT_MS, ResourceCatalog, type CatalogAction } from './resource-catalog.js';
 export { cibStatusChanges } from './status-changes.js';
+export { FencedMembers } from './fenced-members.js';

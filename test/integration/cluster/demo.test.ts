@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import type { DemoReport } from '../../../src/cli/commands/demo.js';
+import { BMC_LAB_REQUIREMENTS, missingRequirements } from '../../../src/testbed/requirements.js';
 import { builtCli } from '../harness/fixture-program.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 
@@ -15,6 +16,8 @@ describeWithPrerequisites('heartline demo --non-interactive', ['root', 'ip', 'ip
     const report = JSON.parse(run.stdout) as DemoReport;
     expect(report.nodes).toEqual(['a', 'b']);
     expect(report.serviceAddress).toMatch(/^10\.213\.\d+\.100$/);
+    // Fencing through the simulated BMCs whenever ipmi_sim and ipmitool are installed.
+    expect(report.fencing).toBe(missingRequirements(BMC_LAB_REQUIREMENTS).length === 0 ? 'bmc' : 'command');
     const { takeover } = report;
     expect(takeover.lostNode).toBe(report.servedBefore);
     expect(takeover.survivor).not.toBe(takeover.lostNode);

@@ -132,6 +132,20 @@ describe('Controller: unexpected results', () => {
   });
 });
 
+describe('Controller: a node lost while it runs an operation', () => {
+  it('fails the operation at once, so the aborted graph ends without waiting for its timeout', () => {
+    const start = action('r_start_0@n2', 'start', 'n2');
+    const { c } = controller(N1, { actions: [start], edges: [] });
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    acknowledge(c, c.step(T, { kind: 'cib-changed', cib: buildCib({ nodes: [{ name: 'n1' }, { name: 'n2' }], resources: dummy('r') }), authoritative: true }));
+    const planned = acknowledge(c, c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } }));
+    expect(sent(planned).filter((m) => m.type === 'lrm-request')).toHaveLength(1);
+    const lost = c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }], dc: N1, quorate: true });
+    expect(lost).toContainEqual(expect.objectContaining({ kind: 'transition-finished', status: 'aborted' }));
+    expect(c.status().transition).toBeUndefined();
+  });
+});
+
 describe('Controller: a cleanup', () => {
   it('plans again when operation history and fail counts are cleared (a status-only write), not on a write that only adds', () => {
     const { c, plans } = controller(N1);
@@ -146,5 +160,122 @@ describe('Controller: a cleanup', () => {
     const cleared = buildCib({ nodes: [{ name: 'n1' }, { name: 'n2' }], resources: dummy('r') });
     c.step(T, { kind: 'cib-changed', cib: { ...cleared, version: { ...before.version, numUpdates: before.version.numUpdates + 2 } }, authoritative: true });
     expect(plans.length).toBeGreaterThan(planned);
+  });
+
+  it('does not plan again when the history that went is that of a node now down (the DC forgot a fenced node\'s resources)', () => {
+    const { c, plans } = controller(N1);
+    const before = buildCib({ nodes: [{ name: 'n1' }, { name: 'n2', lrm: lrm('r', [['start', 0, 2]]) }], resources: dummy('r') });
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    acknowledge(c, c.step(T, { kind: 'cib-changed', cib: before, authoritative: true }));
+    acknowledge(c, c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } }));
+    const planned = plans.length;
+    const fenced = buildCib({ nodes: [{ name: 'n1' }, { name: 'n2', state: 'offline' }], resources: dummy('r') });
+    c.step(T, { kind: 'cib-changed', cib: { ...fenced, version: { ...before.version, numUpdates: before.version.numUpdates + 1 } }, authoritative: true });
+    expect(plans).toHaveLength(planned);
+  });
+});
+
+describe('Controller: node-fenced (a fence this controller did not run)', () => {
+  const both = [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }];
+  const onlyN1 = [{ id: N1, incarnation: 1 }];
+  const fence = action('fence-reboot@n2', 'fence', 'n2', '');
+  const twoOnline = (): Cib => buildCib({ nodes: [{ name: 'n1' }, { name: 'n2' }], resources: dummy('r') });
+
+  /** N1 as DC of `members`, its join done; answers every write. */
+  function dcWithTerm(members: typeof both, graph?: PolicyResult['graph']): { c: Controller<Change>; plans: number[]; term: ControllerEffect<Change>[] } {
+    const { c, plans } = controller(N1, graph);
+    c.step(T, { kind: 'view', members, dc: N1, quorate: true });
+    const term = [...c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true })];
+    term.push(...acknowledge(c, term));
+    if (members.some((m) => m.id === N2)) term.push(...acknowledge(c, c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } })));
+    return { c, plans, term };
+  }
+
+  it('on the DC: records the node as fenced, completes the fence action waiting for it, and plans again', () => {
+    const { c, plans, term } = dcWithTerm(onlyN1, { actions: [fence], edges: [] });
+    expect(writes(term).map((w) => w.change)).toContain('lost n2');
+    const asked = term.find((e) => e.kind === 'fence');
+    expect(asked).toMatchObject({ kind: 'fence', target: 'n2', action: 'reboot' });
+    const planned = plans.length;
+    const fenced = c.step(T, { kind: 'node-fenced', target: 'n2', by: 'root@n1' });
+    expect(writes(fenced).map((w) => w.change)).toEqual(['fenced n2']);
+    expect(fenced).toContainEqual(expect.objectContaining({ kind: 'transition-finished' }));
+    // The running fence's own result comes later: it no longer belongs to anything.
+    if (asked?.kind !== 'fence') throw new Error('no fence');
+    expect(c.step(T, { kind: 'fence-result', requestId: asked.requestId, target: 'n2', ok: true })).toEqual([]);
+    acknowledge(c, fenced);
+    expect(plans.length).toBeGreaterThan(planned);
+  });
+
+  it('on another node: no status write (the DC writes), and an unknown node is ignored everywhere', () => {
+    const { c } = controller(N2);
+    c.step(T, { kind: 'view', members: both, dc: N1, quorate: true });
+    expect(writes(c.step(T, { kind: 'node-fenced', target: 'n1', by: 'root@n2' }))).toEqual([]);
+    const dc = dcWithTerm(onlyN1);
+    expect(writes(dc.c.step(T, { kind: 'node-fenced', target: 'n9', by: 'root@n1' }))).toEqual([]);
+  });
+
+  it('a node fenced while still a member is not fenced again when membership loses it: it is written fenced, not lost', () => {
+    const { c } = dcWithTerm(both);
+    expect(writes(c.step(T, { kind: 'node-fenced', target: 'n2', by: 'root@n1' })).map((w) => w.change)).toEqual(['fenced n2']);
+    // Deadtime later membership loses it; the CIB the new term starts from still says in_ccm.
+    c.step(T, { kind: 'view', members: onlyN1, dc: N1, quorate: true });
+    const term = c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true });
+    const changes = writes(term).map((w) => w.change);
+    expect(changes).toContain('fenced n2');
+    expect(changes).not.toContain('lost n2');
+  });
+
+  it('the same when the fenced node was the DC: the node that becomes DC remembers the broadcast', () => {
+    const { c, plans } = controller(N2);
+    c.step(T, { kind: 'view', members: both, dc: N1, quorate: true });
+    c.step(T, { kind: 'node-fenced', target: 'n1', by: 'root@n2' });
+    c.step(T, { kind: 'view', members: [{ id: N2, incarnation: 1 }], dc: N2, quorate: true });
+    const term = c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true });
+    const changes = writes(term).map((w) => w.change);
+    expect(changes).toContain('fenced n1');
+    expect(changes).not.toContain('lost n1');
+    acknowledge(c, term);
+    expect(plans).toHaveLength(1);
+  });
+
+  it('a fenced node still in the view at a new term is written fenced and not waited for in the join', () => {
+    const { c, plans } = dcWithTerm(both);
+    acknowledge(c, c.step(T, { kind: 'node-fenced', target: 'n2', by: 'root@n1' }));
+    // Another view change (say a third node's) before membership notices n2 is gone.
+    c.step(T, { kind: 'view', members: both, dc: N1, quorate: true });
+    const planned = plans.length;
+    const term = c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true });
+    const changes = writes(term).map((w) => w.change);
+    expect(changes).toContain('fenced n2');
+    expect(changes).not.toContain('member n2');
+    expect(sent(term)).toEqual([]);
+    acknowledge(c, term);
+    expect(plans.length).toBeGreaterThan(planned);
+  });
+
+  it('a node that restarted after its fence (another incarnation) is a member again, and unclean when it is lost', () => {
+    const { c } = dcWithTerm(both);
+    c.step(T, { kind: 'node-fenced', target: 'n2', by: 'root@n1' });
+    c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 2 }], dc: N1, quorate: true });
+    const rejoined = c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true });
+    expect(writes(rejoined).map((w) => w.change)).toContain('member n2');
+    expect(sent(rejoined)).toEqual([{ type: 'join-offer', v: 1, round: 2 }]);
+    acknowledge(c, rejoined);
+    c.step(T, { kind: 'view', members: onlyN1, dc: N1, quorate: true });
+    const lost = writes(c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true })).map((w) => w.change);
+    expect(lost).toContain('lost n2');
+    expect(lost).not.toContain('fenced n2');
+  });
+
+  it('the DC\'s own fence of a member counts too: its departure is not fenced again', () => {
+    const { c, term } = dcWithTerm(both, { actions: [fence], edges: [] });
+    const asked = term.find((e) => e.kind === 'fence');
+    if (asked?.kind !== 'fence') throw new Error('no fence');
+    acknowledge(c, c.step(T, { kind: 'fence-result', requestId: asked.requestId, target: 'n2', ok: true }));
+    c.step(T, { kind: 'view', members: onlyN1, dc: N1, quorate: true });
+    const changes = writes(c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true })).map((w) => w.change);
+    expect(changes).toContain('fenced n2');
+    expect(changes).not.toContain('lost n2');
   });
 });
