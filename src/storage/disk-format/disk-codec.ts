@@ -69,18 +69,21 @@ function checksumMatches(bytes: Uint8Array): boolean {
   return view(bytes).getUint32(bytes.length - 4, true) === crc32(bytes, 0, bytes.length - 4);
 }
 
-function writeName(bytes: Uint8Array, offset: number, name: string): void {
-  assert(name === '' || NODE_NAME.test(name), `'${name}' is not a node name that fits a disk slot`);
+/** A message's sender: a node name, or `user@host` for an operator. */
+const SENDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,62}$/;
+
+function writeName(bytes: Uint8Array, offset: number, name: string, pattern: RegExp = NODE_NAME): void {
+  assert(name === '' || pattern.test(name), `'${name}' is not a ${pattern === NODE_NAME ? 'node' : 'sender'} name that fits a disk slot`);
   bytes[offset - 4] = name.length;
   for (let index = 0; index < name.length; index++) bytes[offset + index] = name.charCodeAt(index);
 }
 
-function readName(bytes: Uint8Array, offset: number): string | undefined {
+function readName(bytes: Uint8Array, offset: number, pattern: RegExp = NODE_NAME): string | undefined {
   const length = bytes[offset - 4] as number;
   if (length > 63) return undefined;
   let name = '';
   for (let index = 0; index < length; index++) name += String.fromCharCode(bytes[offset + index] as number);
-  return name === '' || NODE_NAME.test(name) ? name : undefined;
+  return name === '' || pattern.test(name) ? name : undefined;
 }
 
 /** A fresh sector for a record of `kind` in `slot`, with the common prefix filled in. */
@@ -184,7 +187,7 @@ export function encodeMailbox(record: MailboxRecord, sectorSize: SectorSize): Ui
   bytes[FIELDS_OFFSET] = MESSAGE_CODE[record.message];
   const data = view(bytes);
   data.setUint32(FIELDS_OFFSET + 4, record.sequence, true);
-  writeName(bytes, FIELDS_OFFSET + 12, record.sender);
+  writeName(bytes, FIELDS_OFFSET + 12, record.sender, SENDER_NAME);
   data.setFloat64(FIELDS_OFFSET + 80, record.writtenAtWallMs, true);
   return seal(bytes);
 }
@@ -196,7 +199,7 @@ export function decodeMailbox(bytes: Uint8Array, slot: number, sectorSize: Secto
   if (!opened.ok || opened.value === undefined) return opened.ok ? ok(undefined) : opened;
   const message = DISK_MESSAGES.find((candidate) => MESSAGE_CODE[candidate] === bytes[FIELDS_OFFSET]);
   if (message === undefined) return failure('bad-field', `${what}: unknown message code ${String(bytes[FIELDS_OFFSET])}`);
-  const sender = readName(bytes, FIELDS_OFFSET + 12);
+  const sender = readName(bytes, FIELDS_OFFSET + 12, SENDER_NAME);
   if (sender === undefined) return failure('bad-field', `${what}: the sender's name is not valid`);
   const data = view(bytes);
   return ok({ slot, node: opened.value, message, sequence: data.getUint32(FIELDS_OFFSET + 4, true), sender, writtenAtWallMs: data.getFloat64(FIELDS_OFFSET + 80, true) });
