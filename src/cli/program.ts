@@ -26,6 +26,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>
   ['profile', async () => (await import('./commands/profile.js')).registerProfileCommand],
   ['fence-device', async () => (await import('./commands/fence.js')).registerFenceDeviceCommand],
   ['fence', async () => (await import('./commands/fence.js')).registerFenceCommand],
+  ['storage', async () => (await import('./commands/storage.js')).registerStorageCommand],
 ];
 
 const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [

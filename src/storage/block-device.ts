@@ -8,8 +8,9 @@
  *   read goes to the disk, and a write returns once the disk has it. A file system that refuses
  *   O_DIRECT (tmpfs, for unit tests) falls back to O_DSYNC, and `direct` says so;
  * - O_DIRECT needs a buffer aligned to the logical block size; Node does not expose addresses, so
- *   `open` finds an aligned window in a larger buffer by trying reads at each 512-byte offset
- *   (the kernel answers EINVAL for a misaligned one). Backing stores of buffers never move;
+ *   `open` finds an aligned window in a larger buffer by trying a 4 KiB read at each 8-byte offset
+ *   (the kernel answers EINVAL for a misaligned one). Backing stores of buffers never move. The
+ *   device must therefore hold at least 4 KiB;
  * - the calls are synchronous on purpose: one sector takes microseconds, and a disk that hangs
  *   blocks the caller, so a node whose disk hangs stops petting its watchdog, as it must;
  * - errors are values (`Result`), with the device path and what to check.
@@ -57,12 +58,14 @@ export class FileBlockDevice implements BlockDevice {
       if (code !== 'EINVAL') return err(`cannot open ${path}: ${message(error)}${code === 'ENOENT' ? ' (no such device: check the path on this node)' : code === 'EACCES' ? ' (run as root)' : ''}`);
       return FileBlockDevice.openBuffered(path);
     }
-    // Find an aligned window: 4 KiB of room on either side of a 4 KiB window.
+    // Find a window the kernel takes: it refuses a transfer whose pieces within each memory page
+    // are not whole logical blocks, so the window's address must be a multiple of 512 (of 4096 for
+    // a 4 KiB-sector disk). Buffers are only 8-byte aligned, so try every 8-byte offset of a page.
     const pool = Buffer.allocUnsafeSlow(3 * IO_UNIT_MAX);
-    for (let offset = 0; offset <= 2 * IO_UNIT_MAX; offset += 512) {
+    for (let offset = 0; offset < IO_UNIT_MAX; offset += 8) {
       const window = pool.subarray(offset, offset + IO_UNIT_MAX);
       try {
-        readSync(fd, window, 0, 512, 0);
+        readSync(fd, window, 0, IO_UNIT_MAX, 0);
         return ok(new FileBlockDevice(path, fd, true, window));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EINVAL') {
