@@ -22,6 +22,14 @@ export interface HeartlineConfig {
   readonly timing: TimingSettings;
   /** How the daemon fences nodes; absent: no fencing is configured (see docs/CONFIGURATION.md, `fencing`). */
   readonly fencing?: FencingSettings;
+  /** Disk fencing and the quorum disk the daemon runs; absent: none (docs/STORAGE.md). */
+  readonly storage?: StorageSettings;
+}
+
+/** The `storage` section. */
+export interface StorageSettings {
+  readonly diskFencing?: { readonly device: string; readonly watchdog: string; readonly watchdogStandIn?: string; readonly startMode: 'clean' | 'always' };
+  readonly quorumDisk?: { readonly device: string };
 }
 
 /** The `fencing` section: a program, or the fence devices of a hardware profile. */

@@ -33,6 +33,7 @@ export type {
   QuorumSettings,
   SerialEndpoint,
   SerialLinkConfig,
+  StorageSettings,
   TimingSettings,
   UdpBroadcastLinkConfig,
   UdpEndpoint,

@@ -23,6 +23,7 @@ import type { ChangeCheck } from './change-check.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { clusterStatusReport } from './cluster-status.js';
 import { buildDaemonFencing } from './daemon-fencing.js';
+import { startDaemonStorage } from './daemon-storage.js';
 import { resourcePriorityPerNode } from './resource-priorities.js';
 import { LrmBridge } from './lrm-bridge.js';
 import { SystemdNotifier } from './systemd-notify.js';
@@ -138,6 +139,24 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   const runtime = opened.runtime;
   late.runtime = runtime;
+  // Disk fencing and the quorum disk (storage section): before the first view, which the lease may change.
+  let rawView: ClusterView | undefined;
+  const startedStorage = startDaemonStorage({
+    config,
+    nodeName,
+    clock,
+    logger: log.child('storage'),
+    onSelfFence: (reason) => late.stopSelf?.(`fencing disk: ${reason}`),
+    onQuorumDiskChange: () => {
+      if (rawView !== undefined) runtime.onView(storage.adjustView(rawView));
+    },
+  });
+  if (!startedStorage.ok) {
+    runtime.close();
+    await fencing.close();
+    throw new DaemonStartError(startedStorage.error.message, startedStorage.error.hint);
+  }
+  const storage = startedStorage.value;
   const agentDirectories = options.agentDirectories ?? {};
   const directories: Partial<AgentDirectories> = {
     ...agentDirectories,
@@ -153,7 +172,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   notifier.startWatchdog();
   let joined = false;
   const onView = (clusterView: ClusterView): void => {
-    runtime.onView(clusterView);
+    rawView = clusterView;
+    runtime.onView(storage.adjustView(clusterView));
     if (!joined && clusterView.members.some((m) => m.id === selfId)) {
       joined = true;
       notifier.ready(`member of the cluster ${config.cluster.name}; DC ${clusterView.dc === null ? 'none' : (names.get(clusterView.dc) ?? String(clusterView.dc))}`);
@@ -177,6 +197,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   try {
     await heartbeat.ready();
   } catch (error) {
+    storage.close();
     runtime.close();
     throw error;
   }
@@ -188,6 +209,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     await server.listen();
   } catch (error) {
     await heartbeat.stop();
+    storage.close();
     runtime.close();
     throw new DaemonStartError(error instanceof Error ? error.message : String(error));
   }
@@ -201,6 +223,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       await heartbeat.stop();
       await relay.closeAll();
       await fencing.close();
+      storage.close();
       await server.close();
       runtime.close();
       resolve(code);
@@ -248,6 +271,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       void (async () => {
         await within(lrm.close(), 5000);
         await server.close();
+        // A daemon whose heartbeat died leaves its watchdog armed and unpetted: unless systemd's
+        // restart pets it again in time, the node is reset, as with sbd.
+        storage.abandon();
         runtime.close();
         resolve(1);
       })();

@@ -97,12 +97,16 @@ export class DiskWatcher {
     return ok(undefined);
   }
 
-  /** Stops the loop; a healthy node also disarms its watchdog (magic close). */
-  stop(): void {
+  /**
+   * Stops the loop. A clean stop of a healthy node disarms its watchdog (magic close); with
+   * `disarm` false (a daemon that lost a vital part) the watchdog stays armed and unpetted, so the
+   * node is reset unless something pets it again in time.
+   */
+  stop(disarm = true): void {
     this.stopped = true;
     if (this.timer !== undefined) this.options.clock.clearTimer(this.timer);
     this.timer = undefined;
-    if (!this.selfFenced) this.options.watchdog.close();
+    if (disarm && !this.selfFenced) this.options.watchdog.close();
   }
 
   status(): DiskWatcherStatus {

@@ -22,3 +22,5 @@ export type { DiskTimeouts } from './disk-timeouts.js';
 export { DEFAULT_LOOP_MS, DEFAULT_WATCHDOG_TIMEOUT_MS, LOOP_MS_MIN, checkDiskTimeouts, leaseAcquireDelayMs, resolveDiskTimeouts } from './disk-timeouts.js';
 export type { LeaseTimer, QuorumLeaseConfig, QuorumLeaseEffect, QuorumLeaseInput, QuorumLeasePhase } from './quorum-lease.js';
 export { QuorumLease } from './quorum-lease.js';
+export type { QuorumDiskInput } from './quorum-disk-rule.js';
+export { quorateWithQuorumDisk } from './quorum-disk-rule.js';
