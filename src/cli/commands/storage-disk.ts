@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { formatDuration, parseDuration } from '../../config/index.js';
 import { millis } from '../../lib/index.js';
+import { applyRealtimeScheduling, DEFAULT_REALTIME_PRIORITY } from '../../daemon/realtime-scheduling.js';
 import { PinoLogger, SystemClock } from '../../platform/index.js';
 import { isFencingMessage, parseDiskMessage, resolveDiskTimeouts, SECTOR_SIZES, type DiskMessage, type SectorSize } from '../../storage/disk-format/index.js';
 import { DeviceWatchdog, DiskWatcher, FileBlockDevice, FileWatchdog, QuorumDisk, SharedDisk, type StartMode, type Watchdog } from '../../storage/index.js';
@@ -160,10 +161,13 @@ export function registerStorageDiskCommands(storage: Command, terminal: Terminal
     .addOption(new Option('--start-mode <mode>', 'clean: refuse to start while the slot holds a pill; always: ignore an old pill').choices(['clean', 'always']).default('clean'))
     .option('--quorum-disk', 'also hold the quorum-disk lease when this node can')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--realtime-priority <priority>', 'SCHED_RR priority (0: normal scheduling), so that a busy machine does not delay the loop past the watchdog timeout', parseRealtimePriority, DEFAULT_REALTIME_PRIORITY)
     .addHelpText('after', '\nExamples:\n  heartline storage disk-watch /dev/disk/by-id/scsi-shared-fence --node node-a\n  heartline storage disk-watch /dev/loop7 --node a --watchdog-stand-in /run/test/a-watchdog.json --quorum-disk\n')
-    .action(async (device: string, options: { node: string; watchdog: string; watchdogStandIn?: string; startMode: StartMode; quorumDisk?: boolean; logLevel: string }) => {
+    .action(async (device: string, options: { node: string; watchdog: string; watchdogStandIn?: string; startMode: StartMode; quorumDisk?: boolean; logLevel: string; realtimePriority: number }) => {
       const disk = openDisk(device);
       const logger = PinoLogger.create({ level: options.logLevel as 'info', destinationFd: 1 }).child('storage');
+      // As sbd does: a watcher that the scheduler leaves waiting past the watchdog timeout gets its node reset.
+      applyRealtimeScheduling(options.realtimePriority, logger);
       const clock = new SystemClock();
       const watchdog: Watchdog = options.watchdogStandIn === undefined ? new DeviceWatchdog(options.watchdog) : new FileWatchdog(options.watchdogStandIn, disk.header.watchdogTimeoutMs);
       const watcher = new DiskWatcher({ disk, node: options.node, watchdog, clock, logger, startMode: options.startMode });
@@ -219,6 +223,12 @@ function parseMillis(value: string): number {
   const parsed = parseDuration(/^\d+$/.test(value) ? Number(value) : value);
   if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
   return parsed.value;
+}
+
+function parseRealtimePriority(value: string): number {
+  const priority = Number(value);
+  if (!/^\d+$/.test(value) || priority > 99) throw new InvalidArgumentError(`a SCHED_RR priority is a whole number from 1 to 99, or 0 for normal scheduling; got '${value}'`);
+  return priority;
 }
 
 function parseSlots(value: string): number {

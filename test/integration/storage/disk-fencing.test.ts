@@ -122,11 +122,13 @@ describeWithPrerequisites('disk fencing and the quorum disk on a shared loop dev
     const after = await dump();
     for (const slot of [0, 1]) expect(after.slots[slot]?.heartbeat?.counter ?? 0).toBeGreaterThan(before.slots[slot]?.heartbeat?.counter ?? 0);
 
-    const sentAt = performance.now();
     await cli('disk-message', disk.device, 'b', 'poison');
-    await eventually(() => (b.resource.running ? undefined : true), { what: "b's resource is killed", timeoutMs: MSGWAIT_MS * 2 });
-    const deadAfterMs = performance.now() - sentAt;
-    console.log(`poison pill to b's processes dead: ${Math.round(deadAfterMs)} ms (msgwait ${MSGWAIT_MS} ms); ${b.harness.reset?.why ?? ''}`);
+    await eventually(() => (b.resource.running ? undefined : true), { what: "b's resource is killed", timeoutMs: MSGWAIT_MS * 3, intervalMs: 20 });
+    const deadAt = Date.now();
+    // Measured from the pill's write (the wall-clock time the CLI stamped into the mailbox), not
+    // from the CLI's start, which a loaded machine can delay by seconds.
+    const deadAfterMs = deadAt - ((await dump()).slots[1] as unknown as { messageWrittenAt: number }).messageWrittenAt;
+    console.log(`poison pill written to b's processes dead: at most ${Math.round(deadAfterMs)} ms (msgwait ${MSGWAIT_MS} ms); ${b.harness.reset?.why ?? ''}`);
     expect(deadAfterMs).toBeLessThan(MSGWAIT_MS);
     expect(b.harness.reset?.why).toMatch(/^self-fence \(reboot\): 'poison' from root@/);
     await eventually(() => (b.watcher.running ? undefined : true), { what: "b's watcher is killed too" });
