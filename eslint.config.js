@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const coreFolders = ['src/lib/**/*.ts', 'src/sim/protocols/**/*.ts', 'src/ha/membership/**/*.ts', 'src/ha/cib/**/*.ts', 'src/ha/admin/**/*.ts', 'src/ha/policy/**/*.ts', 'src/ha/transition/**/*.ts', 'src/ha/messaging/**/*.ts', 'src/ha/controller/**/*.ts', 'src/ha/stack/**/*.ts', 'src/fence/plan/**/*.ts', 'src/ha/availability/**/*.ts'];
+const coreFolders = ['src/lib/**/*.ts', 'src/sim/protocols/**/*.ts', 'src/ha/membership/**/*.ts', 'src/ha/cib/**/*.ts', 'src/ha/admin/**/*.ts', 'src/ha/policy/**/*.ts', 'src/ha/transition/**/*.ts', 'src/ha/messaging/**/*.ts', 'src/ha/controller/**/*.ts', 'src/ha/stack/**/*.ts', 'src/fence/plan/**/*.ts', 'src/ha/availability/**/*.ts', 'src/storage/disk-format/**/*.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },

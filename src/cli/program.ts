@@ -28,6 +28,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>
   ['fence', async () => (await import('./commands/fence.js')).registerFenceCommand],
   ['events', async () => (await import('./commands/availability.js')).registerEventsCommand],
   ['availability', async () => (await import('./commands/availability.js')).registerAvailabilityCommand],
+  ['storage', async () => (await import('./commands/storage.js')).registerStorageCommand],
 ];
 
 const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [

@@ -294,6 +294,32 @@ export const eventsSectionSchema = z.strictObject({
     .optional(),
 });
 
+const devicePath = (what: string) =>
+  z
+    .string({ error: `${what} is a device path, e.g. /dev/disk/by-id/scsi-shared-fence` })
+    .startsWith('/dev/', { error: (issue) => `'${String(issue.input)}' is not a device path: write the path every node sees the disk by, e.g. /dev/disk/by-id/scsi-shared-fence` });
+
+/**
+ * Shared storage the daemon itself uses (docs/STORAGE.md, "Disk fencing and quorum disk"):
+ * - `disk_fencing`: run this node's disk watcher on the fencing disk `device` (a pill in its slot
+ *   resets the node; the watchdog is petted while the node sees its slot or a healthy cluster);
+ *   `watchdog` is the device (default /dev/watchdog), `watchdog_stand_in` a test bed's file
+ *   instead (`{node}` in it is replaced by the node's name), `start_mode` clean (default: refuse to start while the slot holds a pill) or always;
+ * - `quorum_disk`: the two-node tie-breaker: in a split, only the node holding the lease on
+ *   `device` (the fencing disk's lease sector) keeps quorum.
+ */
+export const storageSectionSchema = z.strictObject({
+  disk_fencing: z
+    .strictObject({
+      device: devicePath('disk_fencing.device'),
+      watchdog: devicePath('watchdog').optional(),
+      watchdog_stand_in: absolutePath('watchdog_stand_in (a test bed\'s watchdog file)', '/run/heartline-test/watchdog.json').optional(),
+      start_mode: z.enum(['clean', 'always']).optional(),
+    })
+    .optional(),
+  quorum_disk: z.strictObject({ device: devicePath('quorum_disk.device') }).optional(),
+});
+
 /** The sections of heartline.yaml. Add new sections here; optional ones with `.optional()`. */
 export const configSections = {
   cluster: clusterSectionSchema,
@@ -303,6 +329,7 @@ export const configSections = {
   timing: timingSectionSchema.optional(),
   fencing: fencingSectionSchema.optional(),
   events: eventsSectionSchema.optional(),
+  storage: storageSectionSchema.optional(),
 };
 
 /** The whole file. Its output (`ConfigFile`) still has the file's shape; resolve-config.ts turns it into a HeartlineConfig. */
@@ -314,3 +341,4 @@ export type LinkEntry = z.output<typeof linkSchema>;
 export type QuorumSection = z.output<typeof quorumSectionSchema>;
 export type TimingSection = z.output<typeof timingSectionSchema>;
 export type FencingSection = z.output<typeof fencingSectionSchema>;
+export type StorageSection = z.output<typeof storageSectionSchema>;

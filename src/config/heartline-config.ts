@@ -24,6 +24,14 @@ export interface HeartlineConfig {
   readonly fencing?: FencingSettings;
   /** The event log's retention (`events`); absent: the defaults (400 days, 100,000 events). */
   readonly events?: EventLogSettings;
+  /** Disk fencing and the quorum disk the daemon runs; absent: none (docs/STORAGE.md). */
+  readonly storage?: StorageSettings;
+}
+
+/** The `storage` section. */
+export interface StorageSettings {
+  readonly diskFencing?: { readonly device: string; readonly watchdog: string; readonly watchdogStandIn?: string; readonly startMode: 'clean' | 'always' };
+  readonly quorumDisk?: { readonly device: string };
 }
 
 /** The `events` section: how much of the event log (src/events) is kept. */

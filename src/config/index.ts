@@ -34,6 +34,7 @@ export type {
   QuorumSettings,
   SerialEndpoint,
   SerialLinkConfig,
+  StorageSettings,
   TimingSettings,
   UdpBroadcastLinkConfig,
   UdpEndpoint,

@@ -8,11 +8,11 @@
  * error and asserts.
  */
 import { assert } from '../lib/index.js';
-import type { ConfigFile, FencingSection, LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
+import type { ConfigFile, FencingSection, StorageSection, LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
 import { DEFAULT_FENCING_TIMEOUT_MS, DEFAULT_TIMING } from './config-defaults.js';
 import type { Millis } from '../lib/index.js';
 import { subnetBroadcastAddress } from './ipv4.js';
-import type { FencingSettings, HeartlineConfig, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
+import type { FencingSettings, HeartlineConfig, StorageSettings, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
 
 /** The timing with defaults filled in; each missing value gets its own default, independently of the others. */
 export function resolveTiming(section: TimingSection | undefined): TimingSettings {
@@ -48,8 +48,21 @@ export function resolveConfig(file: ConfigFile): HeartlineConfig {
     timing: resolveTiming(file.timing),
     ...(file.fencing === undefined ? {} : { fencing: resolveFencing(file.fencing) }),
     ...(file.events === undefined ? {} : { events: { ...(file.events.retention_days === undefined ? {} : { retentionMs: file.events.retention_days * 86_400_000 }), ...(file.events.max_events === undefined ? {} : { maxEvents: file.events.max_events }) } }),
+    ...(file.storage === undefined ? {} : { storage: resolveStorage(file.storage) }),
   };
 }
+
+/** The `storage` section with its defaults. */
+function resolveStorage(section: StorageSection): StorageSettings {
+  const fencing = section.disk_fencing;
+  return {
+    ...(fencing === undefined
+      ? {}
+      : { diskFencing: { device: fencing.device, watchdog: fencing.watchdog ?? '/dev/watchdog', ...(fencing.watchdog_stand_in === undefined ? {} : { watchdogStandIn: fencing.watchdog_stand_in }), startMode: fencing.start_mode ?? 'clean' } }),
+    ...(section.quorum_disk === undefined ? {} : { quorumDisk: { device: section.quorum_disk.device } }),
+  };
+}
+
 
 /** The schema's refinement guarantees command alone, or profile and/or cib: true. */
 function resolveFencing(section: FencingSection): FencingSettings {

@@ -26,6 +26,7 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import { clusterStatusReport } from './cluster-status.js';
 import { buildDaemonFencing } from './daemon-fencing.js';
 import { FenceDeviceAgentRunner } from './fence-device-agent.js';
+import { startDaemonStorage } from './daemon-storage.js';
 import { resourcePriorityPerNode } from './resource-priorities.js';
 import { LrmBridge } from './lrm-bridge.js';
 import { SystemdNotifier } from './systemd-notify.js';
@@ -171,6 +172,26 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   late.runtime = runtime;
   // The CIB's fence devices from the stored CIB before anything can ask for a fence.
   await builtFencing.value.devices?.applyCib(runtime.current().cib.configuration);
+  // Disk fencing and the quorum disk (storage section): before the first view, which the lease may change.
+  let rawView: ClusterView | undefined;
+  const startedStorage = startDaemonStorage({
+    config,
+    nodeName,
+    clock,
+    logger: log.child('storage'),
+    onSelfFence: (reason) => late.stopSelf?.(`fencing disk: ${reason}`),
+    onQuorumDiskChange: () => {
+      if (rawView === undefined) return;
+      runtime.onView(storage.adjustView(rawView));
+      events.changed();
+    },
+  });
+  if (!startedStorage.ok) {
+    runtime.close();
+    await fencing.close();
+    throw new DaemonStartError(startedStorage.error.message, startedStorage.error.hint);
+  }
+  const storage = startedStorage.value;
   const agentDirectories = options.agentDirectories ?? {};
   const directories: Partial<AgentDirectories> = {
     ...agentDirectories,
@@ -188,7 +209,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   notifier.startWatchdog();
   let joined = false;
   const onView = (clusterView: ClusterView): void => {
-    runtime.onView(clusterView);
+    rawView = clusterView;
+    runtime.onView(storage.adjustView(clusterView));
     events.changed();
     if (!joined && clusterView.members.some((m) => m.id === selfId)) {
       joined = true;
@@ -214,6 +236,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   try {
     await heartbeat.ready();
   } catch (error) {
+    storage.close();
     runtime.close();
     throw error;
   }
@@ -243,6 +266,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     await server.listen();
   } catch (error) {
     await heartbeat.stop();
+    storage.close();
     runtime.close();
     throw new DaemonStartError(error instanceof Error ? error.message : String(error));
   }
@@ -256,6 +280,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       await heartbeat.stop();
       await relay.closeAll();
       await fencing.close();
+      storage.close();
       await server.close();
       runtime.close();
       events.stopped();
@@ -313,6 +338,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       void (async () => {
         await within(lrm.close(), 5000);
         await server.close();
+        // A daemon whose heartbeat died leaves its watchdog armed and unpetted: unless systemd's
+        // restart pets it again in time, the node is reset, as with sbd.
+        storage.abandon();
         runtime.close();
         resolve(1);
       })();

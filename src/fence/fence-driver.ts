@@ -20,7 +20,7 @@
  */
 import type { DeviceResult, FenceAction } from './plan/index.js';
 
-/** The device types. `watchdog` and `disk` (poison pill) arrive with the storage layer. */
+/** The device types. `disk` (the poison pill on the fencing disk) is src/storage/disk-fence-driver.ts; `watchdog` is reserved (the watchdog is part of the disk watcher, not a device a fencer drives). */
 export type FenceDriverKind = 'snmp-pdu' | 'ipmi' | 'fence-agent' | 'watchdog' | 'disk';
 
 export interface FenceDeviceRequest {

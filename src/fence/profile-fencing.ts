@@ -89,6 +89,9 @@ export async function createProfileFencing(options: ProfileFencingOptions): Prom
       secrets: options.secrets ?? fileSecretSource(secretsDir),
       runner: options.runner ?? new ChildToolRunner(),
       ...(options.addressOverrides === undefined ? {} : { addressOverrides: options.addressOverrides }),
+      // A disk device writes this node's name into a pill and waits msgwait on the daemon's clock.
+      self: options.self,
+      clock: options.clock,
     });
     if (!built.ok) {
       return err({ kind: 'devices', message: `the fence devices of appliance '${options.appliance}' cannot be used: ${built.error.join('; ')}`, problems: built.error });

@@ -8,7 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { err, ok, type Millis, type Result } from '../lib/index.js';
+import { err, ok, type Clock, type Millis, type Result } from '../lib/index.js';
 import {
   createIpmiDriver,
   createSnmpPduDriver,
@@ -22,6 +22,8 @@ import {
   type SnmpCredentials,
   type ToolRunner,
 } from '../fence/index.js';
+import { SystemClock } from '../platform/index.js';
+import { createDiskFenceDriver } from '../storage/index.js';
 import type { ApplianceProfile, BmcModelProfile, FenceDeviceProfile, FenceTimingsProfile, PduModelProfile } from './hardware-profile-schema.js';
 import type { ProfileLibrary } from './profile-library.js';
 
@@ -72,6 +74,10 @@ export interface ApplianceFencingOptions {
   readonly runner: ToolRunner;
   /** Overrides of a device's address and port, by device name (tests point devices at simulators). */
   readonly addressOverrides?: Readonly<Record<string, { readonly address?: string; readonly port?: number }>>;
+  /** This node's name: the sender a `disk` device writes into a pill. Default `fencer`. */
+  readonly self?: string;
+  /** The clock a `disk` device waits msgwait on. Default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** The PduModel the snmp-pdu driver uses, from a pdu-model profile. */
@@ -98,13 +104,17 @@ export function timingsOf(profile: FenceTimingsProfile | undefined): Partial<Fen
   };
 }
 
-/** Every fence level of the appliance, as the topology takes them. */
+/** Every fence level of the appliance, as the topology takes them. A `disk` entry without a port fences the node's own slot. */
 export function applianceLevels(appliance: ApplianceProfile): FenceLevelSpec[] {
+  const diskDevices = new Set(appliance.fence_devices.filter((device) => device.driver === 'disk').map((device) => device.name));
   return appliance.nodes.flatMap((node) =>
     node.fencing.map((level, index): FenceLevelSpec => ({
       index: index + 1,
       target: { kind: 'node', node: node.name },
-      devices: level.map((entry): FenceLevelDevice => ({ device: entry.device, ...(entry.port === undefined ? {} : { port: entry.port }) })),
+      devices: level.map((entry): FenceLevelDevice => {
+        const port = entry.port ?? (diskDevices.has(entry.device) ? node.name : undefined);
+        return { device: entry.device, ...(port === undefined ? {} : { port }) };
+      }),
     })),
   );
 }
@@ -130,7 +140,7 @@ export async function buildApplianceFencing(appliance: ApplianceProfile, library
 
 async function buildDriver(device: FenceDeviceProfile, library: Pick<ProfileLibrary, 'pduModels' | 'bmcModels'>, options: ApplianceFencingOptions): Promise<Result<FenceDriver, string[]>> {
   const override = options.addressOverrides?.[device.name];
-  const timings = timingsOf(device.timings);
+  const timings = device.driver === 'disk' ? {} : timingsOf(device.timings);
   switch (device.driver) {
     case 'snmp-pdu': {
       const model = library.pduModels.get(device.model)?.profile;
@@ -173,6 +183,8 @@ async function buildDriver(device: FenceDeviceProfile, library: Pick<ProfileLibr
       if (override?.port !== undefined) parameters['ipport'] = String(override.port);
       return registerFenceAgent({ id: device.name, agent: device.agent, parameters, runner: options.runner, timings });
     }
+    case 'disk':
+      return ok(createDiskFenceDriver({ id: device.name, device: device.device, sender: options.self ?? 'fencer', clock: options.clock ?? new SystemClock() }));
   }
 }
 

@@ -114,7 +114,19 @@ export const fenceAgentDeviceSchema = z.strictObject({
   timings: timingsSchema.optional(),
 });
 
-export const fenceDeviceSchema = z.discriminatedUnion('driver', [snmpPduDeviceSchema, ipmiDeviceSchema, fenceAgentDeviceSchema]);
+/**
+ * Fencing through the shared fencing disk (poison pill + watchdog, docs/STORAGE.md): the device
+ * path of the disk as every node sees it. A node's level entry names its slot as the port, or
+ * leaves it out for the node's own name.
+ */
+export const diskDeviceSchema = z.strictObject({
+  name: nameSchema('device'),
+  driver: z.literal('disk'),
+  device: z.string().regex(/^\/dev\//, { error: (issue) => `'${String(issue.input)}' is not a device path: write /dev/disk/by-id/... (the same disk on every node)` }),
+  description: z.string().optional(),
+});
+
+export const fenceDeviceSchema = z.discriminatedUnion('driver', [snmpPduDeviceSchema, ipmiDeviceSchema, fenceAgentDeviceSchema, diskDeviceSchema]);
 
 const fenceLevelDeviceSchema = z.strictObject({
   device: nameSchema('device'),

@@ -194,6 +194,7 @@ export function checkAppliance(appliance: ApplianceProfile, pduModels: ReadonlyM
           if (other !== undefined && other !== node.name) problem([...path, 'device'], `BMC '${device.name}' already fences node '${other}': a BMC powers only its own node`);
           bmcTargets.set(device.name, node.name);
         }
+        if (device.driver === 'disk' && entry.port !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(entry.port)) problem([...path, 'port'], `'${entry.port}' is not a node's slot name on the fencing disk (leave the port out for the node's own name)`);
         if (device.driver === 'snmp-pdu') {
           if (entry.port === undefined) problem(path, `'${device.name}' is a PDU: say which outlet feeds ${node.name} (port: "3")`);
           // A port that starts with a digit must be a number or switch:outlet; anything else is an outlet's name.

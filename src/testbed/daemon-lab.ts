@@ -99,6 +99,8 @@ export interface DaemonLabOptions {
    * secrets_dir }`, see FencingLab); instead of `fencing`.
    */
   readonly fencingSection?: Readonly<Record<string, unknown>>;
+  /** A heartline.yaml `storage` section written as given (disk fencing and quorum disk on a LoopDisk). */
+  readonly storageSection?: Readonly<Record<string, unknown>>;
   /**
    * Agents to install for every node, as each machine has its own /etc/init.d and
    * /etc/ha.d/resource.d: the files of these folders are copied into the node's own `agentDir(node)`
@@ -606,6 +608,7 @@ export class DaemonLab {
       timing: this.timing,
       ...(this.options.fencing === true ? { fencingCommand: this.fencePath } : {}),
       ...(this.options.fencingSection === undefined ? {} : { fencingSection: this.options.fencingSection }),
+      ...(this.options.storageSection === undefined ? {} : { storageSection: this.options.storageSection }),
     });
     await writeFile(this.configPath, yaml, { mode: 0o644 });
   }

@@ -88,11 +88,13 @@ function applianceOfDevice(lib: ProfileLibrary, device: string, options: Profile
 }
 
 function modelOf(device: FenceDeviceProfile): string {
+  if (device.driver === 'disk') return 'fencing disk';
   return device.driver === 'fence-agent' ? device.agent : device.model;
 }
 
 function addressOf(device: FenceDeviceProfile): string {
   if (device.driver === 'fence-agent') return device.parameters?.['ip'] ?? '';
+  if (device.driver === 'disk') return device.device;
   const port = device.driver === 'snmp-pdu' ? device.port : device.ipmi?.port;
   return port === undefined ? device.address : `${device.address}:${port}`;
 }

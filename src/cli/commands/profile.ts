@@ -263,7 +263,7 @@ function showAppliance(appliance: ApplianceProfile, source: string): string {
   lines.push(
     table(
       ['NAME', 'DRIVER', 'MODEL/AGENT', 'ADDRESS'],
-      appliance.fence_devices.map((device) => [device.name, device.driver, device.driver === 'fence-agent' ? device.agent : device.model, device.driver === 'fence-agent' ? (device.parameters?.['ip'] ?? '') : device.address]),
+      appliance.fence_devices.map((device) => [device.name, device.driver, device.driver === 'fence-agent' ? device.agent : device.driver === 'disk' ? 'fencing disk' : device.model, device.driver === 'fence-agent' ? (device.parameters?.['ip'] ?? '') : device.driver === 'disk' ? device.device : device.address]),
     ).replace(/^/gm, '  '),
   );
   if (appliance.fencing_options?.priority_delay !== undefined) lines.push('', `Priority fence delay: ${appliance.fencing_options.priority_delay} ms (the node with the higher resource priority is fenced later)`);

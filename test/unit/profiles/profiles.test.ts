@@ -34,7 +34,7 @@ describe('shipped profiles', async () => {
     });
   }
   it('ships the generic IPMI appliance, the APC PDU appliance and the test profile', () => {
-    expect([...library.appliances.keys()].sort()).toEqual(['generic-2node-apc-pdu', 'generic-2node-ipmi', 'heartline-testbed']);
+    expect([...library.appliances.keys()].sort()).toEqual(['generic-2node-apc-pdu', 'generic-2node-ipmi', 'generic-2node-ipmi-sbd', 'heartline-testbed']);
   });
   it('turns the APC appliance into drivers, two levels per node and the priority delay', async () => {
     const appliance = library.appliances.get('generic-2node-apc-pdu')?.profile;
@@ -144,7 +144,7 @@ describe('heartline profile', () => {
   });
 
   it('validate: OK for the shipped set; every problem as FILE:LINE:COL and exit 2 for a broken file', async () => {
-    expect(await cli('profile', 'validate')).toMatchObject({ code: 0, out: 'OK (3 appliances, 8 device models)\n' });
+    expect(await cli('profile', 'validate')).toMatchObject({ code: 0, out: 'OK (4 appliances, 8 device models)\n' });
     const file = join(dir, 'broken.yaml');
     await writeFile(file, BROKEN);
     const bad = await cli('profile', 'validate', file);
