@@ -109,6 +109,12 @@ export interface DaemonLabOptions {
   readonly agents?: { readonly lsb?: string; readonly heartbeat?: string };
   /** Called with a line of progress ("starting daemons") while the lab is built; default: silent. */
   readonly progress?: (message: string) => void;
+  /**
+   * A command each node's daemon is started through, which execs the daemon (DaemonProcess's
+   * `commandPrefix`): e.g. SharedDisk's own mount namespace per node with the node's path of the
+   * shared disk. Default: none.
+   */
+  readonly daemonCommandPrefix?: (node: number) => readonly string[];
 }
 
 /** A heartbeat link of the lab as heartline.yaml names it, and where it lives. */
@@ -291,6 +297,7 @@ export class DaemonLab {
       ...(this.options.agents === undefined ? {} : { agentDirectories: this.agentDirectoryOptions(node) }),
       testHooks: this.options.testHooks ?? true,
       ...(this.options.realtimePriority === undefined ? {} : { realtimePriority: this.options.realtimePriority }),
+      ...(this.options.daemonCommandPrefix === undefined ? {} : { commandPrefix: this.options.daemonCommandPrefix(node) }),
       onEvent: (event) => history.push(event),
     });
     if (this.destroyed) {
