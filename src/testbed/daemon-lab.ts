@@ -115,6 +115,8 @@ export interface DaemonLabOptions {
    * shared disk. Default: none.
    */
   readonly daemonCommandPrefix?: (node: number) => readonly string[];
+  /** How long a daemon may take to be ready when started (DaemonProcess's `readyTimeoutMs`); default 10 s. */
+  readonly daemonReadyTimeoutMs?: number;
 }
 
 /** A heartbeat link of the lab as heartline.yaml names it, and where it lives. */
@@ -298,6 +300,7 @@ export class DaemonLab {
       testHooks: this.options.testHooks ?? true,
       ...(this.options.realtimePriority === undefined ? {} : { realtimePriority: this.options.realtimePriority }),
       ...(this.options.daemonCommandPrefix === undefined ? {} : { commandPrefix: this.options.daemonCommandPrefix(node) }),
+      ...(this.options.daemonReadyTimeoutMs === undefined ? {} : { readyTimeoutMs: this.options.daemonReadyTimeoutMs }),
       onEvent: (event) => history.push(event),
     });
     if (this.destroyed) {

@@ -54,7 +54,17 @@ describeWithPrerequisites(
     beforeAll(async () => {
       disk = await SharedDisk.create({ nodes: 2, label: `hl${process.pid}` });
       const shared = disk;
-      lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: false, linkKind: 'udp-unicast', cliPath: builtCli, fencing: true, daemonCommandPrefix: (node) => shared.daemonCommandPrefix(node) });
+      lab = await DaemonLab.create({
+        nodes: 2,
+        links: ['crossover', 'switch'],
+        serial: false,
+        linkKind: 'udp-unicast',
+        cliPath: builtCli,
+        fencing: true,
+        daemonCommandPrefix: (node) => shared.daemonCommandPrefix(node),
+        // The machine is shared: under load a daemon can take more than the default 10 s to start.
+        daemonReadyTimeoutMs: 30_000,
+      });
       watch = new MountWatch([0, 1].map((node) => ({ name: lab.nodeName(node), netns: lab.net.namespace(node) })), shared.deviceNumbers);
       vip = `10.213.${lab.net.link(SWITCH_LINK).subnetOctet}.100`;
       mountPoint = join(shared.mountDir, 'data');
