@@ -58,6 +58,23 @@ export function recordFileProblems(file: RecordFile, highestAcknowledged: number
   return problems;
 }
 
+/**
+ * The acknowledged records the file does not hold as acknowledged: missing, or holding another
+ * node's record under that number (a record lost and its number reused after a takeover). A whole
+ * file, checked with recordFileProblems, has none. At most `limit` problems (default 20).
+ */
+export function lostAcknowledgements(file: RecordFile, acknowledged: Iterable<{ readonly seq: number; readonly node: string }>, limit = 20): string[] {
+  const bySeq = new Map(file.records.map((record) => [record.seq, record.node]));
+  const problems: string[] = [];
+  for (const ack of acknowledged) {
+    if (problems.length >= limit) break;
+    const node = bySeq.get(ack.seq);
+    if (node === undefined) problems.push(`record ${ack.seq} acknowledged by ${ack.node} is missing`);
+    else if (node !== ack.node) problems.push(`record ${ack.seq} acknowledged by ${ack.node} is gone: the file holds record ${ack.seq} of ${node}`);
+  }
+  return problems;
+}
+
 /** An answer line of the service: `ack SEQ NODE` or `error TEXT`. */
 export type WriterAnswer = { readonly kind: 'ack'; readonly seq: number; readonly node: string } | { readonly kind: 'error'; readonly message: string };
 

@@ -21,7 +21,7 @@ import { runCommand } from '../../../src/testbed/command.js';
 import { DaemonLab } from '../../../src/testbed/daemon-lab.js';
 import { MountWatch } from '../../../src/testbed/mount-watch.js';
 import { SharedDisk } from '../../../src/testbed/shared-disk.js';
-import { parseRecordFile, recordFileProblems } from '../../../src/storage/writer-records.js';
+import { lostAcknowledgements, parseRecordFile, recordFileProblems } from '../../../src/storage/writer-records.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli, distDir } from '../harness/fixture-program.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
@@ -106,6 +106,15 @@ describeWithPrerequisites(
     }
 
     const highestAck = (): number => acks.reduce((max, a) => Math.max(max, a.ack ?? 0), 0);
+    /** Every acknowledged record so far, as the client saw it: number and the node that wrote it. */
+    const acknowledged = (): { seq: number; node: string }[] => acks.flatMap((a) => (a.ack === undefined || a.node === undefined ? [] : [{ seq: a.ack, node: a.node }]));
+    /** The kernel's ext4/jbd2/MMP lines, for a failure message (what the disk went through). */
+    const kernelLog = async (): Promise<string> =>
+      (await runCommand('dmesg', []).catch(() => ''))
+        .split('\n')
+        .filter((line) => /EXT4|JBD2|jbd2|MMP|loop/.test(line))
+        .slice(-25)
+        .join('\n');
 
     const waitAck = (options: { readonly since: number; readonly node?: string; readonly timeoutMs?: number }): Promise<Ack> =>
       eventually(() => acks.find((a) => a.at >= options.since && a.ack !== undefined && (options.node === undefined || a.node === options.node)), {
@@ -192,11 +201,14 @@ describeWithPrerequisites(
         const ackedBefore = highestAck();
         const served = await waitAck({ since: lostAt, node: lab.nodeName(survivor), timeoutMs: 150_000 });
         const highest = highestAck();
-        const file = parseRecordFile(await records(survivor));
-        const problems = recordFileProblems(file, highest);
+        const ackedSoFar = acknowledged().filter((a) => a.seq <= ackedBefore);
+        const text = await records(survivor);
+        const file = parseRecordFile(text);
+        const problems = [...recordFileProblems(file, highest), ...lostAcknowledgements(file, ackedSoFar)];
         const line = `run ${run + 1}/${RUNS} (${kind} of ${lab.nodeName(active)}): writes again on ${lab.nodeName(survivor)} after ${served.at - lostAt} ms; acknowledged before the fault ${ackedBefore}, first after ${String(served.ack)}, records ${file.records.length}; double mounts ${watch?.violations.length ?? 0}`;
         report.push(line);
         console.log(line);
+        if (problems.length > 0) console.log(`records around the fault:\n${text.split('\n').slice(Math.max(0, ackedBefore - 6), ackedBefore + 4).join('\n')}\nkernel:\n${await kernelLog()}\n${lab.describeLogs(survivor, 30)}`);
         expect(problems, line).toEqual([]);
         expect(served.ack).toBeGreaterThan(ackedBefore);
         expectNoDoubleMount();

@@ -1,7 +1,7 @@
 // Goal: the record file check of the storage tests tells a whole file from one that lost an
 // acknowledged record, holds a gap, a duplicate or a foreign line, and ignores a torn last line.
 import { describe, expect, it } from 'vitest';
-import { formatRecord, parseRecordFile, parseWriterAnswer, recordFileProblems } from '../../../src/storage/writer-records.js';
+import { formatRecord, lostAcknowledgements, parseRecordFile, parseWriterAnswer, recordFileProblems } from '../../../src/storage/writer-records.js';
 
 const file = (...seqs: number[]): string => seqs.map((seq) => formatRecord({ seq, node: 'a', atMs: 1_700_000_000_000 + seq })).join('');
 
@@ -25,6 +25,16 @@ describe('record file', () => {
     expect(parsed.records.map((r) => r.seq)).toEqual([1, 2]);
     expect(parsed.completeLength).toBe(Buffer.byteLength(file(1, 2)));
     expect(recordFileProblems(parsed, 2)).toEqual([]);
+  });
+
+  it('an acknowledged record whose number was reused by another node is lost', () => {
+    const text = `${file(1, 2)}${formatRecord({ seq: 3, node: 'b', atMs: 5 })}`;
+    const parsed = parseRecordFile(text);
+    expect(recordFileProblems(parsed, 3)).toEqual([]);
+    expect(lostAcknowledgements(parsed, [{ seq: 2, node: 'a' }, { seq: 3, node: 'a' }, { seq: 4, node: 'a' }])).toEqual([
+      'record 3 acknowledged by a is gone: the file holds record 3 of b',
+      'record 4 acknowledged by a is missing',
+    ]);
   });
 
   it('reads the service answers', () => {
