@@ -111,6 +111,14 @@ export interface DaemonLabOptions {
   readonly agents?: { readonly lsb?: string; readonly heartbeat?: string };
   /** Called with a line of progress ("starting daemons") while the lab is built; default: silent. */
   readonly progress?: (message: string) => void;
+  /**
+   * A command each node's daemon is started through, which execs the daemon (DaemonProcess's
+   * `commandPrefix`): e.g. SharedDisk's own mount namespace per node with the node's path of the
+   * shared disk. Default: none.
+   */
+  readonly daemonCommandPrefix?: (node: number) => readonly string[];
+  /** How long a daemon may take to be ready when started (DaemonProcess's `readyTimeoutMs`); default 10 s. */
+  readonly daemonReadyTimeoutMs?: number;
 }
 
 /** A heartbeat link of the lab as heartline.yaml names it, and where it lives. */
@@ -293,6 +301,8 @@ export class DaemonLab {
       ...(this.options.agents === undefined ? {} : { agentDirectories: this.agentDirectoryOptions(node) }),
       testHooks: this.options.testHooks ?? true,
       ...(this.options.realtimePriority === undefined ? {} : { realtimePriority: this.options.realtimePriority }),
+      ...(this.options.daemonCommandPrefix === undefined ? {} : { commandPrefix: this.options.daemonCommandPrefix(node) }),
+      ...(this.options.daemonReadyTimeoutMs === undefined ? {} : { readyTimeoutMs: this.options.daemonReadyTimeoutMs }),
       onEvent: (event) => history.push(event),
     });
     if (this.destroyed) {

@@ -43,6 +43,11 @@ export interface DaemonProcessOptions {
   readonly realtimePriority?: number;
   /** Called with each log event as it is parsed. */
   readonly onEvent?: (event: LogEvent) => void;
+  /**
+   * A command that runs first and execs the daemon's argv given after it (e.g. `unshare --mount`
+   * and a bind mount, see SharedDisk); it must exec, so that the PID stays the daemon's.
+   */
+  readonly commandPrefix?: readonly string[];
   /** How long start() waits for the daemon to be ready; default 10 s. */
   readonly readyTimeoutMs?: number;
 }
@@ -72,7 +77,7 @@ export class DaemonProcess {
     daemon.child = await BackgroundProcess.start({
       name: options.name,
       namespace: options.namespace,
-      argv: [process.execPath, ...(options.nodeArgs ?? DAEMON_NODE_OPTIONS), options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime, ...rscTmp, ...agentDirs],
+      argv: [...(options.commandPrefix ?? []), process.execPath, ...(options.nodeArgs ?? DAEMON_NODE_OPTIONS), options.cliPath, 'daemon', '--config', options.configPath, '--node', options.nodeName, '--socket', options.socketPath, '--state-dir', options.stateDir, ...realtime, ...rscTmp, ...agentDirs],
       env,
       onStdoutLine: (line) => {
         const event = parseLogLine(line, Date.now());

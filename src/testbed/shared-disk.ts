@@ -1,0 +1,129 @@
+/**
+ * SharedDisk: a shared SAN/DAS disk for a lab on one machine. One backing file holds an ext4
+ * filesystem (with multi-mount protection unless told otherwise); every node gets its own loop
+ * device over that file, as every host of a real cluster sees the LUN through its own HBA, and
+ * sees it at one common path (`devicePath`) inside its own mount namespace.
+ *
+ * Why a loop device per node, not one for all: one kernel keeps one superblock per block device,
+ * so a second mount of the same loop device in another namespace would share the first mount's
+ * filesystem instead of being a second, independent one; a double mount would then be harmless
+ * and MMP could never refuse it. Two loop devices over one file are two block devices with the
+ * same contents (their reads and writes meet in the file's page cache), as two hosts see one disk.
+ *
+ * Contract:
+ * - `daemonCommandPrefix(node)` runs the node's daemon in a mount namespace of its own (private
+ *   propagation: nothing it mounts is seen by the host or the other nodes) in which
+ *   `devicePath` is a bind mount of the node's loop device; everything the daemon starts (agents,
+ *   services) lives in that namespace;
+ * - every name is unique per lab (the temporary folder, the loop devices `losetup --find` gives);
+ * - `destroy()` detaches the loop devices and removes the folder, even after a failure; call it
+ *   after the lab's processes are gone (a loop device still mounted somewhere is detached by the
+ *   kernel once its last user goes: autoclear). A last-resort exit hook does the same.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand, runCommandSync } from './command.js';
+import { registerLastResortCleanup } from './last-resort-cleanup.js';
+
+export interface SharedDiskOptions {
+  /** How many nodes see the disk (one loop device each). */
+  readonly nodes: number;
+  /** Size of the disk in MiB; default 64. */
+  readonly sizeMiB?: number;
+  /** The filesystem's label; default `hl-shared`. */
+  readonly label?: string;
+  /** Create the ext4 with multi-mount protection (`-O mmp`, update interval 1 s); default true. */
+  readonly mmp?: boolean;
+}
+
+export class SharedDisk {
+  private readonly unregister: () => void;
+  private destroyed = false;
+
+  private constructor(
+    /** The private folder: the backing file, the common device path, mount points. */
+    readonly dir: string,
+    /** The backing file (the disk's contents). */
+    readonly imagePath: string,
+    /** Node `n`'s loop device is `loopDevices[n]`. */
+    readonly loopDevices: readonly string[],
+    /** `major:minor` of each loop device, as /proc/PID/mountinfo shows a mount of it. */
+    readonly deviceNumbers: readonly string[],
+    readonly label: string,
+  ) {
+    this.unregister = registerLastResortCleanup(`shared disk ${imagePath}`, () => {
+      for (const device of loopDevices) runCommandSync('losetup', ['-d', device]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+  }
+
+  /** Makes the backing file and its filesystem and attaches one loop device per node. Removes what it made on failure. */
+  static async create(options: SharedDiskOptions): Promise<SharedDisk> {
+    const dir = await mkdtemp(join(tmpdir(), 'heartline-disk-'));
+    const imagePath = join(dir, 'disk.img');
+    const label = options.label ?? 'hl-shared';
+    const loops: string[] = [];
+    try {
+      await runCommand('truncate', ['-s', `${options.sizeMiB ?? 64}M`, imagePath]);
+      const mmp = options.mmp === false ? [] : ['-O', 'mmp', '-E', 'mmp_update_interval=1'];
+      await runCommand('mkfs.ext4', ['-q', '-F', '-L', label, ...mmp, imagePath]);
+      for (let node = 0; node < options.nodes; node++) loops.push((await runCommand('losetup', ['--find', '--show', imagePath])).trim());
+      const numbers = await Promise.all(loops.map(deviceNumber));
+      // The common path each node's namespace binds its own loop device on.
+      writeFileSync(join(dir, 'disk'), '', { mode: 0o600 });
+      return new SharedDisk(dir, imagePath, loops, numbers, label);
+    } catch (error) {
+      for (const device of loops) await runCommand('losetup', ['-d', device]).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The path at which every node sees the disk inside its own mount namespace. */
+  get devicePath(): string {
+    return join(this.dir, 'disk');
+  }
+
+  /** A folder for mount points (exists on the host; each node mounts over it in its own namespace). */
+  get mountDir(): string {
+    return join(this.dir, 'mnt');
+  }
+
+  /**
+   * The command prefix for node `node`'s daemon (DaemonLabOptions.daemonCommandPrefix): a mount
+   * namespace of its own with `devicePath` bound to the node's loop device, then exec of the rest.
+   */
+  daemonCommandPrefix(node: number): string[] {
+    const device = this.loopDevices[node];
+    if (device === undefined) throw new RangeError(`the shared disk has no loop device for node ${node}`);
+    return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'shared-disk', device, this.devicePath];
+  }
+
+  /** Detaches the loop devices and removes the folder. Idempotent; rejects with what failed, after trying everything. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const failures: string[] = [];
+    for (const device of this.loopDevices) {
+      try {
+        await runCommand('losetup', ['-d', device]);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+    await rm(this.dir, { recursive: true, force: true });
+    this.unregister();
+    if (failures.length > 0) throw new Error(`shared disk ${this.imagePath}: cleanup failed: ${failures.join('; ')}`);
+  }
+}
+
+/** `major:minor` of a block device, in decimal (as mountinfo writes it). */
+async function deviceNumber(device: string): Promise<string> {
+  const rdev = (await stat(device)).rdev;
+  // Linux dev_t: major in bits 8-19 (and 32+), minor in bits 0-7 and 20-31.
+  const major = (rdev >> 8) & 0xfff;
+  const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+  return `${major}:${minor}`;
+}
