@@ -9,7 +9,30 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** What a testbed user can need. The tools are named as the commands the testbed runs. */
-export type Requirement = 'root' | 'ip' | 'socat' | 'iptables' | 'setpriv' | 'resource-agents' | 'ipmi_sim' | 'ipmitool' | 'snmpd' | 'snmpget' | 'ss' | 'fence-agents' | 'losetup' | 'mkfs.ext4' | 'e2fsck' | 'unshare' | 'nsenter' | 'fuser' | 'python3';
+export type Requirement =
+  | 'root'
+  | 'ip'
+  | 'socat'
+  | 'iptables'
+  | 'setpriv'
+  | 'resource-agents'
+  | 'ipmi_sim'
+  | 'ipmitool'
+  | 'snmpd'
+  | 'snmpget'
+  | 'ss'
+  | 'fence-agents'
+  | 'losetup'
+  | 'mkfs.ext4'
+  | 'e2fsck'
+  | 'unshare'
+  | 'nsenter'
+  | 'fuser'
+  | 'python3'
+  | 'snmptranslate'
+  | 'smilint'
+  | 'dpkg-deb'
+  | 'systemd-analyze';
 
 /** Fence agents every fence-agents install has: their presence stands for the package's. */
 export const FENCE_AGENTS_PROBES = ['/usr/sbin/fence_ipmilan', '/usr/sbin/fence_apc_snmp'] as const;

@@ -18,10 +18,11 @@ export function missingPrerequisites(needs: readonly Prerequisite[]): string[] {
 /**
  * `describe(title, body)` when every prerequisite is met. Otherwise, with `CI` set, a suite with
  * one failing test that names what is missing; without it, a skipped suite whose title carries the
- * reason (vitest prints skipped titles with --reporter=verbose).
+ * reason (vitest prints skipped titles with --reporter=verbose). `otherProblems` are reasons the
+ * suite found itself (say, a machine state it must not disturb), treated the same way.
  */
-export function describeWithPrerequisites(title: string, needs: readonly Prerequisite[], body: () => void): void {
-  const missing = missingPrerequisites(needs);
+export function describeWithPrerequisites(title: string, needs: readonly Prerequisite[], body: () => void, otherProblems: readonly string[] = []): void {
+  const missing = [...missingPrerequisites(needs), ...otherProblems];
   if (missing.length === 0) {
     describe(title, body);
     return;
