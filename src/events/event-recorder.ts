@@ -1,17 +1,16 @@
 /**
  * EventRecorder: what the daemon tells the event log. It turns membership events (from the
  * heartbeat worker), status snapshots (after CIB and view changes) and fence outcomes into
- * ClusterEvents, stamped with the wall clock of the moment they happened. Snapshots are coalesced:
- * several CIB changes in quick succession cost one status computation (the policy engine's view of
- * what runs where), stamped with the time of the first.
+ * ClusterEvents, stamped with the wall clock of the moment they happened. Snapshots (the policy
+ * engine's view of what runs where, as `status` computes it) are throttled: see `changed`.
  */
 import { ServiceStateTracker, serviceStates, type ResourceSnapshot } from '../ha/availability/index.js';
 import type { MembershipEvent } from '../ha/membership/index.js';
 import type { Clock, Logger, Millis, NodeId, TimerHandle } from '../lib/index.js';
 import type { ClusterEvent, EventLog } from './event-log.js';
 
-/** How long CIB changes are gathered before one snapshot is taken. */
-const SNAPSHOT_COALESCE_MS = 100 as Millis;
+/** After a snapshot, further changes are gathered this long (at least) into the next one. */
+const SNAPSHOT_WINDOW_MS = 100;
 
 export interface EventRecorderOptions {
   readonly log: EventLog;
@@ -28,6 +27,7 @@ export class EventRecorder {
   private pendingSince: number | undefined;
   private timer: TimerHandle | undefined;
   private failedWrites = 0;
+  private lastSnapshotMs = 0;
 
   constructor(private readonly options: EventRecorderOptions) {}
 
@@ -37,7 +37,8 @@ export class EventRecorder {
 
   /** Takes a last snapshot now, then records the stop. */
   stopped(): void {
-    this.flush();
+    this.flush(this.pendingSince ?? this.options.clock.wallNow());
+    this.pendingSince = undefined;
     this.write({ atMs: this.options.clock.wallNow(), kind: 'daemon-stop', subject: this.options.selfName });
   }
 
@@ -71,13 +72,20 @@ export class EventRecorder {
     this.write({ atMs: this.options.clock.wallNow(), kind: outcome.ok ? 'fence-ok' : 'fence-failed', subject: outcome.target, node: outcome.by, detail: { action: outcome.action, detail: outcome.detail, ...(outcome.confirmed === true ? { confirmed: true } : {}) } });
   }
 
-  /** The CIB or the view changed: a snapshot follows shortly, stamped now. */
+  /**
+   * The CIB or the view changed. The first change after a quiet spell is snapshotted at once (a
+   * node loss shows as `down` at the moment of the loss, however fast the recovery that follows);
+   * further changes within the window are gathered into one snapshot at its end, stamped with the
+   * first of them. The window grows with the cost of a snapshot, so a large CIB does not keep the
+   * main thread busy computing status.
+   */
   changed(): void {
-    this.pendingSince ??= this.options.clock.wallNow();
-    this.timer ??= this.options.clock.setTimer(SNAPSHOT_COALESCE_MS, () => {
-      this.timer = undefined;
-      this.flush();
-    });
+    if (this.timer !== undefined) {
+      this.pendingSince ??= this.options.clock.wallNow();
+      return;
+    }
+    this.flush(this.options.clock.wallNow());
+    this.openWindow();
   }
 
   close(): void {
@@ -85,12 +93,23 @@ export class EventRecorder {
     this.timer = undefined;
   }
 
-  private flush(): void {
-    if (this.timer !== undefined) this.options.clock.clearTimer(this.timer);
-    this.timer = undefined;
-    const atMs = this.pendingSince ?? this.options.clock.wallNow();
-    this.pendingSince = undefined;
+  private openWindow(): void {
+    const windowMs = Math.max(SNAPSHOT_WINDOW_MS, 5 * this.lastSnapshotMs) as Millis;
+    this.timer = this.options.clock.setTimer(windowMs, () => {
+      this.timer = undefined;
+      const since = this.pendingSince;
+      if (since === undefined) return;
+      this.pendingSince = undefined;
+      this.flush(since);
+      this.openWindow();
+    });
+  }
+
+  /** Takes a snapshot now and records what changed, stamped `atMs`. */
+  private flush(atMs: number): void {
+    const started = this.options.clock.now();
     const snapshot = this.options.snapshot();
+    this.lastSnapshotMs = this.options.clock.now() - started;
     if (snapshot === undefined) return;
     const states = serviceStates(snapshot.resources, snapshot.members);
     for (const change of this.tracker.observe(atMs, states)) {

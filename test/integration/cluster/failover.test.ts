@@ -109,13 +109,17 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
     expect(report.nodes.find((n) => n.name === active)?.state).toBe('offline');
     // The survivor's event log has the story, and `heartline availability` (reading the file) counts the outage.
     const eventsFile = join(lab.stateDir(survivor), 'events.sqlite');
+    let lastEvents = '';
     const events = await eventually(
       async () => {
         const listed = await lab.cliRun(survivor, ['events', '--events', eventsFile, '--json', '--limit', '1000'], { socket: false });
         const parsed = JSON.parse(listed.stdout) as { events: { kind: string; subject: string; atMs: number }[] };
-        return parsed.events.some((e) => e.kind === 'resource-up' && e.subject === RESOURCE && e.atMs > (parsed.events.find((d) => d.kind === 'resource-down' && d.subject === RESOURCE)?.atMs ?? Infinity)) ? parsed.events : undefined;
+        lastEvents = parsed.events.map((e) => `${e.atMs} ${e.kind} ${e.subject}`).join('\n');
+        // Complete once the start on the survivor, after the fence, is recorded.
+        const fencedAt = parsed.events.findLastIndex((e) => e.kind === 'fence-ok' && e.subject === active);
+        return fencedAt >= 0 && parsed.events.slice(fencedAt).some((e) => e.kind === 'resource-up' && e.subject === RESOURCE) ? parsed.events : undefined;
       },
-      { what: 'the outage and the recovery in the event log', timeoutMs: 10_000, intervalMs: 200 },
+      { what: 'the outage and the recovery in the event log', timeoutMs: 10_000, intervalMs: 200, describe: () => lastEvents },
     );
     const order = (kind: string, subject: string): number => events.findLastIndex((e) => e.kind === kind && e.subject === subject);
     expect(order('node-down', active)).toBeGreaterThanOrEqual(0);
@@ -201,7 +205,9 @@ describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fenci
       if (runningNodes().includes(idle)) {
         // Make the idle node idle: standby sends the resource to the other node, where stickiness keeps it.
         expect((await lab.request(busy, 'cib-change', { change: { op: 'set-node-attribute', node: lab.nodeName(idle), name: 'standby', value: 'on', lifetime: 'permanent' }, user: 'root' })).ok).toBe(true);
-        expect(await waitForPlacement([0, 1], 'dummy moved off the node to stop')).toBe(lab.nodeName(busy));
+        // Right after the request, status may still show it where it was: wait for the move.
+        await eventually(async () => ((await waitForPlacement([0, 1], 'placed')) === lab.nodeName(busy) ? true : undefined), { what: 'dummy moved off the node to stop', timeoutMs: 30_000, intervalMs: 200 });
+        expect(runningNodes()).toEqual([busy]);
         expect((await lab.request(busy, 'cib-change', { change: { op: 'set-node-attribute', node: lab.nodeName(idle), name: 'standby', lifetime: 'permanent' }, user: 'root' })).ok).toBe(true);
       }
       const fencesBefore = fenceLog();
