@@ -1,18 +1,22 @@
-import { chmod, unlink } from 'node:fs/promises';
+import { chmod, chown, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../lib/index.js';
+import { lookupGroupId } from '../platform/unix-group.js';
 import { controlRequestSchema, type ControlRequest, type ControlResponse } from './control-protocol.js';
 
 const REQUEST_BYTES_MAX = 64 * 1024;
+/** The group whose members may use the CLI without root (Pacemaker's name for it). */
+const CLIENT_GROUP = 'haclient';
 
 /**
  * ControlServer: the daemon's end of the local control socket. One JSON request per line, one
  * JSON response per line. Requests that do not parse or do not match the schema get an error
  * response naming the problem; the daemon never dies of a bad request. The socket is created
- * mode 0660 in a 0750 folder, so only root (and, once packaging creates it, group haclient)
- * can talk to the daemon.
+ * mode 0660 in a 0750 folder, so only root and group `haclient` (when it exists: the package
+ * creates it) can talk to the daemon: both the socket and a folder the daemon created belong to
+ * that group.
  */
 export class ControlServer {
   private server: Server | undefined;
@@ -24,7 +28,7 @@ export class ControlServer {
   ) {}
 
   async listen(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o750 });
+    const created = await mkdir(dirname(this.path), { recursive: true, mode: 0o750 });
     if (await isAlive(this.path)) throw new Error(`another heartline daemon is already listening on ${this.path}: stop it first, or give this one another --socket`);
     await unlink(this.path).catch(() => undefined);
     const server = createServer((socket) => this.serve(socket));
@@ -37,6 +41,20 @@ export class ControlServer {
     });
     await chmod(this.path, 0o660);
     this.server = server;
+    await this.giveToGroup(created);
+  }
+
+  /** Socket (and the folder, when this daemon created it) to group haclient, when it exists. */
+  private async giveToGroup(createdFolder: string | undefined): Promise<void> {
+    const gid = await lookupGroupId(CLIENT_GROUP);
+    if (gid === undefined || process.getuid === undefined) return;
+    const uid = process.getuid();
+    try {
+      if (createdFolder !== undefined) await chown(dirname(this.path), uid, gid);
+      await chown(this.path, uid, gid);
+    } catch (error) {
+      this.logger.warn('the control socket stays root-only: it could not be given to its group', { group: CLIENT_GROUP, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   async close(): Promise<void> {
