@@ -76,12 +76,14 @@ export class EventRecorder {
    * The CIB or the view changed. The first change after a quiet spell is snapshotted at once (a
    * node loss shows as `down` at the moment of the loss, however fast the recovery that follows);
    * further changes within the window are gathered into one snapshot at its end, stamped with the
-   * first of them. The window grows with the cost of a snapshot, so a large CIB does not keep the
+   * last of them. The window grows with the cost of a snapshot, so a large CIB does not keep the
    * main thread busy computing status.
    */
   changed(): void {
     if (this.timer !== undefined) {
-      this.pendingSince ??= this.options.clock.wallNow();
+      // The snapshot will show the state after the last change: stamped with it, a recovery is
+      // never dated before the event it needed (a fence), and downtime errs long, not short.
+      this.pendingSince = this.options.clock.wallNow();
       return;
     }
     this.flush(this.options.clock.wallNow());

@@ -1,6 +1,6 @@
 // EventRecorder's snapshot throttle, on virtual time: the first change after a quiet spell is
 // recorded at once (a node loss is `down` at the loss, however fast the recovery), later changes
-// within the window are gathered into one snapshot stamped with the first of them, and a stop
+// within the window are gathered into one snapshot stamped with the last of them, and a stop
 // records what is pending.
 import { describe, expect, it } from 'vitest';
 import { EventRecorder, type ClusterEvent, type EventLog } from '../../../src/events/index.js';
@@ -47,7 +47,7 @@ function setup() {
 }
 
 describe('EventRecorder', () => {
-  it('a loss recovered within the window still shows as an outage, stamped at the loss and at the change that ended it', () => {
+  it('a loss recovered within the window still shows as an outage, stamped at the loss and at the last change of the window', () => {
     const { time, recorder, on, members, states } = setup();
     on('a');
     recorder.changed();
@@ -62,7 +62,7 @@ describe('EventRecorder', () => {
     on('b');
     recorder.changed(); // started on b, 50 ms after the loss
     time.advance(200);
-    expect(states()).toEqual(['0 resource-up', '1000 resource-down', '1030 resource-up']);
+    expect(states()).toEqual(['0 resource-up', '1000 resource-down', '1050 resource-up']);
   });
 
   it('a stop records what is pending, then the stop itself', () => {
