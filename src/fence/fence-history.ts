@@ -14,14 +14,11 @@
  *   `rowLimit` newest rows; older ones go in the transaction that adds a row.
  * - The store is synchronous and belongs to one thread.
  */
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { assert, err, ok, type Result } from '../lib/index.js';
-import { applySqliteMigrations } from '../platform/sqlite-migrations.js';
+import { openStateDatabase } from '../platform/state-database.js';
 import type { FenceAttempt, RequestedFenceAction } from './plan/index.js';
 
-/** The schema version this program writes and reads. */
-export const FENCE_HISTORY_SCHEMA_VERSION = 1;
 
 /** Rows kept by default: years of fencing on an appliance, a few hundred kilobytes. */
 export const DEFAULT_FENCE_HISTORY_ROWS = 1000;
@@ -52,6 +49,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX fence_history_by_target ON fence_history (target, sequence);
   `,
 ];
+
+/** The schema version this program writes and reads. */
+export const FENCE_HISTORY_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** How the file is opened: the same as the daemon's other state files (src/platform). */
+const STATE_DATABASE = {
+  what: 'the fence history',
+  migrations: MIGRATIONS,
+  missingHint: 'a daemon that fences through a hardware profile creates it when it starts; give another file with --history',
+  movedAwayNote: '(the old outcomes stay in the file and in the logs)',
+} as const;
 
 /** Why the history could not do what was asked; `message` names the file and what to do. */
 export interface FenceHistoryError {
@@ -116,11 +124,6 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function sqliteCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 export class FenceHistory {
   private closed = false;
 
@@ -134,63 +137,14 @@ export class FenceHistory {
   static open(path: string, options: { readonly rowLimit?: number } = {}): Result<FenceHistory, FenceHistoryError> {
     const rowLimit = options.rowLimit ?? DEFAULT_FENCE_HISTORY_ROWS;
     assert(Number.isSafeInteger(rowLimit) && rowLimit >= 1, `FenceHistory: rowLimit must be a positive integer, not ${rowLimit}`);
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-    } catch (error) {
-      return err({ kind: 'unreadable', message: `cannot open the fence history ${path}: ${describe(error)} (the folder must exist and be writable by the daemon)` });
-    }
-    const prepared = FenceHistory.prepare(db, path, rowLimit, false);
-    if (!prepared.ok) db.close();
-    return prepared;
+    const opened = openStateDatabase(path, { ...STATE_DATABASE, readOnly: false });
+    return opened.ok ? ok(new FenceHistory(opened.value, path, rowLimit)) : opened;
   }
 
   /** Opens an existing history for reading only (the CLI, possibly while the daemon writes). */
   static openReadOnly(path: string): Result<FenceHistory, FenceHistoryError> {
-    if (!existsSync(path)) {
-      return err({ kind: 'unreadable', message: `there is no fence history at ${path} (a daemon that fences through a hardware profile creates it when it starts; give another file with --history)` });
-    }
-    let db: Database.Database;
-    try {
-      db = new Database(path, { readonly: true, fileMustExist: true });
-    } catch (error) {
-      return err({ kind: 'unreadable', message: `cannot open the fence history ${path}: ${describe(error)} (check its permissions)` });
-    }
-    const prepared = FenceHistory.prepare(db, path, DEFAULT_FENCE_HISTORY_ROWS, true);
-    if (!prepared.ok) db.close();
-    return prepared;
-  }
-
-  private static prepare(db: Database.Database, path: string, rowLimit: number, readOnly: boolean): Result<FenceHistory, FenceHistoryError> {
-    const corrupt = (what: string): Result<never, FenceHistoryError> =>
-      err({ kind: 'corrupt', message: `${path} is not a usable fence history: ${what}. Move it away: the daemon starts a new one (the old outcomes stay in the file and in the logs)` });
-    let found: number;
-    try {
-      if (!readOnly) {
-        // The first read of the file: a file that is not a database fails here.
-        const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
-        if (mode !== 'wal') return corrupt(`the journal mode could not be set to WAL (it is ${String(mode)})`);
-        db.pragma('synchronous = FULL');
-      }
-      db.pragma('busy_timeout = 5000');
-      const check: unknown = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') return corrupt(`the integrity check failed (${String(check)})`);
-      found = db.pragma('user_version', { simple: true }) as number;
-    } catch (error) {
-      const code = sqliteCode(error);
-      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return corrupt(`the file is not an SQLite database or is damaged (${describe(error)})`);
-      return err({ kind: 'unreadable', message: `cannot read the fence history ${path}: ${describe(error)} (check its permissions and the disk)` });
-    }
-    if (found > FENCE_HISTORY_SCHEMA_VERSION) {
-      return err({ kind: 'newer-schema', message: `${path} was written by a newer Heartline (history schema ${found}; this one reads up to ${FENCE_HISTORY_SCHEMA_VERSION}): run the newer version, or move the file away` });
-    }
-    if (readOnly) {
-      if (found !== FENCE_HISTORY_SCHEMA_VERSION) return corrupt(found === 0 ? 'it holds no fence history table' : `its schema is version ${found}: let the daemon open it once to bring it up to date`);
-      return ok(new FenceHistory(db, path, rowLimit));
-    }
-    const migrated = applySqliteMigrations(db, MIGRATIONS);
-    if (!migrated.ok) return corrupt(migrated.error);
-    return ok(new FenceHistory(db, path, rowLimit));
+    const opened = openStateDatabase(path, { ...STATE_DATABASE, readOnly: true });
+    return opened.ok ? ok(new FenceHistory(opened.value, path, DEFAULT_FENCE_HISTORY_ROWS)) : opened;
   }
 
   /** Adds one outcome; returns its sequence number. */

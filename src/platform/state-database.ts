@@ -23,11 +23,13 @@ export interface StateDatabaseOptions {
   readonly readOnly: boolean;
   /** For a reader whose file is missing: who creates it, or what to pass instead. */
   readonly missingHint: string;
+  /** Said after "Move it away: the daemon starts a new one" about a corrupt file, when there is more to say. */
+  readonly movedAwayNote?: string;
 }
 
 export function openStateDatabase(path: string, options: StateDatabaseOptions): Result<Database.Database, StateDatabaseError> {
   const { what } = options;
-  if (options.readOnly && !existsSync(path)) return err({ kind: 'unreadable', message: `there is no ${what} at ${path} (${options.missingHint})` });
+  if (options.readOnly && !existsSync(path)) return err({ kind: 'unreadable', message: `there is no ${what.replace(/^the /, '')} at ${path} (${options.missingHint})` });
   let db: Database.Database;
   try {
     db = options.readOnly ? new Database(path, { readonly: true, fileMustExist: true }) : new Database(path);
@@ -41,7 +43,7 @@ export function openStateDatabase(path: string, options: StateDatabaseOptions): 
 
 function prepare(db: Database.Database, path: string, options: StateDatabaseOptions): Result<Database.Database, StateDatabaseError> {
   const { what } = options;
-  const corrupt = (reason: string): Result<never, StateDatabaseError> => err({ kind: 'corrupt', message: `${path} is not a usable ${what.replace(/^the /, '')}: ${reason}. Move it away: the daemon starts a new one` });
+  const corrupt = (reason: string): Result<never, StateDatabaseError> => err({ kind: 'corrupt', message: `${path} is not a usable ${what.replace(/^the /, '')}: ${reason}. Move it away: the daemon starts a new one${options.movedAwayNote === undefined ? '' : ` ${options.movedAwayNote}`}` });
   let found: number;
   try {
     if (!options.readOnly) {

@@ -69,6 +69,7 @@ describe('EventLog', () => {
     }
     const missing = EventLog.openReadOnly(join(dir, 'none.sqlite'));
     expect(!missing.ok && missing.error.message).toContain('--state-dir');
+    expect(!missing.ok && missing.error.message).toContain(`there is no event log at ${join(dir, 'none.sqlite')} (`);
   });
 });
 
