@@ -58,7 +58,7 @@ const STATE_DATABASE = {
   what: 'the fence history',
   migrations: MIGRATIONS,
   missingHint: 'a daemon that fences through a hardware profile creates it when it starts; give another file with --history',
-  movedAwayNote: '(the old outcomes stay in the file and in the logs)',
+  corruptAdvice: 'Move it away: the daemon starts a new one (the old outcomes stay in the file and in the logs)',
 } as const;
 
 /** Why the history could not do what was asked; `message` names the file and what to do. */

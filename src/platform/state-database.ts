@@ -23,8 +23,10 @@ export interface StateDatabaseOptions {
   readonly readOnly: boolean;
   /** For a reader whose file is missing: who creates it, or what to pass instead. */
   readonly missingHint: string;
-  /** Said after "Move it away: the daemon starts a new one" about a corrupt file, when there is more to say. */
-  readonly movedAwayNote?: string;
+  /** What to do with a corrupt file; default "Move it away: the daemon starts a new one". */
+  readonly corruptAdvice?: string;
+  /** What to do with a file from a newer program; default "run the newer version, or move the file away". */
+  readonly newerSchemaAdvice?: string;
 }
 
 export function openStateDatabase(path: string, options: StateDatabaseOptions): Result<Database.Database, StateDatabaseError> {
@@ -43,7 +45,7 @@ export function openStateDatabase(path: string, options: StateDatabaseOptions): 
 
 function prepare(db: Database.Database, path: string, options: StateDatabaseOptions): Result<Database.Database, StateDatabaseError> {
   const { what } = options;
-  const corrupt = (reason: string): Result<never, StateDatabaseError> => err({ kind: 'corrupt', message: `${path} is not a usable ${what.replace(/^the /, '')}: ${reason}. Move it away: the daemon starts a new one${options.movedAwayNote === undefined ? '' : ` ${options.movedAwayNote}`}` });
+  const corrupt = (reason: string): Result<never, StateDatabaseError> => err({ kind: 'corrupt', message: `${path} is not a usable ${what.replace(/^the /, '')}: ${reason}. ${options.corruptAdvice ?? 'Move it away: the daemon starts a new one'}` });
   let found: number;
   try {
     if (!options.readOnly) {
@@ -62,7 +64,7 @@ function prepare(db: Database.Database, path: string, options: StateDatabaseOpti
     return err({ kind: 'unreadable', message: `cannot read ${what} ${path}: ${describe(error)} (check its permissions and the disk)` });
   }
   const version = options.migrations.length;
-  if (found > version) return err({ kind: 'newer-schema', message: `${path} was written by a newer Heartline (schema ${found}; this one reads up to ${version}): run the newer version, or move the file away` });
+  if (found > version) return err({ kind: 'newer-schema', message: `${path} was written by a newer Heartline (schema ${found}; this one reads up to ${version}): ${options.newerSchemaAdvice ?? 'run the newer version, or move the file away'}` });
   if (options.readOnly) {
     if (found !== version) return corrupt(found === 0 ? `it holds no ${what.replace(/^the /, '')}` : `its schema is version ${found}: let the daemon open it once to bring it up to date`);
     return ok(db);

@@ -4,15 +4,9 @@
  * crash during a migration leaves the previous version. A file whose version is higher than
  * CIB_STORE_SCHEMA_VERSION was written by a newer program and is refused, never downgraded.
  */
-import type Database from 'better-sqlite3';
-import { err, ok, type Result } from '../../lib/index.js';
-import { applySqliteMigrations } from '../../platform/sqlite-migrations.js';
 
-/** The schema version this program writes and reads. */
-export const CIB_STORE_SCHEMA_VERSION = 1;
-
-/** MIGRATIONS[n] moves a file from version n to n + 1. */
-const MIGRATIONS: readonly string[] = [
+/** CIB_STORE_MIGRATIONS[n] moves a file from version n to n + 1. */
+export const CIB_STORE_MIGRATIONS: readonly string[] = [
   `
   -- The current CIB: one row, Pacemaker XML with the version and digest beside it, so that a
   -- reader can check the XML and tools can see the version without parsing.
@@ -42,15 +36,5 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export type CibStoreMigrationError =
-  | { readonly kind: 'newer-schema'; readonly found: number; readonly supported: number }
-  | { readonly kind: 'failed'; readonly message: string };
-
-/** Brings `db` to CIB_STORE_SCHEMA_VERSION. */
-export function migrateCibStore(db: Database.Database): Result<number, CibStoreMigrationError> {
-  const found = db.pragma('user_version', { simple: true }) as number;
-  if (found > CIB_STORE_SCHEMA_VERSION) return err({ kind: 'newer-schema', found, supported: CIB_STORE_SCHEMA_VERSION });
-  const migrated = applySqliteMigrations(db, MIGRATIONS);
-  if (!migrated.ok) return err({ kind: 'failed', message: migrated.error });
-  return ok(CIB_STORE_SCHEMA_VERSION);
-}
+/** The schema version this program writes and reads. */
+export const CIB_STORE_SCHEMA_VERSION = CIB_STORE_MIGRATIONS.length;

@@ -21,7 +21,7 @@
  * - Snapshots returned are deeply frozen (they come from the importer).
  */
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { assert, err, ok, type Result } from '../../lib/index.js';
 import {
   canonicalCibText,
@@ -33,7 +33,8 @@ import {
   type Cib,
   type Configuration,
 } from '../cib/index.js';
-import { migrateCibStore } from './cib-store-schema.js';
+import { CIB_STORE_MIGRATIONS } from './cib-store-schema.js';
+import { openStateDatabase } from '../../platform/state-database.js';
 
 /** Why the store could not do what was asked. `message` names the file and what to do. */
 export interface CibStoreError {
@@ -129,10 +130,9 @@ function fastConfigurationDigest(configuration: Configuration): string {
 }
 
 /** The SQLite error code of a better-sqlite3 error (SQLITE_NOTADB, SQLITE_CANTOPEN, ...), if any. */
-function sqliteCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+/** A store that cannot be used is moved away; the node then takes the CIB from the cluster. */
+const CORRUPT_ADVICE =
+  "Move it away and restart: the node then starts with an empty CIB and takes the cluster's when it joins (a lone node needs a configuration import or a backup)";
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -155,52 +155,22 @@ export class CibStore {
   static open(path: string, options: CibStoreOptions = {}): Result<CibStore, CibStoreError> {
     const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     assert(Number.isSafeInteger(historyLimit) && historyLimit >= 1, `CibStore: historyLimit must be a positive integer, not ${historyLimit}`);
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-    } catch (error) {
-      return err({
-        kind: 'unreadable',
-        message: `cannot open the CIB store ${path}: ${describe(error)} (the folder must exist and be writable by the daemon)`,
-      });
-    }
-    const opened = CibStore.prepare(db, path, historyLimit);
-    if (!opened.ok) db.close();
-    return opened;
-  }
-
-  private static prepare(db: Database.Database, path: string, historyLimit: number): Result<CibStore, CibStoreError> {
-    const corrupt = (what: string): Result<never, CibStoreError> =>
-      err({
-        kind: 'corrupt',
-        message: `${path} is not a usable CIB store: ${what}. Move it away and restart: the node then starts with an empty CIB and takes the cluster's when it joins (a lone node needs a configuration import or a backup)`,
-      });
-    try {
-      // Reading the journal mode is the first read of the file: a file that is not a database fails here.
-      const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal') return corrupt(`the journal mode could not be set to WAL (it is ${String(mode)})`);
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
-      const check: unknown = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') return corrupt(`the integrity check failed (${String(check)})`);
-    } catch (error) {
-      const code = sqliteCode(error);
-      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return corrupt(`the file is not an SQLite database or is damaged (${describe(error)})`);
-      return err({ kind: 'unreadable', message: `cannot read the CIB store ${path}: ${describe(error)} (check its permissions and the disk)` });
-    }
-    const migrated = migrateCibStore(db);
-    if (!migrated.ok) {
-      if (migrated.error.kind === 'newer-schema') {
-        return err({
-          kind: 'newer-schema',
-          message: `${path} was written by a newer Heartline (store schema ${migrated.error.found}; this one reads up to ${migrated.error.supported}): run the newer version, or move the file away to start from the cluster's CIB`,
-        });
-      }
-      return corrupt(migrated.error.message);
-    }
+    const opened = openStateDatabase(path, {
+      what: 'the CIB store',
+      migrations: CIB_STORE_MIGRATIONS,
+      readOnly: false,
+      missingHint: '',
+      corruptAdvice: CORRUPT_ADVICE,
+      newerSchemaAdvice: "run the newer version, or move the file away to start from the cluster's CIB",
+    });
+    if (!opened.ok) return opened;
+    const db = opened.value;
     const store = new CibStore(db, path, historyLimit);
     const loaded = store.readCurrent();
-    if (!loaded.ok) return corrupt(loaded.error);
+    if (!loaded.ok) {
+      db.close();
+      return err({ kind: 'corrupt', message: `${path} is not a usable CIB store: ${loaded.error}. ${CORRUPT_ADVICE}` });
+    }
     store.current = loaded.value;
     return ok(store);
   }

@@ -192,7 +192,7 @@ describe('CibStore', () => {
     other.close();
     const result = CibStore.open(path);
     expect(result.ok ? 'opened' : result.error.kind).toBe('newer-schema');
-    expect(result.ok ? '' : result.error.message).toMatch(/newer Heartline \(store schema 99; this one reads up to 1\)/);
+    expect(result.ok ? '' : result.error.message).toMatch(/newer Heartline \(schema 99; this one reads up to 1\)/);
   });
 
   it("refuses another program's database", () => {
