@@ -1,5 +1,5 @@
 /**
- * Opening one of the daemon's small SQLite state files (the fence history, the event log) the same
+ * Opening one of the daemon's small SQLite state files (the CIB store, the fence history, the event log) the same
  * way every time: WAL journal and synchronous=FULL for the writer (a row is on disk when its
  * transaction returns), a quick integrity check, the schema brought up to date by migrations, and
  * a file from a newer program refused. A reader (the CLI) never creates or migrates anything and
