@@ -48,6 +48,9 @@ export interface FencingLabOptions {
   readonly pdus?: boolean;
   /** Run the BMC simulators under SCHED_RR with this priority (IpmiSimulator's `realtimePriority`); default: the normal policy. */
   readonly deviceRealtimePriority?: number;
+  /** Passed to DaemonLab: how each daemon is started (a shared disk's mount namespace) and how long it may take to be ready. */
+  readonly daemonCommandPrefix?: DaemonLabOptions['daemonCommandPrefix'];
+  readonly daemonReadyTimeoutMs?: number;
 }
 
 export class FencingLab {
@@ -86,6 +89,8 @@ export class FencingLab {
         ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }),
         ...(options.timing === undefined ? {} : { timing: options.timing }),
         ...(options.progress === undefined ? {} : { progress: options.progress }),
+        ...(options.daemonCommandPrefix === undefined ? {} : { daemonCommandPrefix: options.daemonCommandPrefix }),
+        ...(options.daemonReadyTimeoutMs === undefined ? {} : { daemonReadyTimeoutMs: options.daemonReadyTimeoutMs }),
       });
       fencing = new FencingLab(lab, folder, killNode, options.pdus ?? true, options.deviceRealtimePriority, unregister);
       for (const node of [0, 1]) await fencing.startDevicesIn(node);

@@ -228,9 +228,10 @@ export class NetnsLab {
    * processes killed and `atMs`, the wall clock of the instant (just before the first kill).
    * `realtimePriority`: run the link cut under SCHED_RR.
    */
-  async powerLoss(node: number, options: { readonly realtimePriority?: number } = {}): Promise<{ readonly killed: number; readonly atMs: number }> {
+  async powerLoss(node: number, options: { readonly realtimePriority?: number; readonly cutFirst?: () => Promise<number> } = {}): Promise<{ readonly killed: number; readonly atMs: number }> {
     const pids = await namespacePids(this.namespace(node));
-    const atMs = Date.now();
+    // Something else the power loss stops first (a disk), returning when it did: that is the moment.
+    const atMs = options.cutFirst === undefined ? Date.now() : await options.cutFirst();
     killAll(pids);
     await this.setLinks(node, this.links.map((link) => link.index), 'down', options);
     return { killed: pids.length + (await killNamespaceProcesses(this.namespace(node))), atMs };

@@ -92,6 +92,9 @@ export interface LabRequirementProblem {
 /** The tools a lab with simulated BMCs (FencingLab, ServiceLab's default fencing) needs besides the lab's own. */
 export const BMC_LAB_REQUIREMENTS: readonly Requirement[] = ['ipmi_sim', 'ipmitool'];
 
+/** What ServiceLab's `filesystem` service needs besides the lab's own: the shared loop disk, its floating address, the power-loss ioctl. */
+export const SHARED_DISK_LAB_REQUIREMENTS: readonly Requirement[] = ['resource-agents', 'losetup', 'mkfs.ext4', 'e2fsck', 'unshare', 'nsenter', 'fuser', 'python3'];
+
 /**
  * What stops `command` (e.g. "heartline bench failover") from building its lab of namespaces and
  * daemons: not root, or a missing tool (ip, iptables, socat, setpriv, and the `extra` ones, e.g.
@@ -102,7 +105,13 @@ export function labRequirementProblem(command: string, extra: readonly Requireme
   if (root.length > 0) return { code: 'needs-root', message: `${command} builds network namespaces and runs daemons on port 694: ${root.join('; ')}`, hint: `run it as root, e.g. sudo ${command}` };
   const tools = missingRequirements(['ip', 'iptables', 'socat', 'setpriv', ...extra]);
   if (tools.length > 0) {
-    const packages = ['iproute2 iptables socat util-linux', ...(extra.includes('ipmi_sim') ? ['openipmi'] : []), ...(extra.includes('ipmitool') ? ['ipmitool'] : [])].join(' ');
+    const packages = [
+      'iproute2 iptables socat util-linux',
+      ...(extra.includes('ipmi_sim') ? ['openipmi'] : []),
+      ...(extra.includes('ipmitool') ? ['ipmitool'] : []),
+      ...(extra.includes('resource-agents') ? ['resource-agents'] : []),
+      ...(extra.includes('mkfs.ext4') ? ['e2fsprogs psmisc python3'] : []),
+    ].join(' ');
     return { code: 'missing-tool', message: tools.join('; '), hint: `apt-get install ${packages} (or ./scripts/install-test-deps)` };
   }
   return undefined;

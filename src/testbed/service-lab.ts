@@ -18,10 +18,19 @@
  *   would, and each command line is reported.
  * - The client is a prober in the switch's namespace (a host on the LAN): one HTTP GET every
  *   `probeIntervalMs`, each answer stamped with the wall clock, the same clock as the daemons' logs.
+ * - `resource: 'filesystem'` serves something else: the group `demo` is a shared disk's ext4
+ *   (ocf:heartline:Filesystem on a SharedDisk: one loop device per node, each daemon in a mount
+ *   namespace of its own), the floating address, and ocf:heartline:RecordWriter appending fsynced
+ *   records; the client is the writer's client on the switch, and an answer is an acknowledged
+ *   record. A power loss then stops the disk without a journal flush (SharedDisk.readyCutOff) a
+ *   moment before it kills the node's processes, so that the survivor recovers the journal as after
+ *   a real one; the time counts from the cut.
+ *   MMP is off unless asked: with it a takeover after a power loss waits at least 22 s (STORAGE.md).
  * - A takeover's phases come from the survivor's log (detection: "peer declared dead"; fencing:
  *   "fence finished") and from the prober (the first answer from the survivor).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonLab, type DaemonLabOptions } from './daemon-lab.js';
 import { FencingLab } from './fencing-lab.js';
@@ -29,6 +38,7 @@ import type { BackgroundProcess } from './background-process.js';
 import { runCommand } from './command.js';
 import { eventually } from './eventually.js';
 import type { LogEvent } from './log-event.js';
+import { SharedDisk } from './shared-disk.js';
 
 /** Where Debian's resource-agents put IPaddr2. */
 const IPADDR2 = '/usr/lib/ocf/resource.d/heartbeat/IPaddr2';
@@ -36,6 +46,7 @@ const SWITCH_LINK = 1;
 const CLIENT_HOST = 250;
 const VIP_HOST = 100;
 const WEB_PORT = 8080;
+const WRITER_PORT = 7070;
 
 export interface ServiceLabOptions {
   /** Progress lines ("starting daemons", "$ heartline resource create ..."). */
@@ -46,9 +57,14 @@ export interface ServiceLabOptions {
   readonly cliPath?: string;
   /** How the daemons fence: through the simulated BMCs of a hardware profile (default) or the lab's fence program. */
   readonly fencing?: ServiceLabFencing;
+  /** What the cluster serves: the demo's web page (default) or a writer on a shared disk's filesystem. */
+  readonly resource?: ServiceLabResource;
+  /** With `filesystem`: make the ext4 with multi-mount protection and have the agent require it; default false. */
+  readonly mmp?: boolean;
 }
 
 export type ServiceLabFencing = 'bmc' | 'command';
+export type ServiceLabResource = 'web' | 'filesystem';
 
 /**
  * SCHED_RR priority of the lab's stand-ins for other computers: the simulated BMCs, the client on
@@ -94,6 +110,9 @@ export class ServiceLab {
     /** The address the client asks (the floating address, or undefined: every node's own). */
     readonly serviceAddress: string | undefined,
     private readonly progress: (line: string) => void,
+    /** The shared disk of the `filesystem` service; undefined for `web`. */
+    readonly disk: SharedDisk | undefined,
+    private readonly mmp: boolean,
   ) {}
 
   /** Builds the lab and starts both daemons (with fencing) and the client; nothing of the service yet. */
@@ -101,23 +120,39 @@ export class ServiceLab {
     const progress = options.progress ?? ((): void => {});
     const cliPath = options.cliPath ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
     const timing = options.timing === undefined ? {} : { timing: options.timing };
+    const mmp = options.mmp ?? false;
+    let disk: SharedDisk | undefined;
+    if ((options.resource ?? 'web') === 'filesystem') {
+      if (!existsSync(IPADDR2)) throw new Error(`the filesystem service needs Debian's resource-agents for its floating address (no ${IPADDR2})`);
+      disk = await SharedDisk.create({ nodes: 2, label: `hlsvc${process.pid % 100_000}`, mmp });
+      progress(`shared disk: ${disk.imagePath}, one loop device per node (${disk.loopDevices.join(', ')}), ext4${mmp ? ' with MMP' : ' without MMP'}`);
+    }
+    const shared = disk;
+    // A daemon in the disk's mount namespace; under load it can take more than the default 10 s to start.
+    const placement = shared === undefined ? {} : { daemonCommandPrefix: (node: number) => shared.daemonCommandPrefix(node), daemonReadyTimeoutMs: 30_000 };
     let fencingLab: FencingLab | undefined;
     let lab: DaemonLab;
-    if ((options.fencing ?? 'bmc') === 'bmc') {
-      fencingLab = await FencingLab.create({ serial: true, pdus: false, deviceRealtimePriority: STAND_IN_REALTIME_PRIORITY, cliPath, progress, ...timing });
-      lab = fencingLab.lab;
-      progress(`fencing: hardware profile heartline-testbed, a simulated BMC per node (ipmi_sim; ipmitool -I lanplus; power-off kills the node's processes)`);
-    } else {
-      lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: true, linkKind: 'udp-unicast', fencing: true, cliPath, progress, ...timing });
-      progress(`fencing: the lab's fence program (kills the node's processes)`);
+    try {
+      if ((options.fencing ?? 'bmc') === 'bmc') {
+        fencingLab = await FencingLab.create({ serial: true, pdus: false, deviceRealtimePriority: STAND_IN_REALTIME_PRIORITY, cliPath, progress, ...timing, ...placement });
+        lab = fencingLab.lab;
+        progress(`fencing: hardware profile heartline-testbed, a simulated BMC per node (ipmi_sim; ipmitool -I lanplus; power-off kills the node's processes)`);
+      } else {
+        lab = await DaemonLab.create({ nodes: 2, links: ['crossover', 'switch'], serial: true, linkKind: 'udp-unicast', fencing: true, cliPath, progress, ...timing, ...placement });
+        progress(`fencing: the lab's fence program (kills the node's processes)`);
+      }
+    } catch (error) {
+      await disk?.destroy().catch(() => {});
+      throw error;
     }
     try {
       const floating = existsSync(IPADDR2) ? `10.213.${lab.net.link(SWITCH_LINK).subnetOctet}.${VIP_HOST}` : undefined;
-      const service = new ServiceLab(lab, fencingLab, cliPath, floating, progress);
+      const service = new ServiceLab(lab, fencingLab, cliPath, floating, progress, disk, mmp);
       await service.startProber(options.probeIntervalMs ?? 100);
       return service;
     } catch (error) {
       await (fencingLab ?? lab).destroy();
+      await disk?.destroy().catch(() => {});
       throw error;
     }
   }
@@ -138,8 +173,26 @@ export class ServiceLab {
     return runCommand(process.execPath, [this.cliPath, ...args, '--socket', this.lab.socketPath(node)], { timeoutMs: 30_000 });
   }
 
-  /** Creates the group `demo` (vip + web, or web alone) through node 0's daemon. */
+  /** What the cluster serves. */
+  get resource(): ServiceLabResource {
+    return this.disk === undefined ? 'web' : 'filesystem';
+  }
+
+  /** Where the `filesystem` service mounts the shared disk (in each node's own mount namespace). */
+  get mountPoint(): string | undefined {
+    return this.disk === undefined ? undefined : join(this.disk.mountDir, 'data');
+  }
+
+  /** Creates the group `demo` (vip + web, or web alone; or fs + vip + writer) through node 0's daemon. */
   async createService(): Promise<void> {
+    if (this.disk !== undefined && this.serviceAddress !== undefined) {
+      const mountPoint = this.mountPoint as string;
+      const fsck = this.mmp ? ['mmp=require'] : ['mmp=off'];
+      await this.cli(0, ['resource', 'create', 'fs', 'ocf:heartline:Filesystem', `device=${this.disk.devicePath}`, `directory=${mountPoint}`, 'fstype=ext4', ...fsck, 'term_wait=2', '--group', 'demo', '--op', 'start timeout=150s', '--op', 'stop timeout=60s', '--op', 'monitor interval=10s timeout=40s']);
+      await this.cli(0, ['resource', 'create', 'vip', 'ocf:heartbeat:IPaddr2', `ip=${this.serviceAddress}`, 'cidr_netmask=24', '--group', 'demo']);
+      await this.cli(0, ['resource', 'create', 'writer', 'ocf:heartline:RecordWriter', `file=${join(mountPoint, 'records')}`, `ip=${this.serviceAddress}`, `port=${WRITER_PORT}`, '--group', 'demo', '--op', 'start timeout=60s', '--op', 'monitor interval=10s timeout=30s']);
+      return;
+    }
     if (this.serviceAddress !== undefined) {
       await this.cli(0, ['resource', 'create', 'vip', 'ocf:heartbeat:IPaddr2', `ip=${this.serviceAddress}`, 'cidr_netmask=24', '--group', 'demo']);
       await this.cli(0, ['resource', 'create', 'web', 'ocf:heartline:WebDemo', `ip=${this.serviceAddress}`, `port=${WEB_PORT}`, '--group', 'demo']);
@@ -174,8 +227,9 @@ export class ServiceLab {
     const survivor = 1 - lost;
     const cursor = this.lab.cursor(survivor);
     const lostDaemon = this.lab.daemon(lost);
-    this.progress(`power loss of node ${this.lab.nodeName(lost)} (every process killed, every link down)`);
-    const { atMs: powerLossAt } = await this.lab.net.powerLoss(lost, { realtimePriority: STAND_IN_REALTIME_PRIORITY });
+    const cutOff = this.disk === undefined ? undefined : await this.disk.readyCutOff(lostDaemon.pid, this.mountPoint as string);
+    this.progress(`power loss of node ${this.lab.nodeName(lost)} (${cutOff === undefined ? '' : 'its disk stops taking writes, no journal flush; '}every process killed, every link down)`);
+    const { atMs: powerLossAt } = await this.lab.net.powerLoss(lost, { realtimePriority: STAND_IN_REALTIME_PRIORITY, ...(cutOff === undefined ? {} : { cutFirst: () => cutOff.cut() }) });
     await lostDaemon.exited;
     const served = await this.waitServed({ since: powerLossAt, by: this.lab.nodeName(survivor), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
     const events = this.lab.logEvents(survivor).slice(cursor);
@@ -204,11 +258,27 @@ export class ServiceLab {
   }
 
   async destroy(): Promise<void> {
-    await (this.fencingLab ?? this.lab).destroy();
+    try {
+      await (this.fencingLab ?? this.lab).destroy();
+    } finally {
+      await this.disk?.destroy();
+    }
   }
 
   private async startProber(intervalMs: number): Promise<void> {
     const client = await this.lab.net.addSwitchAddress(SWITCH_LINK, CLIENT_HOST);
+    if (this.disk !== undefined && this.serviceAddress !== undefined) {
+      this.progress(`client ${client} on the switch appends a record through ${this.serviceAddress}:${WRITER_PORT} every ${intervalMs} ms (an answer is an acknowledged, synced record)`);
+      this.prober = await this.lab.net.spawnOnSwitch({
+        name: 'writer client',
+        argv: ['chrt', '--rr', String(STAND_IN_REALTIME_PRIORITY), process.execPath, fileURLToPath(new URL('../storage/writer-client.js', import.meta.url)), this.serviceAddress, String(WRITER_PORT), String(intervalMs)],
+        onStdoutLine: (line) => {
+          const answer = parseWriterClientLine(line);
+          if (answer !== undefined) this.answers.push(answer);
+        },
+      });
+      return;
+    }
     const targets = this.serviceAddress !== undefined ? [this.serviceAddress] : this.nodeNames.map((_, node) => this.lab.net.address(node, SWITCH_LINK));
     this.progress(`client ${client} on the switch asks http://${targets.join(', http://')}:${WEB_PORT}/ every ${intervalMs} ms`);
     this.prober = await this.lab.net.spawnOnSwitch({
@@ -228,6 +298,18 @@ export class ServiceLab {
 /** A "fence finished" log event of the survivor that says `target` was fenced. */
 function isFenceSuccess(event: LogEvent, target: string): boolean {
   return event.msg === 'fence finished' && event['target'] === target && event['ok'] === true;
+}
+
+/** A line of the writer's client (`{"at","ack","node"}` or `{"at","error"}`) as an answer; undefined for anything else. */
+function parseWriterClientLine(line: string): ProbeAnswer | undefined {
+  try {
+    const parsed = JSON.parse(line) as { at?: unknown; node?: unknown; error?: unknown };
+    if (typeof parsed.at !== 'number') return undefined;
+    if (typeof parsed.node === 'string') return { at: parsed.at, servedBy: parsed.node };
+    return { at: parsed.at, servedBy: undefined, error: String(parsed.error) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The client: GET every target in turn, forever; one JSON line per attempt. */

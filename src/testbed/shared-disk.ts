@@ -20,10 +20,12 @@
  *   after the lab's processes are gone (a loop device still mounted somewhere is detached by the
  *   kernel once its last user goes: autoclear). A last-resort exit hook does the same.
  */
+import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { runCommand, runCommandSync } from './command.js';
 import { registerLastResortCleanup } from './last-resort-cleanup.js';
 
@@ -101,6 +103,45 @@ export class SharedDisk {
     return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'shared-disk', device, this.devicePath];
   }
 
+  /**
+   * Readies a power cut of the disk for the node whose process `pid` lives in its mount namespace:
+   * a small program there holds the filesystem mounted at `mountPoint` open and, when `cut()` is
+   * called, makes the disk stop taking writes at once (EXT4_IOC_SHUTDOWN with
+   * EXT4_GOING_FLAGS_NOLOGFLUSH: the journal is not flushed, the next mount must recover it).
+   * `cut()` resolves with the wall-clock time of the cut. Readied in advance so that the cut and
+   * the kill of the node's processes that follows are milliseconds apart, as in one power loss:
+   * without the cut, the death of the node's last process would let the kernel unmount cleanly,
+   * which a node that lost its power never does. The program is not in the node's network
+   * namespace: the power loss does not kill it, it exits after the cut.
+   */
+  async readyCutOff(pid: number, mountPoint: string): Promise<{ cut(): Promise<number> }> {
+    const child = spawn('nsenter', ['-t', String(pid), '-m', 'python3', '-u', '-c', CUT_OFF_PROGRAM, mountPoint], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async (): Promise<string> => {
+      const line = await lines.next();
+      if (line.done === true) throw new Error(`the disk cut-off program in the mount namespace of ${pid} ended: ${stderr.trim() || 'no message'}`);
+      return line.value;
+    };
+    try {
+      const ready = await next();
+      if (ready !== 'ready') throw new Error(`the disk cut-off program said ${JSON.stringify(ready)}: ${stderr.trim()}`);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    return {
+      cut: async () => {
+        child.stdin.end('cut\n');
+        const answer = await next();
+        const at = Number(answer.replace(/^cut /, ''));
+        if (!answer.startsWith('cut ') || !Number.isFinite(at)) throw new Error(`the disk cut-off failed: ${answer} ${stderr.trim()}`);
+        return at;
+      },
+    };
+  }
+
   /** Detaches the loop devices and removes the folder. Idempotent; rejects with what failed, after trying everything. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
@@ -118,6 +159,20 @@ export class SharedDisk {
     if (failures.length > 0) throw new Error(`shared disk ${this.imagePath}: cleanup failed: ${failures.join('; ')}`);
   }
 }
+
+/**
+ * The cut-off program (Python: one ioctl, no compiler needed): opens the mount point, says ready,
+ * waits for a line, then EXT4_IOC_SHUTDOWN (_IOR('X', 125, __u32)) with
+ * EXT4_GOING_FLAGS_NOLOGFLUSH (2), and prints the wall-clock time in ms.
+ */
+const CUT_OFF_PROGRAM = [
+  'import fcntl, os, struct, sys, time',
+  'fd = os.open(sys.argv[1], os.O_RDONLY)',
+  "print('ready')",
+  'sys.stdin.readline()',
+  "fcntl.ioctl(fd, 0x8004587d, struct.pack('I', 2))",
+  "print('cut %d' % (time.time_ns() // 1000000))",
+].join('\n');
 
 /** `major:minor` of a block device, in decimal (as mountinfo writes it). */
 async function deviceNumber(device: string): Promise<string> {
