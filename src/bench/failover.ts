@@ -50,6 +50,8 @@ export interface FailoverBenchReport {
   readonly phasesMs: { readonly detection: DetectionSummary; readonly fencing: DetectionSummary; readonly recovery: DetectionSummary };
   readonly samples: readonly Takeover[];
   readonly target: { readonly medianMs: number; readonly met: boolean };
+  /** `filesystem`: acknowledged records the survivors' files lacked, over all runs (each sample has its own). */
+  readonly acknowledgedRecordsLost?: number;
 }
 
 export interface FailoverBenchError {
@@ -86,6 +88,9 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<R
     for (let run = 1; run <= options.runs; run++) {
       const takeover = await service.powerLossTakeover({ timeoutMs: 60_000 });
       samples.push(takeover);
+      if (takeover.durability !== undefined && takeover.durability.problems.length > 0) {
+        options.progress(`run ${run}/${options.runs}: ACKNOWLEDGED RECORDS LOST: ${takeover.durability.problems.join('; ')}`);
+      }
       options.progress(`run ${run}/${options.runs}: ${takeover.lostNode} lost, ${takeover.survivor} served after ${takeover.servedMs} ms (detection ${takeover.phases.detectionMs}, fencing ${takeover.phases.fencingMs}, recovery ${takeover.phases.recoveryMs})`);
       await service.powerOn(service.nodeNames.indexOf(takeover.lostNode));
       await service.waitServed({ since: Date.now(), timeoutMs: 60_000 });
@@ -107,6 +112,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<R
       },
       samples,
       target: { medianMs: targetMs, met: total.median < targetMs },
+      ...(resource === 'filesystem' ? { acknowledgedRecordsLost: samples.reduce((sum, sample) => sum + (sample.durability?.problems.length ?? 0), 0) } : {}),
     });
   } catch (error) {
     return err({ code: 'lab-failed', message: `${error instanceof Error ? error.message : String(error)}${samples.length > 0 ? ` (after ${samples.length} completed runs)` : ''}`, hint: 'the lab was removed; rerun, and run the cluster integration tests to see which part breaks' });

@@ -39,6 +39,7 @@ import { runCommand } from './command.js';
 import { eventually } from './eventually.js';
 import type { LogEvent } from './log-event.js';
 import { SharedDisk } from './shared-disk.js';
+import { lostAcknowledgements, parseRecordFile } from '../storage/writer-records.js';
 
 /** Where Debian's resource-agents put IPaddr2. */
 const IPADDR2 = '/usr/lib/ocf/resource.d/heartbeat/IPaddr2';
@@ -83,6 +84,8 @@ export interface ProbeAnswer {
   readonly servedBy: string | undefined;
   /** Why it failed (ECONNREFUSED, TimeoutError, ...). */
   readonly error?: string;
+  /** The `filesystem` service: the number of the record this answer acknowledged. */
+  readonly record?: number;
 }
 
 /** A takeover, measured. Times are ms after the power loss; phases are the differences. */
@@ -96,6 +99,12 @@ export interface Takeover {
   /** The client's first answer from the survivor. */
   readonly servedMs: number;
   readonly phases: { readonly detectionMs: number; readonly fencingMs: number; readonly recoveryMs: number };
+  /**
+   * The `filesystem` service: acknowledged records missing from (or changed in) the survivor's
+   * file once it serves, checked against every acknowledgement the client got before the power
+   * loss (empty is the only right answer), and how many that was.
+   */
+  readonly durability?: { readonly acknowledgedBefore: number; readonly problems: readonly string[] };
 }
 
 export class ServiceLab {
@@ -238,6 +247,7 @@ export class ServiceLab {
     const detectedMs = (detected?.time ?? served.at) - powerLossAt;
     const fencedMs = fenced === undefined ? undefined : fenced.time - powerLossAt;
     const servedMs = served.at - powerLossAt;
+    const durability = this.disk === undefined ? undefined : await this.checkRecords(survivor, powerLossAt);
     return {
       lostNode: this.lab.nodeName(lost),
       survivor: this.lab.nodeName(survivor),
@@ -245,7 +255,15 @@ export class ServiceLab {
       fencedMs,
       servedMs,
       phases: { detectionMs: detectedMs, fencingMs: fencedMs === undefined ? 0 : fencedMs - detectedMs, recoveryMs: servedMs - (fencedMs ?? detectedMs) },
+      ...(durability === undefined ? {} : { durability }),
     };
+  }
+
+  /** Every record acknowledged before `before` must be in the file node `node` serves, as acknowledged. */
+  private async checkRecords(node: number, before: number): Promise<{ acknowledgedBefore: number; problems: string[] }> {
+    const acknowledged = this.answers.flatMap((answer) => (answer.at < before && answer.record !== undefined && answer.servedBy !== undefined ? [{ seq: answer.record, node: answer.servedBy }] : []));
+    const text = await runCommand('nsenter', ['-t', String(this.lab.daemon(node).pid), '-m', 'cat', join(this.mountPoint as string, 'records')]);
+    return { acknowledgedBefore: acknowledged.length, problems: lostAcknowledgements(parseRecordFile(text), acknowledged) };
   }
 
   /** Powers node `node` on again (its NICs as after a boot) and starts its daemon; waits for the full view. */
@@ -303,9 +321,9 @@ function isFenceSuccess(event: LogEvent, target: string): boolean {
 /** A line of the writer's client (`{"at","ack","node"}` or `{"at","error"}`) as an answer; undefined for anything else. */
 function parseWriterClientLine(line: string): ProbeAnswer | undefined {
   try {
-    const parsed = JSON.parse(line) as { at?: unknown; node?: unknown; error?: unknown };
+    const parsed = JSON.parse(line) as { at?: unknown; ack?: unknown; node?: unknown; error?: unknown };
     if (typeof parsed.at !== 'number') return undefined;
-    if (typeof parsed.node === 'string') return { at: parsed.at, servedBy: parsed.node };
+    if (typeof parsed.node === 'string') return { at: parsed.at, servedBy: parsed.node, ...(typeof parsed.ack === 'number' ? { record: parsed.ack } : {}) };
     return { at: parsed.at, servedBy: undefined, error: String(parsed.error) };
   } catch {
     return undefined;

@@ -38,7 +38,8 @@ export function registerBenchFailoverCommand(bench: Command, terminal: Terminal)
           'record only after fdatasync; the client appends a record every 20 ms. A power loss first stops the disk ' +
           'without flushing its journal (EXT4_IOC_SHUTDOWN), as a real one does, and the time runs from then to the ' +
           "first record the survivor acknowledges: detection, fencing, the journal's recovery, the mount, the address " +
-          'and the writer. The ext4 has no multi-mount protection unless --mmp is given (fencing is then the only ' +
+          "and the writer. After each takeover the survivor's file must hold every record acknowledged before the " +
+          'power loss (samples[].durability; the bench exits 1 when one is missing). The ext4 has no multi-mount protection unless --mmp is given (fencing is then the only ' +
           'guard against a double mount); with MMP a takeover after a power loss waits at least 22 s for it.\n\n' +
           'Target: median under 2 s with the default timing (3 s with --resource filesystem); exits 1 when missed. Needs ' +
           'root, ip, iptables, socat, setpriv, resource-agents, and with --fencing bmc ipmi_sim (openipmi) and ipmitool; ' +
@@ -52,7 +53,7 @@ export function registerBenchFailoverCommand(bench: Command, terminal: Terminal)
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n  sudo heartline bench failover --resource filesystem --json\n\nJSON: {timing, fencing, resource, mmp?, realtimePriority, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target}\n',
+      '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n  sudo heartline bench failover --resource filesystem --json\n\nJSON: {timing, fencing, resource, mmp?, realtimePriority, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target, acknowledgedRecordsLost?}\n',
     )
     .action(async (options: BenchFailoverOptions) => {
       if (options.mmp === true && options.resource !== 'filesystem') throw new CommandError('usage', '--mmp applies only with --resource filesystem', ExitCode.usage);
@@ -66,6 +67,10 @@ export function registerBenchFailoverCommand(bench: Command, terminal: Terminal)
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
       const report = outcome.value;
       printResult(terminal, options, report, () => renderText(report));
+      if ((report.acknowledgedRecordsLost ?? 0) > 0) {
+        terminal.err(`heartline: error: ${report.acknowledgedRecordsLost} acknowledged records were missing on the survivor (see samples[].durability)`);
+        process.exitCode = ExitCode.failed;
+      }
       if (!report.target.met) {
         terminal.err(`heartline: error: target missed: median ${report.totalMs.median} ms (target < ${report.target.medianMs} ms)`);
         process.exitCode = ExitCode.failed;
@@ -98,6 +103,7 @@ function renderText(report: FailoverBenchReport): string {
     line('detection', report.phasesMs.detection),
     line('fencing', report.phasesMs.fencing),
     line('recovery', report.phasesMs.recovery),
+    ...(report.acknowledgedRecordsLost === undefined ? [] : [`acknowledged records lost: ${report.acknowledgedRecordsLost} (records acknowledged before each power loss, checked in the survivor's file)`]),
     `target: median < ${report.target.medianMs} ms: ${report.target.met ? 'met' : 'MISSED'}`,
   ].join('\n');
 }
