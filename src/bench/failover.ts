@@ -115,10 +115,22 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<R
       ...(resource === 'filesystem' ? { acknowledgedRecordsLost: samples.reduce((sum, sample) => sum + (sample.durability?.problems.length ?? 0), 0) } : {}),
     });
   } catch (error) {
-    return err({ code: 'lab-failed', message: `${error instanceof Error ? error.message : String(error)}${samples.length > 0 ? ` (after ${samples.length} completed runs)` : ''}`, hint: 'the lab was removed; rerun, and run the cluster integration tests to see which part breaks' });
+    // What the cluster thought of itself when it failed (failed operations, bans): the logs' tail rarely reaches back to the cause.
+    const statuses = service === undefined ? '' : await clusterStatuses(service);
+    return err({ code: 'lab-failed', message: `${error instanceof Error ? error.message : String(error)}${samples.length > 0 ? ` (after ${samples.length} completed runs)` : ''}${statuses}`, hint: 'the lab was removed; rerun, and run the cluster integration tests to see which part breaks' });
   } finally {
     await service?.destroy();
   }
+}
+
+/** `heartline status` of every node still running, for a failure message. */
+async function clusterStatuses(service: ServiceLab): Promise<string> {
+  const parts: string[] = [];
+  for (const [node, name] of service.nodeNames.entries()) {
+    const status = await service.cli(node, ['status']).catch((error: unknown) => `(no status: ${error instanceof Error ? error.message : String(error)})`);
+    parts.push(`\nheartline status on ${name}:\n${status.trimEnd()}`);
+  }
+  return parts.join('');
 }
 
 /**
