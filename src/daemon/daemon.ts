@@ -31,6 +31,7 @@ import { startDaemonStorage } from './daemon-storage.js';
 import { resourcePriorityPerNode } from './resource-priorities.js';
 import { LrmBridge } from './lrm-bridge.js';
 import { loadDaemonMetrics } from './daemon-metrics.js';
+import { CONFIGURE_HINT, notConfiguredReason } from './not-configured.js';
 import { SystemdNotifier } from './systemd-notify.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/heartline';
@@ -70,6 +71,8 @@ export class DaemonStartError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
+    /** `not-configured`: no heartline.yaml or the package's template (exit NOT_CONFIGURED_EXIT_CODE, not restarted). */
+    readonly reason: 'failed' | 'not-configured' = 'failed',
   ) {
     super(message);
   }
@@ -84,6 +87,8 @@ export class DaemonStartError extends Error {
 export async function runDaemon(options: DaemonOptions): Promise<number> {
   const log = options.logger;
   const loaded = await loadConfigFile(options.configPath);
+  const notConfigured = notConfiguredReason(options.configPath, loaded);
+  if (notConfigured !== undefined) throw new DaemonStartError(notConfigured, CONFIGURE_HINT, 'not-configured');
   if (!loaded.ok) throw new DaemonStartError(describeConfigError(loaded.error), `check it with: heartline config check ${options.configPath}`);
   const config = loaded.value;
   const nodeName = options.nodeName ?? hostname().split('.')[0] ?? '';
