@@ -9,6 +9,7 @@
  * - bounded: few connections, short header and request timeouts; nothing but GET/HEAD /metrics.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from '../lib/index.js';
 
 const RETRY_MS = 10_000;
@@ -56,6 +57,11 @@ export class MetricsEndpoint {
     logger.error('metrics endpoint cannot listen; retrying', { host, port, error: failure.message, retryMs: RETRY_MS, hint: `free the port or change metrics.listen in heartline.yaml` });
     this.retry = setTimeout(() => void this.start(), RETRY_MS);
     this.retry.unref();
+  }
+
+  /** The port it listens on (the one chosen for port 0), or undefined while it does not. */
+  port(): number | undefined {
+    return this.listening ? (this.server.address() as AddressInfo).port : undefined;
   }
 
   /** Stops listening and ends open connections. */
