@@ -112,15 +112,15 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
     const startedAt = performance.now();
     let scrapes = 0;
     if (options.metrics === true) {
-      // One scrape per node now and every interval, from a process in the node's namespace (its CPU is not the daemon's).
-      for (;;) {
+      // One scrape per node at 0, 15, 30, ... s of the window, from a process in the node's
+      // namespace (its CPU is not the daemon's); a slow scrape does not shift the schedule.
+      const windowMs = options.idleSeconds * 1000;
+      for (let at = 0; at < windowMs; at += METRICS_SCRAPE_MS) {
+        await sleep(Math.max(0, at - (performance.now() - startedAt)));
         await Promise.all(pids.map((_, node) => active.net.exec(node, process.execPath, ['-e', SCRAPE_PROGRAM])));
         scrapes++;
-        const left = options.idleSeconds * 1000 - (performance.now() - startedAt);
-        if (left <= 0) break;
-        await sleep(Math.min(METRICS_SCRAPE_MS, left));
-        if (performance.now() - startedAt >= options.idleSeconds * 1000) break;
       }
+      await sleep(Math.max(0, windowMs - (performance.now() - startedAt)));
     } else {
       await sleep(options.idleSeconds * 1000);
     }
