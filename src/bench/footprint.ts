@@ -28,6 +28,8 @@ export interface FootprintBenchOptions {
   readonly keepaliveMs?: number;
   /** Also measure the heartbeat floor (heartbeat-floor.ts) on the same links at the same keepalive. */
   readonly baseline?: boolean;
+  /** Enable the metrics endpoint (heartline.yaml `metrics: {}`) and scrape every node every METRICS_SCRAPE_MS from inside its namespace, as Prometheus would. */
+  readonly metrics?: boolean;
   readonly cliPath?: string;
   readonly progress: (line: string) => void;
 }
@@ -57,6 +59,8 @@ export interface FootprintBenchReport {
   readonly resource: string;
   readonly nodes: readonly NodeFootprint[];
   readonly baseline?: HeartbeatFloor;
+  /** With --metrics: how often each node was scraped and how many scrapes it answered in the window. */
+  readonly metrics?: { readonly scrapeIntervalSeconds: number; readonly scrapesPerNode: number };
   readonly targets: { readonly rssMiB: number; readonly cpuPercentOfCore: number; readonly met: boolean };
 }
 
@@ -73,6 +77,9 @@ const LINKS = ['crossover', 'switch'] as const;
 /** A heartbeat frame between two nodes: 42 bytes of frame header and tag, about 50 of message. */
 const HEARTBEAT_FRAME_BYTES = 96;
 const FLOOR_PORT = 5405;
+/** Prometheus's default scrape interval. */
+const METRICS_SCRAPE_MS = 15_000;
+const SCRAPE_PROGRAM = `fetch('http://127.0.0.1:9664/metrics').then(async (r) => { if (!r.ok) process.exit(1); await r.text(); }).catch(() => process.exit(1));`;
 
 /** The default timing scaled to another keepalive (the ratios warntime 3x, deadtime 5x, initdead 20x). */
 export function timingForKeepalive(keepaliveMs: number): TimingSettings {
@@ -92,7 +99,7 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
   try {
     options.progress('building the lab (2 nodes, crossover + switch, lab fencing)');
     const timing = options.keepaliveMs === undefined ? undefined : timingForKeepalive(options.keepaliveMs);
-    lab = await DaemonLab.create({ nodes: 2, links: LINKS, serial: false, linkKind: 'udp-unicast', fencing: true, ...(timing === undefined ? {} : { timing }), ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }), progress: (line) => options.progress(`  ${line}`) });
+    lab = await DaemonLab.create({ nodes: 2, links: LINKS, serial: false, linkKind: 'udp-unicast', fencing: true, ...(options.metrics === true ? { metricsSection: {} } : {}), ...(timing === undefined ? {} : { timing }), ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }), progress: (line) => options.progress(`  ${line}`) });
     await lab.waitForFullView({ timeoutMs: 60_000 });
     const cli = options.cliPath ?? new URL('../cli/main.js', import.meta.url).pathname;
     await runCommand(process.execPath, [cli, 'resource', 'create', RESOURCE, 'ocf:heartline:Dummy', '--socket', lab.socketPath(0)], { timeoutMs: 30_000 });
@@ -103,7 +110,20 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
     const before = await Promise.all(pids.map(cpuSeconds));
     const threadsBefore = await Promise.all(pids.map(threadCpuSeconds));
     const startedAt = performance.now();
-    await sleep(options.idleSeconds * 1000);
+    let scrapes = 0;
+    if (options.metrics === true) {
+      // One scrape per node at 0, 15, 30, ... s of the window, from a process in the node's
+      // namespace (its CPU is not the daemon's); a slow scrape does not shift the schedule.
+      const windowMs = options.idleSeconds * 1000;
+      for (let at = 0; at < windowMs; at += METRICS_SCRAPE_MS) {
+        await sleep(Math.max(0, at - (performance.now() - startedAt)));
+        await Promise.all(pids.map((_, node) => active.net.exec(node, process.execPath, ['-e', SCRAPE_PROGRAM])));
+        scrapes++;
+      }
+      await sleep(Math.max(0, windowMs - (performance.now() - startedAt)));
+    } else {
+      await sleep(options.idleSeconds * 1000);
+    }
     const elapsed = (performance.now() - startedAt) / 1000;
     const after = await Promise.all(pids.map(cpuSeconds));
     const threadsAfter = await Promise.all(pids.map(threadCpuSeconds));
@@ -124,7 +144,7 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
     }
     const met = nodes.every((n) => n.rssMiB <= FOOTPRINT_TARGETS.rssMiB && n.cpuPercentOfCore <= FOOTPRINT_TARGETS.cpuPercentOfCore);
     const keepaliveMs = lab.timing.keepaliveMs;
-    const report = { timing: { ...lab.timing }, idleSeconds: options.idleSeconds, resource: `${RESOURCE} (ocf:heartline:Dummy, monitor every 10 s)`, nodes, targets: { ...FOOTPRINT_TARGETS, met } };
+    const report = { timing: { ...lab.timing }, idleSeconds: options.idleSeconds, resource: `${RESOURCE} (ocf:heartline:Dummy, monitor every 10 s)`, nodes, ...(options.metrics === true ? { metrics: { scrapeIntervalSeconds: METRICS_SCRAPE_MS / 1000, scrapesPerNode: scrapes } } : {}), targets: { ...FOOTPRINT_TARGETS, met } };
     await lab.destroy();
     lab = undefined;
     if (options.baseline !== true) return ok(report);

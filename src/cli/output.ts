@@ -15,6 +15,8 @@ export const ExitCode = {
   failed: 1,
   usage: 2,
   unreachable: 3,
+  /** `heartline daemon` only: no heartline.yaml, or the package's template (src/daemon/not-configured.ts). */
+  notConfigured: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

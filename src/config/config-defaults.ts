@@ -29,3 +29,8 @@ export const DEFAULT_TIMING: TimingSettings = defaultTiming;
 
 /** How long the fencing command may take before the fence counts as failed (a PDU cycle takes seconds). */
 export const DEFAULT_FENCING_TIMEOUT_MS = 60_000;
+
+/** The metrics endpoint's port: the one ClusterLabs' ha_cluster_exporter uses, which a Heartline node does not run. */
+export const DEFAULT_METRICS_PORT = 9664;
+/** Loopback unless the file says otherwise: a node's state is not for every network to read. */
+export const DEFAULT_METRICS_LISTEN = `127.0.0.1:${DEFAULT_METRICS_PORT}`;

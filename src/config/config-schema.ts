@@ -10,12 +10,14 @@
  * ...), add it to `configSections`; the unknown-key message lists the sections by itself.
  */
 import { z } from 'zod';
-import { NODE_ID_MAX, NODE_ID_MIN, type NodeId } from '../lib/index.js';
+import { err, NODE_ID_MAX, NODE_ID_MIN, ok, type NodeId, type Result } from '../lib/index.js';
 import {
   CLUSTER_ID_MAX,
   CLUSTER_NODES_MAX,
   DEFAULT_AUTHKEY_PATH,
   DEFAULT_FENCING_TIMEOUT_MS,
+  DEFAULT_METRICS_LISTEN,
+  DEFAULT_METRICS_PORT,
   DEFAULT_MULTICAST_TTL,
   DEFAULT_NODE_VOTES,
   DEFAULT_SERIAL_BAUD,
@@ -294,6 +296,36 @@ export const eventsSectionSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * The Prometheus endpoint (`metrics`, docs/CONFIGURATION.md): off unless the section is there
+ * (`enabled: false` keeps the settings but serves nothing). `listen` is `ADDRESS:PORT`, one value
+ * for every node because the file is the same on every node: 0.0.0.0 for all of a node's addresses.
+ */
+export const metricsSectionSchema = z.strictObject({
+  enabled: z.boolean({ error: 'enabled is true or false (a metrics section without it is enabled)' }).optional(),
+  listen: z
+    .string({ error: `listen is ADDRESS:PORT, e.g. ${DEFAULT_METRICS_LISTEN} (this node only) or 0.0.0.0:${DEFAULT_METRICS_PORT} (every address)` })
+    .superRefine((text, context) => {
+      const parsed = parseListenAddress(text);
+      if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.error, input: text });
+    })
+    .optional(),
+});
+
+/** `ADDRESS:PORT` of the metrics endpoint, an IPv4 address and a port 1-65535. */
+export function parseListenAddress(text: string): Result<{ readonly host: string; readonly port: number }, string> {
+  const example = `write ADDRESS:PORT, e.g. ${DEFAULT_METRICS_LISTEN} or 0.0.0.0:${DEFAULT_METRICS_PORT}`;
+  const at = text.lastIndexOf(':');
+  const host = text.slice(0, at);
+  const portText = text.slice(at + 1);
+  if (at < 0 || !/^\d{1,5}$/.test(portText)) return err(`'${text}' has no port: ${example}`);
+  const port = Number(portText);
+  if (port < 1 || port > 65535) return err(`port ${port} is out of range (1-65535): ${example}`);
+  const address = parseIpv4Interface(host);
+  if (!address.ok || address.value.prefixLength !== undefined) return err(`'${host}' is not an IPv4 address: ${example}`);
+  return ok({ host, port });
+}
+
 const devicePath = (what: string) =>
   z
     .string({ error: `${what} is a device path, e.g. /dev/disk/by-id/scsi-shared-fence` })
@@ -330,6 +362,7 @@ export const configSections = {
   fencing: fencingSectionSchema.optional(),
   events: eventsSectionSchema.optional(),
   storage: storageSectionSchema.optional(),
+  metrics: metricsSectionSchema.optional(),
 };
 
 /** The whole file. Its output (`ConfigFile`) still has the file's shape; resolve-config.ts turns it into a HeartlineConfig. */
@@ -342,3 +375,4 @@ export type QuorumSection = z.output<typeof quorumSectionSchema>;
 export type TimingSection = z.output<typeof timingSectionSchema>;
 export type FencingSection = z.output<typeof fencingSectionSchema>;
 export type StorageSection = z.output<typeof storageSectionSchema>;
+export type MetricsSection = z.output<typeof metricsSectionSchema>;

@@ -26,6 +26,15 @@ export interface HeartlineConfig {
   readonly events?: EventLogSettings;
   /** Disk fencing and the quorum disk the daemon runs; absent: none (docs/STORAGE.md). */
   readonly storage?: StorageSettings;
+  /** The Prometheus endpoint (`metrics`); absent: off, nothing listens (docs/CONFIGURATION.md). */
+  readonly metrics?: MetricsSettings;
+}
+
+/** The `metrics` section, when enabled: where every node serves GET /metrics. */
+export interface MetricsSettings {
+  /** An IPv4 address of the node, or 0.0.0.0 for all of them. */
+  readonly host: string;
+  readonly port: number;
 }
 
 /** The `storage` section. */

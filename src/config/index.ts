@@ -6,6 +6,8 @@ export { compareConfigIssues, formatConfigIssue, formatConfigPath } from './conf
 export {
   CLUSTER_NODES_MAX,
   DEFAULT_AUTHKEY_PATH,
+  DEFAULT_METRICS_LISTEN,
+  DEFAULT_METRICS_PORT,
   DEFAULT_MULTICAST_TTL,
   DEFAULT_SERIAL_BAUD,
   DEFAULT_TIMING,
@@ -30,6 +32,7 @@ export type {
   DeviceFencingSettings,
   HeartlineConfig,
   LinkConfig,
+  MetricsSettings,
   NodeConfig,
   QuorumSettings,
   SerialEndpoint,

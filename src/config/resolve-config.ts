@@ -8,11 +8,12 @@
  * error and asserts.
  */
 import { assert } from '../lib/index.js';
+import { parseListenAddress, type MetricsSection } from './config-schema.js';
 import type { ConfigFile, FencingSection, StorageSection, LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
-import { DEFAULT_FENCING_TIMEOUT_MS, DEFAULT_TIMING } from './config-defaults.js';
+import { DEFAULT_FENCING_TIMEOUT_MS, DEFAULT_METRICS_LISTEN, DEFAULT_TIMING } from './config-defaults.js';
 import type { Millis } from '../lib/index.js';
 import { subnetBroadcastAddress } from './ipv4.js';
-import type { FencingSettings, HeartlineConfig, StorageSettings, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
+import type { FencingSettings, HeartlineConfig, MetricsSettings, StorageSettings, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
 
 /** The timing with defaults filled in; each missing value gets its own default, independently of the others. */
 export function resolveTiming(section: TimingSection | undefined): TimingSettings {
@@ -49,7 +50,15 @@ export function resolveConfig(file: ConfigFile): HeartlineConfig {
     ...(file.fencing === undefined ? {} : { fencing: resolveFencing(file.fencing) }),
     ...(file.events === undefined ? {} : { events: { ...(file.events.retention_days === undefined ? {} : { retentionMs: file.events.retention_days * 86_400_000 }), ...(file.events.max_events === undefined ? {} : { maxEvents: file.events.max_events }) } }),
     ...(file.storage === undefined ? {} : { storage: resolveStorage(file.storage) }),
+    ...(file.metrics === undefined || file.metrics.enabled === false ? {} : { metrics: resolveMetrics(file.metrics) }),
   };
+}
+
+/** An enabled `metrics` section with its default address. */
+function resolveMetrics(section: MetricsSection): MetricsSettings {
+  const parsed = parseListenAddress(section.listen ?? DEFAULT_METRICS_LISTEN);
+  assert(parsed.ok, 'metrics.listen passed the schema');
+  return parsed.value;
 }
 
 /** The `storage` section with its defaults. */

@@ -9,6 +9,7 @@ import { AgentClassRunner, checkChangeAgainstAgents, DEFAULT_AGENT_DIRECTORIES, 
 import { EVENT_LOG_FILE, EventLog, EventRecorder } from '../events/index.js';
 import { formatCibVersion, type Cib, type CibChange } from '../ha/cib/index.js';
 import { ChildProcessRunner } from '../ha/lrm/index.js';
+import type { LrmResult } from '../ha/controller/index.js';
 import type { NodeFencing } from '../fence/node-fencing.js';
 import { ChildToolRunner, readFenceAgentMetadata, type FenceAgentMetadata } from '../fence/index.js';
 import type { Logger, NodeId, Result } from '../lib/index.js';
@@ -23,12 +24,14 @@ import { SystemClock } from '../platform/index.js';
 import type { ClusterView, DriverStatus } from './membership-driver.js';
 import type { ChangeCheck } from './change-check.js';
 import { ClusterRuntime } from './cluster-runtime.js';
-import { clusterStatusReport } from './cluster-status.js';
+import { clusterStatusReport, type ClusterStatusReport } from './cluster-status.js';
 import { buildDaemonFencing } from './daemon-fencing.js';
 import { FenceDeviceAgentRunner } from './fence-device-agent.js';
 import { startDaemonStorage } from './daemon-storage.js';
 import { resourcePriorityPerNode } from './resource-priorities.js';
 import { LrmBridge } from './lrm-bridge.js';
+import { loadDaemonMetrics } from './daemon-metrics.js';
+import { CONFIGURE_HINT, notConfiguredReason } from './not-configured.js';
 import { SystemdNotifier } from './systemd-notify.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/heartline';
@@ -68,6 +71,8 @@ export class DaemonStartError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
+    /** `not-configured`: no heartline.yaml or the package's template (exit NOT_CONFIGURED_EXIT_CODE, not restarted). */
+    readonly reason: 'failed' | 'not-configured' = 'failed',
   ) {
     super(message);
   }
@@ -82,6 +87,8 @@ export class DaemonStartError extends Error {
 export async function runDaemon(options: DaemonOptions): Promise<number> {
   const log = options.logger;
   const loaded = await loadConfigFile(options.configPath);
+  const notConfigured = notConfiguredReason(options.configPath, loaded);
+  if (notConfigured !== undefined) throw new DaemonStartError(notConfigured, CONFIGURE_HINT, 'not-configured');
   if (!loaded.ok) throw new DaemonStartError(describeConfigError(loaded.error), `check it with: heartline config check ${options.configPath}`);
   const config = loaded.value;
   const nodeName = options.nodeName ?? hostname().split('.')[0] ?? '';
@@ -103,6 +110,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   } catch (error) {
     throw new DaemonStartError(`cannot create the agents' HA_RSCTMP folder ${rscTmpDir}: ${error instanceof Error ? error.message : String(error)}`, 'give another one with --rsctmp, or run as root');
   }
+  // Only with a metrics section: prom-client is loaded by a dynamic import (the idle footprint).
+  const metrics = await loadDaemonMetrics(config.metrics, log.child('metrics'));
   const clock = new SystemClock();
   const selfId = view.value.self.id;
   const names = new Map<NodeId, string>(config.nodes.map((n) => [n.id, n.name]));
@@ -142,6 +151,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       const members = new Set(runtime.currentView().members.map((m) => names.get(m.id) ?? `node${m.id}`));
       return { resources: report.resources, members };
     },
+    ...(metrics === undefined ? {} : { onServiceChange: (change) => metrics.serviceChange(change) }),
   });
   events.started();
   // The runtime is made before the worker (which it sends through) so that no view is missed.
@@ -161,7 +171,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     onStopSelf: (reason) => late.stopSelf?.(reason),
     ...(builtFencing.value.devices === undefined ? {} : { onConfigurationChanged: (cib: Cib) => void builtFencing.value.devices?.applyCib(cib.configuration) }),
     onCibChanged: () => events.changed(),
-    onFenceOutcome: (notice) => events.fence(notice),
+    onFenceOutcome: (notice) => {
+      events.fence(notice);
+      metrics?.fence(notice);
+    },
   });
   if (!opened.ok) {
     eventLog.value.close();
@@ -202,7 +215,11 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const agents = new AgentClassRunner({ processes, clock, directories, logger: log.child('agents'), nodeName });
   const devices = builtFencing.value.devices;
   const runner = devices === undefined ? agents : new FenceDeviceAgentRunner(agents, devices, clock);
-  const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner, clock, logger: log.child('lrm'), onResult: (result) => runtime.onLrmResult(result) });
+  const onLrmResult = (result: LrmResult): void => {
+    metrics?.operation(result);
+    runtime.onLrmResult(result);
+  };
+  const lrm = new LrmBridge({ nodeName, incarnation: incarnation.value, runner, clock, logger: log.child('lrm'), onResult: onLrmResult });
   runtime.attachLrm(lrm);
   runtime.start();
   const notifier = new SystemdNotifier(clock, log.child('systemd'));
@@ -270,6 +287,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     runtime.close();
     throw new DaemonStartError(error instanceof Error ? error.message : String(error));
   }
+  await metrics?.listen(async () => {
+    const driver = await heartbeat.status();
+    return { membership: driver.membership, names, report: statusReport(context, driver) };
+  });
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -282,6 +303,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       await fencing.close();
       storage.close();
       await server.close();
+      await metrics?.close();
       runtime.close();
       events.stopped();
       events.close();
@@ -338,6 +360,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       void (async () => {
         await within(lrm.close(), 5000);
         await server.close();
+        await metrics?.close();
         // A daemon whose heartbeat died leaves its watchdog armed and unpetted: unless systemd's
         // restart pets it again in time, the node is reset, as with sbd.
         storage.abandon();
@@ -471,23 +494,8 @@ function coded(code: string, message: string): Error {
 async function handleRequest(request: ControlRequest, ctx: RequestContext): Promise<unknown> {
   const { heartbeat, config, names, runtime } = ctx;
   switch (request.command) {
-    case 'status': {
-      const m = (await heartbeat.status()).membership;
-      const { cib, authoritative } = runtime.current();
-      return clusterStatusReport({
-        cluster: { name: config.cluster.name, id: config.cluster.id },
-        self: { id: ctx.selfId, name: ctx.nodeName },
-        names,
-        view: runtime.currentView(),
-        quorum: m.quorum,
-        cib,
-        authoritative,
-        fencing: { configured: config.fencing !== undefined, method: ctx.fencingDescription, activity: runtime.fenceActivity(), deviceProblems: ctx.fenceDeviceProblems() },
-        transition: runtime.transition(),
-        problems: runtime.recentProblems(),
-        now: Date.now() / 1000,
-      });
-    }
+    case 'status':
+      return statusReport(ctx, await heartbeat.status());
     case 'members':
       return membersReport(await heartbeat.status(), config, names);
     case 'links':
@@ -542,6 +550,25 @@ async function handleRequest(request: ControlRequest, ctx: RequestContext): Prom
       return { version: `${request.adminEpoch}.${request.epoch}`, configuration: found.value };
     }
   }
+}
+
+/** `heartline status --json` (the `status` request), also read by the metrics at each scrape. */
+function statusReport(ctx: RequestContext, driver: DriverStatus): ClusterStatusReport {
+  const { config, runtime } = ctx;
+  const { cib, authoritative } = runtime.current();
+  return clusterStatusReport({
+    cluster: { name: config.cluster.name, id: config.cluster.id },
+    self: { id: ctx.selfId, name: ctx.nodeName },
+    names: ctx.names,
+    view: runtime.currentView(),
+    quorum: driver.membership.quorum,
+    cib,
+    authoritative,
+    fencing: { configured: config.fencing !== undefined, method: ctx.fencingDescription, activity: runtime.fenceActivity(), deviceProblems: ctx.fenceDeviceProblems() },
+    transition: runtime.transition(),
+    problems: runtime.recentProblems(),
+    now: Date.now() / 1000,
+  });
 }
 
 /** The shape of `heartline members --json`. */

@@ -6,6 +6,7 @@ export { DEFAULT_SOCKET_PATH } from './control-protocol.js';
 export type { ControlCommand, ControlRequest, ControlResponse } from './control-protocol.js';
 export { DEFAULT_RSCTMP_DIR, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_STATE_DIR, DaemonStartError, linksReport, membersReport, runDaemon } from './daemon.js';
 export { clusterStatusReport } from './cluster-status.js';
+export { NOT_CONFIGURED_EXIT_CODE, TEMPLATE_CLUSTER_NAME, notConfiguredReason } from './not-configured.js';
 export type { ClusterStatusReport } from './cluster-status.js';
 export { CommandFencing, NoFencing } from './command-fencing.js';
 export type { DaemonOptions } from './daemon.js';

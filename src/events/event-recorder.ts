@@ -20,6 +20,8 @@ export interface EventRecorderOptions {
   readonly names: ReadonlyMap<NodeId, string>;
   /** The resources as status shows them and the names of the view's members, now. */
   readonly snapshot: () => { readonly resources: readonly ResourceSnapshot[]; readonly members: ReadonlySet<string> } | undefined;
+  /** Told every resource service-state change as it is recorded (the metrics' failover tracking), with the node of an `up`. */
+  readonly onServiceChange?: (change: { readonly atMs: number; readonly resource: string; readonly state: 'up' | 'down' | 'excluded'; readonly node?: string }) => void;
 }
 
 export class EventRecorder {
@@ -117,6 +119,7 @@ export class EventRecorder {
     for (const change of this.tracker.observe(atMs, states)) {
       const node = snapshot.resources.find((r) => r.id.replace(/:\d+$/, '') === change.resource)?.active.find((a) => !a.failed && snapshot.members.has(a.node))?.node;
       this.write({ atMs, kind: `resource-${change.state}`, subject: change.resource, ...(change.state === 'up' && node !== undefined ? { node } : {}) });
+      this.options.onServiceChange?.({ ...change, ...(change.state === 'up' && node !== undefined ? { node } : {}) });
     }
   }
 

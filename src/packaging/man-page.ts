@@ -90,6 +90,11 @@ bad usage or input (nothing was sent)
 .B 3
 the daemon could not be reached
 .TP
+.B 6
+(daemon) this node is not configured: no heartline.yaml, or still the package's template;
+systemd does not restart it until \\fBheartline console\\fR (first\\-boot setup) or
+\\fBheartline profile apply\\fR has written the file
+.TP
 .B 100
 (daemon) this node learned that it was fenced; systemd does not restart it
 .SH ENVIRONMENT

@@ -101,6 +101,8 @@ export interface DaemonLabOptions {
   readonly fencingSection?: Readonly<Record<string, unknown>>;
   /** A heartline.yaml `storage` section written as given (disk fencing and quorum disk on a LoopDisk). */
   readonly storageSection?: Readonly<Record<string, unknown>>;
+  /** A heartline.yaml `metrics` section written as given (e.g. `{ listen: '0.0.0.0:9664' }`: each daemon serves it inside its namespace). */
+  readonly metricsSection?: Readonly<Record<string, unknown>>;
   /**
    * Agents to install for every node, as each machine has its own /etc/init.d and
    * /etc/ha.d/resource.d: the files of these folders are copied into the node's own `agentDir(node)`
@@ -619,6 +621,7 @@ export class DaemonLab {
       ...(this.options.fencing === true ? { fencingCommand: this.fencePath } : {}),
       ...(this.options.fencingSection === undefined ? {} : { fencingSection: this.options.fencingSection }),
       ...(this.options.storageSection === undefined ? {} : { storageSection: this.options.storageSection }),
+      ...(this.options.metricsSection === undefined ? {} : { metricsSection: this.options.metricsSection }),
     });
     await writeFile(this.configPath, yaml, { mode: 0o644 });
   }

@@ -6,6 +6,7 @@ interface BenchFootprintOptions extends JsonOption {
   readonly idle: number;
   readonly keepalive?: number;
   readonly baseline?: boolean;
+  readonly metrics?: boolean;
 }
 
 /** `heartline bench footprint`: an idle node's memory and CPU (src/bench/footprint.ts has the method). */
@@ -32,11 +33,12 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
       )
       .option('--idle <seconds>', 'how long to measure', parseSeconds, 60)
       .option('--keepalive <ms>', 'keepalive in milliseconds (default: the configuration default)', parseKeepalive)
-      .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rate'),
+      .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rate')
+      .option('--metrics', 'enable the metrics endpoint (heartline.yaml metrics: {}) and scrape each node every 15 s during the window, as Prometheus would'),
   )
-    .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n  sudo heartline bench footprint --keepalive 250 --baseline --json\n\nJSON: {timing, idleSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads, cpuSecondsByThread}], baseline?: {program, framesPerSecondPerNode, nodes: [{node, rssMiB, cpuPercentOfCore}]}, targets}\n')
+    .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n  sudo heartline bench footprint --keepalive 250 --baseline --json\n\nJSON: {timing, idleSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads, cpuSecondsByThread}], baseline?: {program, framesPerSecondPerNode, nodes: [{node, rssMiB, cpuPercentOfCore}]}, metrics?: {scrapeIntervalSeconds, scrapesPerNode}, targets}\n')
     .action(async (options: BenchFootprintOptions) => {
-      const outcome = await runFootprintBench({ idleSeconds: options.idle, ...(options.keepalive === undefined ? {} : { keepaliveMs: options.keepalive }), baseline: options.baseline === true, progress: (line) => terminal.err(`bench footprint: ${line}`) });
+      const outcome = await runFootprintBench({ idleSeconds: options.idle, ...(options.keepalive === undefined ? {} : { keepaliveMs: options.keepalive }), baseline: options.baseline === true, metrics: options.metrics === true, progress: (line) => terminal.err(`bench footprint: ${line}`) });
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
       const report = outcome.value;
       printResult(terminal, options, report, () => renderText(report));
@@ -61,7 +63,7 @@ function parseKeepalive(value: string): number {
 
 function renderText(report: FootprintBenchReport): string {
   return [
-    `idle ${report.idleSeconds} s with ${report.resource}; keepalive ${report.timing.keepaliveMs} ms`,
+    `idle ${report.idleSeconds} s with ${report.resource}; keepalive ${report.timing.keepaliveMs} ms${report.metrics === undefined ? '' : `; metrics scraped every ${report.metrics.scrapeIntervalSeconds} s (${report.metrics.scrapesPerNode} scrapes per node)`}`,
     ...report.nodes.map((n) => `node ${n.node}: RSS ${n.rssMiB} MiB (peak ${n.peakRssMiB} MiB), CPU ${n.cpuSeconds} s = ${n.cpuPercentOfCore} % of a core, ${n.threads} threads`),
     ...(report.baseline === undefined ? [] : report.baseline.nodes.map((n) => `baseline ${n.node} (bare Node.js, ${report.baseline?.framesPerSecondPerNode ?? 0} frames/s): RSS ${n.rssMiB} MiB, CPU ${n.cpuPercentOfCore} % of a core`)),
     `targets: <= ${report.targets.rssMiB} MiB and <= ${report.targets.cpuPercentOfCore} % per node: ${report.targets.met ? 'met' : 'MISSED'}`,

@@ -62,6 +62,7 @@ export function registerDaemonCommand(program: Command, _terminal: Terminal): vo
           logger,
         });
       } catch (error) {
+        if (error instanceof DaemonStartError && error.reason === 'not-configured') throw new CommandError('not-configured', error.message, ExitCode.notConfigured, error.hint);
         if (error instanceof DaemonStartError) throw new CommandError('start-failed', error.message, ExitCode.usage, error.hint);
         throw error;
       }

@@ -150,6 +150,16 @@ describeWithPrerequisites(
 
       // The template configuration is valid, and the manual pages are where man looks.
       expect(sh('/usr/bin/heartline', ['config', 'check', '/etc/heartline/heartline.yaml'], env).status).toBe(0);
+      // ...and the daemon refuses it with exit status 6 ("not configured"), which the unit does not restart.
+      const scratch = mkdtempSync(join(tmpdir(), 'heartline-unconfigured-'));
+      try {
+        const daemon = sh('/usr/bin/heartline', ['daemon', '--config', '/etc/heartline/heartline.yaml', '--node', 'node1', '--state-dir', join(scratch, 'state'), '--socket', join(scratch, 'heartline.sock'), '--realtime-priority', '0'], env);
+        expect(daemon.status, daemon.stderr).toBe(6);
+        expect(daemon.stderr).toMatch(/not configured: \/etc\/heartline\/heartline\.yaml is still the package's template/);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+      expect(readFileSync('/lib/systemd/system/heartline.service', 'utf8')).toMatch(/^RestartPreventExitStatus=.*\b6\b/m);
       expect(lstatSync('/etc/systemd/system/multi-user.target.wants/heartline.service').isSymbolicLink()).toBe(true);
       expect(lstatSync('/etc/systemd/system/getty.target.wants/heartline-console@ttyS0.service').isSymbolicLink()).toBe(true);
       expect(sh('getent', ['group', 'haclient']).status).toBe(0);

@@ -89,6 +89,16 @@ describe('parseConfig: fencing', () => {
   });
 });
 
+describe('parseConfig: metrics', () => {
+  it('is off without the section, on with it (loopback port 9664 by default), off again with enabled: false', () => {
+    expect(parseOk(yamlOf({})).metrics).toBeUndefined();
+    expect(parseOk(yamlOf({ extra: 'metrics: {}' })).metrics).toEqual({ host: '127.0.0.1', port: 9664 });
+    expect(parseOk(yamlOf({ extra: 'metrics:\n  listen: 0.0.0.0:9100' })).metrics).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(parseOk(yamlOf({ extra: 'metrics:\n  enabled: false\n  listen: 0.0.0.0:9100' })).metrics).toBeUndefined();
+    expect(parseOk(yamlOf({ extra: 'metrics:\n  enabled: true' })).metrics).toEqual({ host: '127.0.0.1', port: 9664 });
+  });
+});
+
 describe('parseConfig: cluster.encryption', () => {
   it('is off by default and on when asked', () => {
     expect(parseOk(yamlOf({})).cluster.encryption).toBe(false);
@@ -232,8 +242,14 @@ const RULES: readonly RuleCase[] = [
   { rule: 'timeout belongs to command fencing', text: yamlOf({ extra: 'fencing:\n  profile: heartline-testbed\n  timeout: 5s  # <-' }), path: 'fencing.timeout', message: /timeout belongs to command fencing/ },
   { rule: 'profile directories are absolute', text: yamlOf({ extra: 'fencing:\n  profile: heartline-testbed\n  profile_dirs: [hw]  # <-' }), path: 'fencing.profile_dirs[0]', message: /'hw' is not an absolute path/ },
   { rule: 'the fencing timeout is 1s to 10min', text: yamlOf({ extra: 'fencing:\n  command: /usr/local/sbin/fence-node\n  timeout: 900s  # <-' }), path: 'fencing.timeout', message: /out of range: use 1s to 10min/ },
+  // metrics
+  { rule: 'metrics.listen has a port', text: yamlOf({ extra: 'metrics:\n  listen: 0.0.0.0  # <-' }), path: 'metrics.listen', message: /'0.0.0.0' has no port: write ADDRESS:PORT/ },
+  { rule: 'metrics.listen port is 1-65535', text: yamlOf({ extra: 'metrics:\n  listen: 127.0.0.1:70000  # <-' }), path: 'metrics.listen', message: /port 70000 is out of range/ },
+  { rule: 'metrics.listen address is IPv4', text: yamlOf({ extra: 'metrics:\n  listen: localhost:9664  # <-' }), path: 'metrics.listen', message: /'localhost' is not an IPv4 address/ },
+  { rule: 'metrics.enabled is a boolean', text: yamlOf({ extra: 'metrics:\n  enabled: yes please  # <-' }), path: 'metrics.enabled', message: /enabled is true or false/ },
+  { rule: 'metrics has no unknown keys', text: yamlOf({ extra: 'metrics:\n  port: 9664  # <-' }), path: 'metrics.port', message: /port/ },
   // the file
-  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'resources: {}  # <-' }), path: 'resources', message: /unknown section 'resources' \(the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage\)/ },
+  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'resources: {}  # <-' }), path: 'resources', message: /unknown section 'resources' \(the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage, metrics\)/ },
   { rule: 'misspelt sections get a suggestion', text: yamlOf({ extra: 'timming: {}  # <-' }), path: 'timming', message: /did you mean 'timing'/ },
 ];
 
