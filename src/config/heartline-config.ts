@@ -11,6 +11,7 @@
  */
 import type { Millis, NodeId } from '../lib/index.js';
 import type { LinkKind } from '../links/link.js';
+import type { SnmpSettings } from './snmp-section.js';
 
 export interface HeartlineConfig {
   readonly cluster: ClusterConfig;
@@ -26,6 +27,8 @@ export interface HeartlineConfig {
   readonly events?: EventLogSettings;
   /** Disk fencing and the quorum disk the daemon runs; absent: none (docs/STORAGE.md). */
   readonly storage?: StorageSettings;
+  /** `heartline snmp-agent`'s settings (`snmp`, src/config/snmp-section.ts); absent: the section is absent. */
+  readonly snmp?: SnmpSettings;
 }
 
 /** The `storage` section. */

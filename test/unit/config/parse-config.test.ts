@@ -233,7 +233,7 @@ const RULES: readonly RuleCase[] = [
   { rule: 'profile directories are absolute', text: yamlOf({ extra: 'fencing:\n  profile: heartline-testbed\n  profile_dirs: [hw]  # <-' }), path: 'fencing.profile_dirs[0]', message: /'hw' is not an absolute path/ },
   { rule: 'the fencing timeout is 1s to 10min', text: yamlOf({ extra: 'fencing:\n  command: /usr/local/sbin/fence-node\n  timeout: 900s  # <-' }), path: 'fencing.timeout', message: /out of range: use 1s to 10min/ },
   // the file
-  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'resources: {}  # <-' }), path: 'resources', message: /unknown section 'resources' \(the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage\)/ },
+  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'resources: {}  # <-' }), path: 'resources', message: /unknown section 'resources' \(the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage, snmp\)/ },
   { rule: 'misspelt sections get a suggestion', text: yamlOf({ extra: 'timming: {}  # <-' }), path: 'timming', message: /did you mean 'timing'/ },
 ];
 
