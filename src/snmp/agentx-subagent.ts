@@ -19,6 +19,34 @@ import { heartlineProviders, MibContents, toVarbind } from './mib-providers.js';
 import type { MibSnapshot } from './mib-values.js';
 import type { Notification } from './notifications.js';
 
+/**
+ * net-snmp 3.29 writes an AgentX OCTET STRING with SmartBuffer.writeString, which takes text only:
+ * a Buffer value (DateAndTime: hlFenceTime, hlAvailabilityWindowStart) threw and closed the
+ * connection. Buffers are written as they are; text goes the library's way (the MIB's strings are
+ * ASCII, see mib-values.ts `display`, so its length in characters is its length in bytes).
+ */
+function teachAgentxBuffers(): void {
+  const pdu = snmp.AgentXPdu as unknown as { writeOctetString: (buffer: AgentxWriteBuffer, value: string | Buffer) => void; heartlineBuffers?: true };
+  if (pdu.heartlineBuffers === true) return;
+  const original = pdu.writeOctetString.bind(pdu);
+  pdu.writeOctetString = (buffer, value) => {
+    if (!Buffer.isBuffer(value)) {
+      original(buffer, value);
+      return;
+    }
+    buffer.writeUInt32BE(value.length);
+    buffer.writeBuffer(value);
+    for (let i = 0; i < (4 - (value.length % 4)) % 4; i++) buffer.writeUInt8(0);
+  };
+  pdu.heartlineBuffers = true;
+}
+
+interface AgentxWriteBuffer {
+  writeUInt32BE(value: number): void;
+  writeUInt8(value: number): void;
+  writeBuffer(value: Buffer): void;
+}
+
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 const REGISTER_TIMEOUT_MS = 10_000;
@@ -48,6 +76,7 @@ export class AgentxSubagent {
   constructor(private readonly options: AgentxSubagentOptions) {}
 
   start(): void {
+    teachAgentxBuffers();
     this.connect();
   }
 

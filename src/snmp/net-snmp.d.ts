@@ -28,6 +28,9 @@ declare module 'net-snmp' {
 
   export type Value = string | number | Buffer | null;
 
+  /** The AgentX PDU codec (its static writers are patched by agentx-subagent.ts). */
+  export const AgentXPdu: object;
+
   export interface Varbind {
     oid: string;
     type: number;
@@ -161,6 +164,7 @@ declare module 'net-snmp' {
     createSubagent: typeof createSubagent;
     createSession: typeof createSession;
     createV3Session: typeof createV3Session;
+    AgentXPdu: typeof AgentXPdu;
   };
   export default snmp;
 }
