@@ -96,7 +96,7 @@ export const snmpSectionSchema = z.strictObject({
     .optional(),
   /** The agent's SNMPv3 engine ID in hex (standalone agent, v3 traps); default: derived from the node's name. */
   engine_id: z
-    .string()
+    .string({ error: "engine_id is hex text in quotes (YAML reads a bare 0x... as a number), e.g. '80001f8804686561727431'" })
     .refine((text) => ENGINE_ID.test(text) && (text.replace(/^0x/, '').length % 2 === 0), { error: 'engine_id is 5 to 32 bytes in hex, e.g. 80001f8804686561727431' })
     .optional(),
   /** AgentX only: also hand each notification to snmpd, which sends it to its own trap2sink/informsink. */
