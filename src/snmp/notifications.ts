@@ -45,7 +45,7 @@ export interface Observation {
 }
 
 interface ServiceTrack {
-  /** Where it last came up. */
+  /** Where it last came up; undefined before it ever ran (as far as the log knows). */
   upNode?: string;
   /** When its current outage began; undefined while up or excluded. */
   downSinceMs?: number;
@@ -102,7 +102,8 @@ export class NotificationDeriver {
     switch (event.kind) {
       case 'resource-down': {
         const track = this.services.get(event.subject) ?? {};
-        if (track.downSinceMs === undefined) track.downSinceMs = event.atMs;
+        // Only a resource that ran can fail over: the wait for a new resource's first start is no failover.
+        if (track.downSinceMs === undefined && track.upNode !== undefined) track.downSinceMs = event.atMs;
         this.services.set(event.subject, track);
         return undefined;
       }

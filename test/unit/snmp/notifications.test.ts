@@ -77,6 +77,14 @@ describe('NotificationDeriver', () => {
     expect(values(failover)).toEqual({ '1.8.7.0': 'web', '1.8.2.0': 'beta', '1.8.3.0': 'alpha', '1.8.4.0': 3250 });
   });
 
+  it('no failover for a new resource waiting for its first start', () => {
+    const deriver = new NotificationDeriver(ROOT, layout);
+    deriver.seed([], [fence(1)]);
+    expect(observe(deriver, [event(10, 'resource-down', 'fresh'), event(180, 'resource-up', 'fresh', { node: 'alpha' })])).toEqual([]);
+    // Once it ran, an outage is one.
+    expect(observe(deriver, [event(500, 'resource-down', 'fresh'), event(900, 'resource-up', 'fresh', { node: 'beta' })]).map((n) => n.name)).toEqual(['hlFailover']);
+  });
+
   it('no failover for a planned stop (excluded) or across a restart of this daemon', () => {
     const deriver = new NotificationDeriver(ROOT, layout);
     deriver.seed([event(1, 'resource-up', 'web', { node: 'beta' })], [fence(1)]);
