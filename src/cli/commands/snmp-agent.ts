@@ -49,13 +49,12 @@ export function registerSnmpAgentCommand(program: Command, _terminal: Terminal):
         "and `links` read, over the daemon's control socket, every `snmp.poll_interval` (default 2 s), plus the " +
         "fence history and the event log in the daemon's state folder. While the daemon is down it keeps answering " +
         '(hlClusterDaemonReachable is false(2)).\n\n' +
-        'Two ways to answer SNMP:\n' +
-        "  AgentX (the default)  register with the system's snmpd as a subagent, on snmpd's AgentX socket: " +
-        '`snmp.agentx` or --agentx (default /var/agentx/master; snmpd.conf needs `master agentx`). snmpd keeps ' +
-        'its own access control (communities, v3 users, views). When snmpd restarts the agent registers again ' +
-        '(retrying after 1 s, doubling up to 30 s).\n' +
-        '  standalone            answer SNMP itself on ADDRESS:PORT, where no snmpd runs: `snmp.standalone` in ' +
-        'heartline.yaml (listen, read-only v2c communities, SNMPv3 authPriv users), or --standalone ADDRESS:PORT. ' +
+        "AgentX (the default): the agent registers with the system's snmpd as a subagent, on snmpd's AgentX socket " +
+        '(`snmp.agentx` or --agentx; default /var/agentx/master; snmpd.conf needs `master agentx`). snmpd keeps its own ' +
+        'access control (communities, v3 users, views). When snmpd restarts the agent registers again, retrying after ' +
+        '1 s and doubling the wait up to 30 s.\n\n' +
+        'Standalone: where no snmpd runs, the agent answers SNMP itself on ADDRESS:PORT (`snmp.standalone` in ' +
+        'heartline.yaml: listen, read-only v2c communities, SNMPv3 authPriv users; or --standalone ADDRESS:PORT). ' +
         'Port 161 needs root (or CAP_NET_BIND_SERVICE).\n\n' +
         `The MIB sits under ${DEFAULT_SNMP_ROOT_OID} (experimental) unless \`snmp.root_oid\` moves it under an ` +
         'enterprise number (docs/SNMP.md). Logs are JSON lines on stdout. Runs until SIGTERM or SIGINT. Exit codes: ' +
