@@ -26,6 +26,7 @@ import {
   SERIAL_BAUD_RATES,
 } from './config-defaults.js';
 import { parseDuration } from './duration.js';
+import { snmpSectionSchema } from './snmp-section.js';
 import { formatIpv4Interface, isInSubnet, isIpv4Multicast, parseIpv4Interface, subnetBroadcastAddress, type Ipv4Interface } from './ipv4.js';
 
 /**
@@ -363,6 +364,7 @@ export const configSections = {
   events: eventsSectionSchema.optional(),
   storage: storageSectionSchema.optional(),
   metrics: metricsSectionSchema.optional(),
+  snmp: snmpSectionSchema.optional(),
 };
 
 /** The whole file. Its output (`ConfigFile`) still has the file's shape; resolve-config.ts turns it into a HeartlineConfig. */

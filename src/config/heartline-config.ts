@@ -11,6 +11,7 @@
  */
 import type { Millis, NodeId } from '../lib/index.js';
 import type { LinkKind } from '../links/link.js';
+import type { SnmpSettings } from './snmp-section.js';
 
 export interface HeartlineConfig {
   readonly cluster: ClusterConfig;
@@ -28,6 +29,8 @@ export interface HeartlineConfig {
   readonly storage?: StorageSettings;
   /** The Prometheus endpoint (`metrics`); absent: off, nothing listens (docs/CONFIGURATION.md). */
   readonly metrics?: MetricsSettings;
+  /** `heartline snmp-agent`'s settings (`snmp`, src/config/snmp-section.ts); absent: the section is absent. */
+  readonly snmp?: SnmpSettings;
 }
 
 /** The `metrics` section, when enabled: where every node serves GET /metrics. */

@@ -50,6 +50,8 @@ export { CONFIG_PATH, loadConfigFile } from './load-config-file.js';
 export type { NodeLinkView, NodeView, SerialLinkView, UdpBroadcastLinkView, UdpMulticastLinkView, UdpPeerEndpoint, UdpUnicastLinkView } from './node-view.js';
 export { nodeView } from './node-view.js';
 export { parseConfig } from './parse-config.js';
+export type { SnmpSettings, SnmpSinkSettings, SnmpV3UserSettings } from './snmp-section.js';
+export { DEFAULT_AGENTX_SOCKET, DEFAULT_SNMP_ROOT_OID, resolveSnmp, splitHostPort } from './snmp-section.js';
 // For other YAML formats that report issues the same way (hardware profiles).
 export type { PathIssue } from './schema-messages.js';
 export { SchemaIssueExplainer, closestMatch } from './schema-messages.js';

@@ -13,6 +13,7 @@ import type { ConfigFile, FencingSection, StorageSection, LinkEntry, NodeEntry, 
 import { DEFAULT_FENCING_TIMEOUT_MS, DEFAULT_METRICS_LISTEN, DEFAULT_TIMING } from './config-defaults.js';
 import type { Millis } from '../lib/index.js';
 import { subnetBroadcastAddress } from './ipv4.js';
+import { resolveSnmp } from './snmp-section.js';
 import type { FencingSettings, HeartlineConfig, MetricsSettings, StorageSettings, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
 
 /** The timing with defaults filled in; each missing value gets its own default, independently of the others. */
@@ -51,6 +52,7 @@ export function resolveConfig(file: ConfigFile): HeartlineConfig {
     ...(file.events === undefined ? {} : { events: { ...(file.events.retention_days === undefined ? {} : { retentionMs: file.events.retention_days * 86_400_000 }), ...(file.events.max_events === undefined ? {} : { maxEvents: file.events.max_events }) } }),
     ...(file.storage === undefined ? {} : { storage: resolveStorage(file.storage) }),
     ...(file.metrics === undefined || file.metrics.enabled === false ? {} : { metrics: resolveMetrics(file.metrics) }),
+    ...(file.snmp === undefined ? {} : { snmp: resolveSnmp(file.snmp) }),
   };
 }
 

@@ -9,7 +9,7 @@
  *                                serialport are native, so the package's architecture is this
  *                                machine's (`dpkg --print-architecture`).
  *   /usr/bin/heartline           a wrapper that finds Node.js and runs dist/cli/main.js
- *   /lib/systemd/system/         heartline.service, heartline-console@.service
+ *   /lib/systemd/system/         heartline.service, heartline-console@.service, heartline-snmp.service
  *   /etc/heartline/heartline.yaml, /etc/default/heartline   conffiles (a valid template)
  *   /usr/share/snmp/mibs/        HEARTLINE-MIB.txt
  *   /usr/share/man/              heartline(8) generated from the CLI's command tree,
@@ -186,13 +186,16 @@ This package installs the heartline command and daemon, its systemd units (enabl
 started: replace the template /etc/heartline/heartline.yaml first), the hardware profiles,
 the SNMP MIB and the manual pages.`;
 
-const DEFAULT_ENVIRONMENT = `# /etc/default/heartline: read by heartline.service.
+const DEFAULT_ENVIRONMENT = `# /etc/default/heartline: read by heartline.service and heartline-snmp.service.
 #
 # The Node.js executable, when \`node\` on the service's PATH is not Node.js 20 or later:
 #HEARTLINE_NODE=/usr/local/bin/node
 #
 # Extra options for \`heartline daemon\`, e.g. this node's name when it is not the host name:
 #HEARTLINE_DAEMON_OPTIONS="--node alpha"
+#
+# Extra options for \`heartline snmp-agent\` (heartline-snmp.service), e.g. the same --node:
+#HEARTLINE_SNMP_OPTIONS="--node alpha"
 `;
 
 export async function buildDeb(options: BuildDebOptions): Promise<BuiltPackage> {
@@ -224,7 +227,7 @@ export async function buildDeb(options: BuildDebOptions): Promise<BuiltPackage> 
 
     // The command, the units, the configuration, the MIB.
     writeFile(join(root, 'usr/bin/heartline'), wrapperScript({ appDir: APP_DIR, commit }), 0o755);
-    for (const unit of ['heartline.service', 'heartline-console@.service']) copyInto(root, join(source, 'systemd', unit), join(UNIT_DIR, unit).slice(1));
+    for (const unit of ['heartline.service', 'heartline-console@.service', 'heartline-snmp.service']) copyInto(root, join(source, 'systemd', unit), join(UNIT_DIR, unit).slice(1));
     copyInto(root, join(source, 'packaging/deb/heartline.yaml'), 'etc/heartline/heartline.yaml');
     writeFile(join(root, 'etc/default/heartline'), DEFAULT_ENVIRONMENT);
     copyInto(root, join(source, 'mibs/HEARTLINE-MIB.txt'), 'usr/share/snmp/mibs/HEARTLINE-MIB.txt');

@@ -20,6 +20,8 @@ export type Requirement =
   | 'ipmitool'
   | 'snmpd'
   | 'snmpget'
+  | 'snmpwalk'
+  | 'snmptrapd'
   | 'ss'
   | 'fence-agents'
   | 'losetup'

@@ -115,6 +115,7 @@ describeWithPrerequisites(
         '/usr/lib/heartline/node_modules/zod/package.json',
         '/lib/systemd/system/heartline.service',
         '/lib/systemd/system/heartline-console@.service',
+        '/lib/systemd/system/heartline-snmp.service',
         '/etc/heartline/heartline.yaml',
         '/usr/share/snmp/mibs/HEARTLINE-MIB.txt',
         '/usr/share/man/man8/heartline.8.gz',
@@ -178,7 +179,7 @@ describeWithPrerequisites(
     it('passes systemd-analyze verify for the installed units (the check itself catches a broken unit)', () => {
       // With man, verify also checks that Documentation=man:heartline(8) resolves.
       const manOption = findExecutable('man') === undefined ? ['--man=no'] : [];
-      const verify = sh('systemd-analyze', ['verify', ...manOption, 'heartline.service', 'heartline-console@ttyS0.service']);
+      const verify = sh('systemd-analyze', ['verify', ...manOption, 'heartline.service', 'heartline-console@ttyS0.service', 'heartline-snmp.service']);
       expect(`${verify.stdout}${verify.stderr}`.split('\n').filter((line) => line.includes('heartline'))).toEqual([]);
       expect(verify.status).toBe(0);
 

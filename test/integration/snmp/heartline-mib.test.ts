@@ -6,6 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SNMP_ROOT_OID } from '../../../src/config/index.js';
+import { NOTIFICATIONS, NOTIFY_OBJECTS, SERVED_SCALARS, TABLES } from '../../../src/snmp/heartline-mib.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -63,5 +66,35 @@ describeWithPrerequisites('HEARTLINE-MIB', ['smilint', 'snmptranslate'], () => {
 
   it('indexes the link table by peer node id and link position', () => {
     expect(snmptranslate('-Td', 'HEARTLINE-MIB::hlLinkEntry')).toMatch(/INDEX\s+\{ hlNodeId, hlLinkIndex \}/);
+  });
+
+  it('agrees with the agent (src/snmp/heartline-mib.ts): every object at its OID with its type, and every read-only object served', () => {
+    const root = `.${DEFAULT_SNMP_ROOT_OID}`;
+    const names = [...SERVED_SCALARS, ...NOTIFY_OBJECTS].map((o) => o.name).concat(TABLES.flatMap((t) => t.columns.map((c) => c.name)), Object.keys(NOTIFICATIONS), TABLES.map((t) => t.name.replace(/Table$/, 'Entry')));
+    // One snmptranslate for all the OIDs and one for all the definitions (a call per name takes seconds).
+    const oids = snmptranslate('-On', ...names.map((n) => `HEARTLINE-MIB::${n}`)).split('\n').filter((line) => line !== '');
+    const oid = new Map(names.map((n, i) => [n, oids[i]]));
+    const definitions = new Map(snmptranslate('-Td', ...names.map((n) => `HEARTLINE-MIB::${n}`)).split(/^HEARTLINE-MIB::/m).filter((b) => b !== '').map((block) => [block.slice(0, block.indexOf('\n')), block]));
+    const syntaxOf = (name: string): string => /SYNTAX\s+([A-Za-z0-9]+)/.exec(definitions.get(name) ?? '')?.[1] ?? '?';
+    const typeFits = (type: string, syntax: string): boolean => ({ string: ['OCTET'], integer: ['INTEGER'], unsigned: ['Unsigned32', 'Gauge32'], gauge: ['Gauge32'] })[type]?.includes(syntax) ?? false;
+    const served: string[] = [];
+    for (const scalar of [...SERVED_SCALARS, ...NOTIFY_OBJECTS]) {
+      expect(oid.get(scalar.name), scalar.name).toBe(`${root}.${scalar.arc.join('.')}`);
+      expect(typeFits(scalar.type, syntaxOf(scalar.name)), `${scalar.name}: ${scalar.type} vs ${syntaxOf(scalar.name)}`).toBe(true);
+      if (SERVED_SCALARS.includes(scalar)) served.push(scalar.name);
+    }
+    for (const table of TABLES) {
+      const index = /INDEX\s+\{ ([^}]*) \}/.exec(definitions.get(table.name.replace(/Table$/, 'Entry')) ?? '')?.[1];
+      expect(index, table.name).toBe(table.index.map((i) => i.column).join(', '));
+      for (const column of table.columns) {
+        expect(oid.get(column.name), column.name).toBe(`${root}.${table.entryArc.join('.')}.${column.number}`);
+        expect(typeFits(column.type, syntaxOf(column.name)), `${column.name}: ${column.type} vs ${syntaxOf(column.name)}`).toBe(true);
+        if (column.index !== true) served.push(column.name);
+      }
+    }
+    for (const [name, number] of Object.entries(NOTIFICATIONS)) expect(oid.get(name), name).toBe(`${root}.0.${number}`);
+    // Every read-only object the MIB defines is one the agent serves, and no other.
+    const readOnly = [...readFileSync(mib, 'utf8').matchAll(/^(\w+) OBJECT-TYPE[\s\S]*?MAX-ACCESS\s+(\S+)/gm)].filter((m) => m[2] === 'read-only').map((m) => m[1]);
+    expect([...served].sort()).toEqual([...readOnly].sort());
   });
 });

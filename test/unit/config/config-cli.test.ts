@@ -43,7 +43,7 @@ describe('heartline config check', () => {
     expect(out.trimEnd().split('\n')).toEqual([
       `${file}:3:7: cluster.id: the cluster id is a number from 1 to 4294967295; 0 is not allowed so that an unset id is never mistaken for a real one`,
       `${file}:7:65: links[0].addresses.beta: 'beta' is not a configured node (the nodes are alpha)`,
-      `${file}:8:1: timming: unknown section 'timming'; did you mean 'timing'? (the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage, metrics)`,
+      `${file}:8:1: timming: unknown section 'timming'; did you mean 'timing'? (the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage, metrics, snmp)`,
     ]);
     expect(err).toContain(`heartline: error: ${file} has 3 problems`);
     expect(err).toContain('heartline: hint: ');

@@ -249,7 +249,7 @@ const RULES: readonly RuleCase[] = [
   { rule: 'metrics.enabled is a boolean', text: yamlOf({ extra: 'metrics:\n  enabled: yes please  # <-' }), path: 'metrics.enabled', message: /enabled is true or false/ },
   { rule: 'metrics has no unknown keys', text: yamlOf({ extra: 'metrics:\n  port: 9664  # <-' }), path: 'metrics.port', message: /port/ },
   // the file
-  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'resources: {}  # <-' }), path: 'resources', message: /unknown section 'resources' \(the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage, metrics\)/ },
+  { rule: 'unknown sections are refused', text: yamlOf({ extra: 'resources: {}  # <-' }), path: 'resources', message: /unknown section 'resources' \(the sections are: cluster, nodes, links, quorum, timing, fencing, events, storage, metrics, snmp\)/ },
   { rule: 'misspelt sections get a suggestion', text: yamlOf({ extra: 'timming: {}  # <-' }), path: 'timming', message: /did you mean 'timing'/ },
 ];
 
