@@ -344,6 +344,18 @@ export class DaemonLab {
     return this.kill(node, 'SIGCONT');
   }
 
+  /**
+   * The lab's fence device waits `ms` before it powers node `node` off (0: no wait), as a fence
+   * device's static delay does (Pacemaker's `pcmk_delay_base`): in a full split of a two-node
+   * cluster both nodes fence each other at once, and the node whose fencing waits wins the race,
+   * since it powers the other off while its own fence still waits. `fencing.command` has no race
+   * delay of its own (device fencing has, docs/FENCING.md), so a lab test of a split sets one here.
+   */
+  async setFenceDelay(node: number, ms: number): Promise<void> {
+    if (!(Number.isInteger(ms) && ms >= 0)) throw new RangeError(`a fence delay is a whole number of ms >= 0, got ${ms}`);
+    await writeFile(join(this.dir, `fence-delay-${this.nodeName(node)}`), ms === 0 ? '' : `${(ms / 1000).toFixed(3)}\n`);
+  }
+
   /** Busy-blocks node `node`'s daemon's main thread for `ms` (the block-main test hook); resolves when it answered. */
   async blockMain(node: number, ms: number): Promise<void> {
     const answer = await this.daemon(node).request('block-main', { ms }, ms + 5000);
@@ -621,18 +633,6 @@ export class DaemonLab {
       ...(this.options.storageSection === undefined ? {} : { storageSection: this.options.storageSection }),
     });
     await writeFile(this.configPath, yaml, { mode: 0o644 });
-  }
-
-  /**
-   * The lab's fence device waits `ms` before it powers node `node` off (0: no wait), as a fence
-   * device's static delay does (Pacemaker's `pcmk_delay_base`): in a full split of a two-node
-   * cluster both nodes fence each other at once, and the node whose fencing waits wins the race,
-   * since it powers the other off while its own fence still waits. `fencing.command` has no race
-   * delay of its own (device fencing has, docs/FENCING.md), so a lab test of a split sets one here.
-   */
-  async setFenceDelay(node: number, ms: number): Promise<void> {
-    if (!(Number.isInteger(ms) && ms >= 0)) throw new RangeError(`a fence delay is a whole number of ms >= 0, got ${ms}`);
-    await writeFile(join(this.dir, `fence-delay-${this.nodeName(node)}`), ms === 0 ? '' : `${(ms / 1000).toFixed(3)}\n`);
   }
 
   /**

@@ -188,17 +188,18 @@ export class StorageCluster {
 
   /**
    * Reads the record file on `node` and returns every problem: a gap or disorder up to the highest
-   * acknowledgement so far, or an acknowledged record (number and node) up to `ackedUpTo` missing.
-   * On problems it prints the records around `ackedUpTo`, the kernel's lines and the node's log.
+   * acknowledgement so far, or any record acknowledged so far (number and node) missing; an answer
+   * still in flight from a node frozen or fenced a moment ago counts as well. On problems it prints
+   * the records around `around` (the fault's last acknowledgement), the kernel's lines and the log.
    */
-  async recordProblems(node: number, ackedUpTo: number): Promise<{ readonly problems: string[]; readonly records: number }> {
-    // The highest acknowledgement is taken before the file is read: the writer goes on appending.
+  async recordProblems(node: number, around: number): Promise<{ readonly problems: string[]; readonly records: number }> {
+    // The acknowledgements are taken before the file is read: the writer goes on appending.
     const highest = this.highestAck();
-    const acked = this.acknowledged().filter((a) => a.seq <= ackedUpTo);
+    const acked = this.acknowledged();
     const text = await this.records(node);
     const file = parseRecordFile(text);
     const problems = [...recordFileProblems(file, highest), ...lostAcknowledgements(file, acked)];
-    if (problems.length > 0) console.log(`records around ${ackedUpTo}:\n${text.split('\n').slice(Math.max(0, ackedUpTo - 6), ackedUpTo + 4).join('\n')}\nkernel:\n${await this.kernelLog()}\n${this.lab.describeLogs(node, 30)}`);
+    if (problems.length > 0) console.log(`records around ${around}:\n${text.split('\n').slice(Math.max(0, around - 6), around + 4).join('\n')}\nkernel:\n${await this.kernelLog()}\n${this.lab.describeLogs(node, 30)}`);
     return { problems, records: file.records.length };
   }
 
