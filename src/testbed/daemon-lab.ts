@@ -346,6 +346,18 @@ export class DaemonLab {
     return this.kill(node, 'SIGCONT');
   }
 
+  /**
+   * The lab's fence device waits `ms` before it powers node `node` off (0: no wait), as a fence
+   * device's static delay does (Pacemaker's `pcmk_delay_base`): in a full split of a two-node
+   * cluster both nodes fence each other at once, and the node whose fencing waits wins the race,
+   * since it powers the other off while its own fence still waits. `fencing.command` has no race
+   * delay of its own (device fencing has, docs/FENCING.md), so a lab test of a split sets one here.
+   */
+  async setFenceDelay(node: number, ms: number): Promise<void> {
+    if (!(Number.isInteger(ms) && ms >= 0)) throw new RangeError(`a fence delay is a whole number of ms >= 0, got ${ms}`);
+    await writeFile(join(this.dir, `fence-delay-${this.nodeName(node)}`), ms === 0 ? '' : `${(ms / 1000).toFixed(3)}\n`);
+  }
+
   /** Busy-blocks node `node`'s daemon's main thread for `ms` (the block-main test hook); resolves when it answered. */
   async blockMain(node: number, ms: number): Promise<void> {
     const answer = await this.daemon(node).request('block-main', { ms }, ms + 5000);
@@ -494,21 +506,21 @@ export class DaemonLab {
   }
 
   /**
-   * Cuts every link between the nodes at once: node a's UDP interfaces go down in one `ip -batch`
+   * Cuts every link between the nodes at once: node `node`'s (default a's) UDP interfaces go down in one `ip -batch`
    * call while socat is killed, so that no link outlives the others by more than a millisecond or
    * two. Resolves with the wall-clock time taken just before the cut; `restoreAllLinks` undoes it.
    */
-  async cutAllLinks(): Promise<number> {
+  async cutAllLinks(node = 0): Promise<number> {
     const netLinks = this.heartbeatLinks.flatMap((link) => (link.netLink === undefined ? [] : [link.netLink]));
     const at = Date.now();
-    await Promise.all([netLinks.length === 0 ? Promise.resolve() : this.net.setLinks(0, netLinks, 'down'), this.pty === undefined ? Promise.resolve() : this.pty.kill('SIGKILL')]);
+    await Promise.all([netLinks.length === 0 ? Promise.resolve() : this.net.setLinks(node, netLinks, 'down'), this.pty === undefined ? Promise.resolve() : this.pty.kill('SIGKILL')]);
     return at;
   }
 
-  /** Undoes `cutAllLinks`: node a's interfaces up again, socat restarted. */
-  async restoreAllLinks(): Promise<void> {
+  /** Undoes `cutAllLinks(node)`: the node's interfaces up again, socat restarted. */
+  async restoreAllLinks(node = 0): Promise<void> {
     const netLinks = this.heartbeatLinks.flatMap((link) => (link.netLink === undefined ? [] : [link.netLink]));
-    if (netLinks.length > 0) await this.net.setLinks(0, netLinks, 'up');
+    if (netLinks.length > 0) await this.net.setLinks(node, netLinks, 'up');
     if (this.pty !== undefined && this.pty.pid === undefined) await this.pty.restart();
   }
 
@@ -643,6 +655,8 @@ export class DaemonLab {
       `  *) echo "unknown node $target" >&2; echo "$action $target rc=1" >> ${this.fenceLog}; exit 1 ;;`,
       'esac',
       'if [ "$action" = off ] || [ "$action" = reboot ]; then',
+      `  delay=${this.dir}/fence-delay-$target`,
+      '  if [ -s "$delay" ]; then sleep "$(cat "$delay")"; fi',
       '  for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null; done',
       '  for i in $(seq 1 50); do [ -z "$(ip netns pids "$ns")" ] && break; sleep 0.1; done',
       '  if [ -n "$(ip netns pids "$ns")" ]; then echo "processes survive in $ns" >&2; echo "$action $target rc=1" >> ' + this.fenceLog + '; exit 1; fi',

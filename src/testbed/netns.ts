@@ -30,6 +30,7 @@
  *     }
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { BackgroundProcess, type BackgroundProcessOptions } from './background-process.js';
 import { runCommand, runCommandSync } from './command.js';
 import { registerLastResortCleanup } from './last-resort-cleanup.js';
@@ -238,6 +239,52 @@ export class NetnsLab {
   }
 
   /**
+   * Node `node` freezes (a hung machine, a VM paused by its host): SIGSTOP to every process of its
+   * namespace, listed as powerLoss lists them (`ip netns pids`, all started by this lab); the
+   * listing is repeated until it finds no process it has not stopped yet, so that a child forked
+   * meanwhile (an agent's monitor) is frozen too. Its links stay up and its kernel state (mounts,
+   * addresses) stays as it was. Resolves with the stopped PIDs, for `thaw`, and `atMs`, the wall
+   * clock just before the first stop.
+   */
+  async freeze(node: number): Promise<{ readonly pids: readonly number[]; readonly atMs: number }> {
+    const stopped = new Set<number>();
+    let atMs: number | undefined;
+    for (let listing = 0; listing < 10; listing++) {
+      const fresh = (await namespacePids(this.namespace(node))).filter((pid) => !stopped.has(pid));
+      if (fresh.length === 0 && listing > 0) break;
+      atMs ??= Date.now();
+      for (const pid of fresh) {
+        try {
+          process.kill(pid, 'SIGSTOP');
+          stopped.add(pid);
+        } catch {
+          // Exited while we looked.
+        }
+      }
+    }
+    return { pids: [...stopped], atMs: atMs ?? Date.now() };
+  }
+
+  /**
+   * Thaws what `freeze` stopped: SIGCONT to each of `pids` that is still alive. Returns the PIDs
+   * resumed; a process a fence killed meanwhile is not among them, nor is its zombie (killed but
+   * not yet reaped: a service reparented to a PID 1 that reaps slowly).
+   */
+  thaw(pids: readonly number[]): number[] {
+    const resumed: number[] = [];
+    for (const pid of pids) {
+      if (!processAlive(pid)) continue;
+      try {
+        process.kill(pid, 'SIGCONT');
+        resumed.push(pid);
+      } catch {
+        // Exited while we looked.
+      }
+    }
+    return resumed;
+  }
+
+  /**
    * Node `node` gets its power back after powerLoss: its NICs come up as after a boot, holding only
    * the lab's own address (what an agent had added, a floating address, is gone with the power).
    */
@@ -371,6 +418,16 @@ async function killNamespaceProcesses(namespace: string): Promise<number> {
 
 async function namespacePids(namespace: string): Promise<number[]> {
   return (await runCommand('ip', ['netns', 'pids', namespace])).split(/\s+/).filter((word) => /^\d+$/.test(word)).map(Number);
+}
+
+/** Whether `pid` exists and is not a zombie (/proc/PID/stat's state, the field after the parenthesized name). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 function killAll(pids: readonly number[]): void {

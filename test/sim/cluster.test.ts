@@ -9,7 +9,7 @@ import { runCluster } from '../../src/sim/cluster/cluster-scenario.js';
 const SEEDS = Number(process.env.SIM_SEEDS ?? 500);
 
 describe('cluster simulation', () => {
-  it(`keeps every exclusive resource on at most one node and recovers (${SEEDS} seeds)`, () => {
+  it(`keeps every exclusive resource on at most one node, the shared disk mounted on at most one, and recovers (${SEEDS} seeds)`, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 48 }), (seed) => {
         const run = runCluster(seed);
@@ -17,6 +17,12 @@ describe('cluster simulation', () => {
       }),
       { numRuns: SEEDS },
     );
+  });
+
+  it('the shared-disk checker bites: a Filesystem stop that leaves the disk mounted (umount -l) is caught as a double mount', () => {
+    // The same seeds with a broken agent: once the group moves, the old node still has the disk.
+    const caught = Array.from({ length: 20 }, (_, seed) => runCluster(seed, { lazyUnmount: true }).result.violation?.message ?? '').filter((message) => /shared disk .* is mounted on n\d+ and n\d+/.test(message));
+    expect(caught.length).toBeGreaterThan(0);
   });
 
   it('replays a seed exactly', () => {

@@ -4,7 +4,12 @@
  * faulty network, with daemon crashes and freezes, resources dying under their agents, agents
  * failing starts and stops, and a simulated fence device that powers nodes off (and on again).
  *
- * Checked on every step (safety): no exclusive resource is active on two powered nodes.
+ * Every run also has the storage group `store` = `fs` (a Filesystem on the simulated shared disk,
+ * SimSharedDisk, which has no multi-mount protection) + `writer` (a service writing to it).
+ *
+ * Checked on every step (safety): no exclusive resource is active on two powered nodes; the shared
+ * disk is never mounted on two powered nodes (read from the disk's own mount table, as MountWatch
+ * reads the kernel's); the writer runs only where the disk is mounted (the group's order).
  * Checked at the end, after a quiet phase (liveness and convergence): every node is up, all agree
  * on the view, the DC and the CIB; every resource whose starts never failed runs exactly once.
  */
@@ -57,13 +62,17 @@ export function clusterOptions(seed: number, overrides: { nodeCount?: number } =
   return { nodeCount, resourceCount, links, faultPhaseMs, endMs, agentFaults, resourceDeaths };
 }
 
-/** The configuration every node starts with: Dummy resources with monitors, fencing on. */
+/** The storage group's members, in start order: the Filesystem on the shared disk, then its writer. */
+export const STORAGE_GROUP = { id: 'store', filesystem: 'fs', writer: 'writer' } as const;
+
+/** The configuration every node starts with: Dummy resources and the storage group, with monitors, fencing on. */
 export function initialClusterCib(nodeIds: readonly NodeId[], resourceCount: number): Cib {
   const nodes = nodeIds.map((id) => `<node id="${id}" uname="n${id}"/>`).join('');
-  const resources = Array.from({ length: resourceCount }, (_, i) => {
-    const id = `r${i + 1}`;
-    return `<primitive id="${id}" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="${id}-monitor" name="monitor" interval="2s" timeout="20s"/></operations></primitive>`;
-  }).join('');
+  const primitive = (id: string, provider: string, type: string): string =>
+    `<primitive id="${id}" class="ocf" provider="${provider}" type="${type}"><operations><op id="${id}-monitor" name="monitor" interval="2s" timeout="20s"/></operations></primitive>`;
+  const resources =
+    Array.from({ length: resourceCount }, (_, i) => primitive(`r${i + 1}`, 'heartbeat', 'Dummy')).join('') +
+    `<group id="${STORAGE_GROUP.id}">${primitive(STORAGE_GROUP.filesystem, 'heartline', 'Filesystem')}${primitive(STORAGE_GROUP.writer, 'heartline', 'RecordWriter')}</group>`;
   const xml =
     `<cib admin_epoch="0" epoch="1" num_updates="0" validate-with="pacemaker-3.0"><configuration><crm_config><cluster_property_set id="cib-bootstrap-options">` +
     `<nvpair id="opt-stonith" name="stonith-enabled" value="true"/><nvpair id="opt-stickiness" name="default-resource-stickiness" value="100"/>` +
@@ -73,13 +82,16 @@ export function initialClusterCib(nodeIds: readonly NodeId[], resourceCount: num
   return imported.value.cib;
 }
 
-export function runCluster(seed: number, options: { nodeCount?: number; keepTrace?: boolean; onTraceLine?: (line: string) => void; faults?: readonly ScheduledFault[] } = {}): ClusterRun {
+export function runCluster(
+  seed: number,
+  options: { nodeCount?: number; keepTrace?: boolean; onTraceLine?: (line: string) => void; faults?: readonly ScheduledFault[]; /** SimWorld's broken Filesystem stop (checks the checker). */ lazyUnmount?: boolean } = {},
+): ClusterRun {
   const shape = clusterOptions(seed, options.nodeCount === undefined ? {} : { nodeCount: options.nodeCount });
   const nodeIds = Array.from({ length: shape.nodeCount }, (_, i) => nodeId(i + 1));
-  const world = new SimWorld();
+  const world = new SimWorld(new Set([STORAGE_GROUP.filesystem]), options.lazyUnmount ?? false);
   const worldRandom = new SeededRandom(seed, WORLD_STREAM);
   const initial = initialClusterCib(nodeIds, shape.resourceCount);
-  const resources = Array.from({ length: shape.resourceCount }, (_, i) => `r${i + 1}`);
+  const resources = [...Array.from({ length: shape.resourceCount }, (_, i) => `r${i + 1}`), STORAGE_GROUP.filesystem, STORAGE_GROUP.writer];
   const wallClock = (now: Millis): number => EPOCH_SECONDS + now / 1000;
   const faults =
     options.faults ??
@@ -139,15 +151,17 @@ export function runCluster(seed: number, options: { nodeCount?: number; keepTrac
     endMs: shape.endMs,
     links: shape.links,
     dedupeFrames: true,
-    checkers: [new ExclusiveResourceChecker(world, resources), new ClusterEndChecker(world, resources, nodeIds)],
+    checkers: [new ExclusiveResourceChecker(world, resources), new SharedDiskChecker(world), new ClusterEndChecker(world, resources, nodeIds)],
     keepTrace: options.keepTrace ?? false,
     hasPower: (node) => world.isPowered(node),
     ...(options.onTraceLine === undefined ? {} : { onTraceLine: options.onTraceLine }),
   });
-  // Resources die under their agents now and then during the fault phase.
+  // Resources die under their agents now and then during the fault phase. Not the Filesystem: a
+  // mount does not vanish under a running writer (an unmount would fail while the writer has files
+  // open), so the group-order check would report the fault, not the cluster.
   for (let i = 0; i < shape.resourceDeaths; i++) {
     simulation.clock.setTimer(millis(randomInt(worldRandom, 0, shape.faultPhaseMs)), () => {
-      const active = world.active();
+      const active = world.active().filter((entry) => !world.diskResources.has(entry.resource));
       if (active.length === 0) return;
       const victim = randomPick(worldRandom, active);
       world.setState(victim.node, victim.resource, 'stopped');
@@ -189,6 +203,24 @@ class ExclusiveResourceChecker implements SimChecker<ClusterWire, ClusterNodeEve
   }
 }
 
+/**
+ * Safety of the shared disk, on every step: mounted on at most one powered node (no double mount,
+ * judged from the disk's mount table, not from the resource's state), and the writer active only
+ * on a node that has the disk mounted (else it would write into the bare mount point).
+ */
+class SharedDiskChecker implements SimChecker<ClusterWire, ClusterNodeEvent> {
+  constructor(private readonly world: SimWorld) {}
+
+  onStep(_step: StepRecord<ClusterWire, ClusterNodeEvent>): string | undefined {
+    const mounted = this.world.diskMountedOn();
+    if (mounted.length > 1) return `the shared disk ${this.world.disk.name} is mounted on ${mounted.map((n) => `n${n}`).join(' and ')} at once`;
+    for (const node of this.world.activeNodes(STORAGE_GROUP.writer)) {
+      if (!mounted.includes(node)) return `${STORAGE_GROUP.writer} is active on n${node}, where ${this.world.disk.name} is not mounted`;
+    }
+    return undefined;
+  }
+}
+
 /** Liveness and convergence at the end of the quiet phase. */
 class ClusterEndChecker implements SimChecker<ClusterWire, ClusterNodeEvent> {
   constructor(
@@ -208,6 +240,8 @@ class ClusterEndChecker implements SimChecker<ClusterWire, ClusterNodeEvent> {
     for (const r of this.resources) {
       // A failed start bans a resource from its node (start-failure-is-fatal): it may have nowhere left.
       if (this.world.startFailures.has(r)) continue;
+      // A group member after a member that cannot start anywhere has nowhere to run either.
+      if (r === STORAGE_GROUP.writer && this.world.startFailures.has(STORAGE_GROUP.filesystem)) continue;
       const where = this.world.activeNodes(r);
       if (where.length !== 1) return `${r} is active on ${where.length} nodes at the end (${where.map((n) => `n${n}`).join(',')}); ${describe()}`;
     }

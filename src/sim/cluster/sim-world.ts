@@ -7,9 +7,14 @@
  * A crashed daemon (a `crash` fault) leaves its node's resources running, as a crashed Pacemaker
  * does: that is the case where recovering elsewhere without fencing would run a resource twice.
  * Power off (fencing) stops everything on the node.
+ *
+ * The shared disk: a resource named in `diskResources` is a Filesystem on `disk`; its agent state
+ * going to started (or stopped) on a node mounts (or unmounts) the disk there, and a power off
+ * unmounts it.
  */
 import type { NodeId } from '../../lib/index.js';
 import type { Cib } from '../../ha/cib/index.js';
+import { SimSharedDisk } from './sim-shared-disk.js';
 
 export type AgentState = 'stopped' | 'started' | 'promoted';
 
@@ -21,6 +26,17 @@ export class SimWorld {
   readonly startFailures = new Set<string>();
   /** Fence operations done: [time, requester, target]. */
   readonly fences: { readonly atMs: number; readonly by: NodeId; readonly target: NodeId }[] = [];
+  readonly disk = new SimSharedDisk('shared0');
+
+  constructor(
+    /** The Filesystem resources on `disk`. */
+    readonly diskResources: ReadonlySet<string> = new Set(),
+    /**
+     * A broken agent for checking the checker: its stop reports success but leaves the disk
+     * mounted, as `umount -l` leaves the filesystem alive in the kernel. Default false.
+     */
+    private readonly lazyUnmount = false,
+  ) {}
 
   stateOf(node: NodeId, resource: string): AgentState {
     return this.agents.get(node)?.get(resource) ?? 'stopped';
@@ -35,6 +51,17 @@ export class SimWorld {
     }
     if (state === 'stopped') m.delete(resource);
     else m.set(resource, state);
+    if (this.diskResources.has(resource)) {
+      if (state === 'stopped') {
+        if (!this.lazyUnmount) this.disk.unmount(node);
+      }
+      else this.disk.mount(node);
+    }
+  }
+
+  /** The powered nodes that have the shared disk mounted. */
+  diskMountedOn(): NodeId[] {
+    return this.disk.mountedOn().filter((node) => !this.off.has(node));
   }
 
   /** Where a resource is active (started or promoted) on a powered node. */
@@ -58,6 +85,7 @@ export class SimWorld {
   powerOff(node: NodeId): void {
     this.off.add(node);
     this.agents.delete(node);
+    this.disk.unmount(node);
   }
 
   powerOn(node: NodeId): void {
