@@ -29,6 +29,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>
   ['events', async () => (await import('./commands/availability.js')).registerEventsCommand],
   ['availability', async () => (await import('./commands/availability.js')).registerAvailabilityCommand],
   ['storage', async () => (await import('./commands/storage.js')).registerStorageCommand],
+  ['console', async () => (await import('./commands/console.js')).registerConsoleCommand],
 ];
 
 const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [
