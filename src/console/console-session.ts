@@ -124,7 +124,7 @@ export class ConsoleSession {
 
   // ---- drawing and reading
 
-  /** Draws `screen` and returns the operator's answer; Enter on a screen of several pages shows the next page. */
+  /** Draws `screen` and returns the operator's answer; on a screen of several pages Enter shows the next page (after the last, the first). */
   private async ask(screen: Screen, options: { readonly masked?: boolean } = {}): Promise<Reply> {
     const pages = layoutScreen(screen);
     for (let page = 0; ; page = (page + 1) % pages.length) {
@@ -132,7 +132,7 @@ export class ConsoleSession {
       const input = await this.options.terminal.read(options);
       if (input.kind === 'hangup') throw new Hangup('the line hung up');
       if (input.kind === 'cancel') return CANCEL;
-      if (input.text === '' && pages.length > 1 && page < pages.length - 1) continue;
+      if (input.text === '' && pages.length > 1) continue;
       return input.text;
     }
   }

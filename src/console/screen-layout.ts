@@ -3,13 +3,15 @@
  * serial line reports no size and sends no SIGWINCH). A `Screen` is data (title, body lines, the
  * choices, a notice, the prompt); `layoutScreen` turns it into pages of at most 24 rows of at most
  * 80 columns: long lines are wrapped at spaces (continuations indented), and a body too long for
- * one page is split, each page saying so, Enter showing the next one. The prompt is the last row,
+ * one page is split, each page saying so; Enter shows the next one (after the last, the first). The prompt is the last row,
  * where the operator types. Pure: the driver only prints the pages.
  */
 export const SCREEN_COLUMNS = 80;
 export const SCREEN_ROWS = 24;
 /** A notice longer than this is cut: the body is the place for long texts. */
 const NOTICE_ROWS_MAX = 3;
+/** More choices than this are drawn in two columns. */
+const CHOICE_ROWS_MAX = 12;
 
 export interface Choice {
   /** What the operator types: a number, or a letter. */
@@ -48,41 +50,35 @@ export function wrapLine(text: string, width: number = SCREEN_COLUMNS): string[]
   const indent = ' '.repeat(Math.min((/^ */.exec(line)?.[0].length ?? 0) + 2, Math.floor(width / 2)));
   const rows: string[] = [];
   let current = '';
-  const words = line.trimStart().split(/ +/);
   let prefix = line.slice(0, line.length - line.trimStart().length);
-  for (let word of words) {
+  for (let word of line.trimStart().split(/ +/)) {
+    const candidate = current === '' ? word : `${current} ${word}`;
+    if (visibleWidth(prefix + candidate) <= width) {
+      current = candidate;
+      continue;
+    }
+    if (current !== '') {
+      rows.push(prefix + current);
+      prefix = indent;
+    }
+    // A word longer than a whole row is cut (escapes are never inside such a word's cut).
     while (visibleWidth(prefix + word) > width) {
-      // A word longer than a whole row: cut it (escapes are never inside such a word's cut).
-      if (current !== '') {
-        rows.push(prefix + current);
-        current = '';
-        prefix = indent;
-        continue;
-      }
       const room = width - prefix.length;
       rows.push(prefix + word.slice(0, room));
       word = word.slice(room);
       prefix = indent;
     }
-    const candidate = current === '' ? word : `${current} ${word}`;
-    if (visibleWidth(prefix + candidate) <= width) {
-      current = candidate;
-    } else {
-      rows.push(prefix + current);
-      prefix = indent;
-      current = word;
-    }
+    current = word;
   }
   if (current !== '') rows.push(prefix + current);
   return rows;
 }
 
 /** Rows taken by everything but the body: title, context, a blank row before the choices, ... */
-function frameRows(screen: Screen, choiceRows: readonly string[], paged: boolean): string[][] {
+function frameRows(screen: Screen, choiceRows: readonly string[]): string[][] {
   const top = [`Heartline: ${screen.title}`, ...(screen.context === undefined ? [] : [screen.context]), '-'.repeat(SCREEN_COLUMNS - 1)].flatMap((l) => wrapLine(l));
   const bottom = [
     ...(choiceRows.length > 0 ? ['', ...choiceRows] : []),
-    ...(paged ? ['(more pages: Enter shows the next one)'] : []),
     ...(screen.notice === undefined ? [] : wrapLine(screen.notice).slice(0, NOTICE_ROWS_MAX)),
   ];
   return [top, bottom];
@@ -102,19 +98,18 @@ function choiceRows(choices: readonly Choice[], room: number): string[] {
  * at most SCREEN_COLUMNS columns each. Never empty.
  */
 export function layoutScreen(screen: Screen): string[][] {
-  const choices = choiceRows(screen.choices ?? [], 10);
+  const choices = choiceRows(screen.choices ?? [], CHOICE_ROWS_MAX);
   const prompt = (screen.prompt ?? 'Choice: ').slice(0, SCREEN_COLUMNS - 20);
   const body = screen.body.flatMap((line) => wrapLine(line));
-  const [top, bottom] = frameRows(screen, choices, false) as [string[], string[]];
+  const [top, bottom] = frameRows(screen, choices) as [string[], string[]];
   const room = SCREEN_ROWS - 1 - top.length - bottom.length;
   if (body.length <= room) return [[...top, ...body, ...bottom, prompt]];
-  const [pagedTop, pagedBottom] = frameRows(screen, choices, true) as [string[], string[]];
-  const pageRoom = Math.max(1, SCREEN_ROWS - 1 - pagedTop.length - pagedBottom.length - 1);
+  const pageRoom = Math.max(1, room - 1);
   const pages: string[][] = [];
   const count = Math.ceil(body.length / pageRoom);
   for (let index = 0; index < count; index++) {
     const slice = body.slice(index * pageRoom, (index + 1) * pageRoom);
-    pages.push([...pagedTop, ...slice, `(page ${index + 1} of ${count})`, ...pagedBottom, prompt]);
+    pages.push([...top, ...slice, `(page ${index + 1} of ${count}; Enter shows the ${index + 1 === count ? 'first' : 'next'} page)`, ...bottom, prompt]);
   }
   return pages;
 }
