@@ -6,7 +6,7 @@ export { ConsoleSession, type ConsoleSessionOptions, type SessionTerminal } from
 export { ConsoleTerminal, type TerminalInput } from './console-terminal.js';
 export { defaultsFileText, importedKey, setupConfigText, writeSetup, type KeySource, type SetupAnswers, type SetupPaths } from './first-boot-setup.js';
 export { LineEditor, LINE_LENGTH_MAX, type LineInput } from './line-editor.js';
-export { layoutScreen, SCREEN_COLUMNS, SCREEN_ROWS, visibleWidth, wrapLine, type Choice, type Screen } from './screen-layout.js';
+export { layoutScreen, plainText, SCREEN_COLUMNS, SCREEN_ROWS, visibleWidth, wrapLine, type Choice, type Screen } from './screen-layout.js';
 export { DEFAULT_START_COMMAND, runStartCommand } from './service-starter.js';
 export { planSwitchover, switchoverDone, type SwitchoverStep } from './switchover-plan.js';
 export { ANSI_STYLE, PLAIN_STYLE, terminalCapabilities, type Style, type TerminalCapabilities } from './terminal-style.js';

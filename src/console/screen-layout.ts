@@ -35,9 +35,14 @@ export interface Screen {
 // eslint-disable-next-line no-control-regex -- the escapes of the colour style
 const ESCAPES = /\u001b\[[0-9;]*m/g;
 
+/** `text` without its colour escapes: what the operator reads. */
+export function plainText(text: string): string {
+  return text.replace(ESCAPES, '');
+}
+
 /** The columns `text` takes on the terminal (colour escapes take none). */
 export function visibleWidth(text: string): number {
-  return text.replace(ESCAPES, '').length;
+  return plainText(text).length;
 }
 
 /**

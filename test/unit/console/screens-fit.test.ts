@@ -3,7 +3,7 @@
 // Method: render each screen from small and deliberately large data (16 nodes with long names,
 // 60 resources, 50 failures, 100 events, long error messages) and lay it out.
 import { describe, expect, it } from 'vitest';
-import { ANSI_STYLE, layoutScreen, PLAIN_STYLE, SCREEN_COLUMNS, SCREEN_ROWS, visibleWidth, type Screen, type Style } from '../../../src/console/index.js';
+import { ANSI_STYLE, layoutScreen, PLAIN_STYLE, plainText, SCREEN_COLUMNS, SCREEN_ROWS, visibleWidth, type Screen, type Style } from '../../../src/console/index.js';
 import { daemonDownScreen, messageScreen, planScreen, resultScreen, waitScreen } from '../../../src/console/screens/action-screens.js';
 import { cleanupPlan, failureEntries, failureItems, fencePlanLines, managedResources, nodeItems, nodeStandbyPlan, resourceActionPlan, resourceItems } from '../../../src/console/screens/cluster-screens.js';
 import { listScreen } from '../../../src/console/screens/list-screen.js';
@@ -82,8 +82,8 @@ describe('console screens fit 80x24', () => {
           expect(page[0]).toMatch(/^Heartline: /);
         }
         // Nothing of the body is lost: every body word appears on some page.
-        const text = pages.flat().join(' ').replace(/\u001b\[[0-9;]*m/g, '');
-        for (const word of screen.body.join(' ').replace(/\u001b\[[0-9;]*m/g, '').split(/\s+/).filter((w) => w.length > 0 && w.length < 60)) expect(text).toContain(word);
+        const text = plainText(pages.flat().join(' '));
+        for (const word of plainText(screen.body.join(' ')).split(/\s+/).filter((w) => w.length > 0 && w.length < 60)) expect(text).toContain(word);
       });
     }
   }
