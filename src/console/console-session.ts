@@ -233,7 +233,7 @@ export class ConsoleSession {
       if (reply === CANCEL || reply === '0') return undefined;
       const picked = actions.find((a) => a.key === reply);
       if (picked === undefined) {
-        notice = `'${reply}' is not a choice.`;
+        notice = reply === '' ? undefined : `'${reply}' is not a choice.`;
         continue;
       }
       return this.resourceAction(picked.action, resource, report, configuration);
@@ -276,7 +276,7 @@ export class ConsoleSession {
       const index = pickedIndex(reply, entries.length);
       const chosen = reply.toLowerCase() === 'a' ? entries : index === undefined ? undefined : [entries[index] as (typeof entries)[number]];
       if (chosen === undefined) {
-        notice = `'${reply}' is not a choice.`;
+        notice = reply === '' ? undefined : `'${reply}' is not a choice.`;
         continue;
       }
       const plan = cleanupPlan(chosen);
@@ -471,7 +471,7 @@ export class ConsoleSession {
       const index = pickedIndex(reply, names.length);
       if (index !== undefined) return names[index];
       if (names.includes(reply)) return reply;
-      notice = `'${reply}' is not one of the numbers shown.`;
+      notice = reply === '' ? undefined : `'${reply}' is not one of the numbers shown.`;
     }
   }
 
@@ -504,7 +504,7 @@ export class ConsoleSession {
       if (reply === '1') return { kind: 'generate' };
       if (reply === '3' && keyExists) return { kind: 'keep' };
       if (reply !== '2') {
-        notice = `'${reply}' is not a choice.`;
+        notice = reply === '' ? undefined : `'${reply}' is not a choice.`;
         continue;
       }
       for (;;) {
