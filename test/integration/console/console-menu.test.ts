@@ -66,7 +66,7 @@ describeWithPrerequisites('the serial console menu on a running two-node cluster
   it('shows the main menu with the cluster in one line', async () => {
     const rows = await terminal.waitFor(/All nodes online, no failures\./);
     expect(rows.join('\n')).toContain(`cluster ${(await statusOverSocket(lab, 0)).cluster.name}, this node ${names().self}`);
-    expect(rows.join('\n')).toMatch(/10  First-boot setup/);
+    expect(rows.join('\n')).toMatch(/10 {2}First-boot setup/);
   });
 
   it('1: cluster status lists nodes, DC, quorum, links per peer, resources and failures', async () => {
@@ -96,7 +96,7 @@ describeWithPrerequisites('the serial console menu on a running two-node cluster
     const peer = names().peer;
     await terminal.choose('2', /Heartline: node standby \/ online/);
     await terminal.choose('2', new RegExp(`Put node ${peer} in standby[\\s\\S]*Same as: heartline node standby ${peer}[\\s\\S]*Do it\\? \\(yes/no\\):`));
-    await terminal.choose('yes', new RegExp(`Heartline: done: node ${peer} standby[\s\S]*The cluster accepted the change`));
+    await terminal.choose('yes', new RegExp(`Heartline: done: node ${peer} standby[\\s\\S]*The cluster accepted the change`));
     await eventually(async () => ((await statusOverSocket(lab, 0)).nodes.find((n) => n.name === peer)?.state === 'standby' ? true : undefined), { what: `${peer} in standby`, timeoutMs: 15_000 });
     await terminal.choose('', MAIN_MENU);
     await terminal.choose('2', /Heartline: node standby \/ online/);
@@ -107,13 +107,13 @@ describeWithPrerequisites('the serial console menu on a running two-node cluster
   });
 
   it('3: stops and starts a resource, cancels a move, and says when there is no move to clear', async () => {
-    await terminal.choose('3', /Heartline: move, stop or start a resource[\s\S]*1  dummy/);
-    await terminal.choose('1', /Heartline: resource dummy[\s\S]*2  Stop it/);
+    await terminal.choose('3', /Heartline: move, stop or start a resource[\s\S]*1 {2}dummy/);
+    await terminal.choose('1', /Heartline: resource dummy[\s\S]*2 {2}Stop it/);
     await terminal.choose('2', /confirm: stop dummy[\s\S]*heartline resource disable dummy/);
     await terminal.choose('yes', /done: stop dummy/);
     await waitForPlacement(lab, RESOURCE, 'stopped');
     await terminal.choose('', MAIN_MENU);
-    await terminal.choose('3', /1  dummy\s+Stopped \(disabled\)/);
+    await terminal.choose('3', /1 {2}dummy\s+Stopped \(disabled\)/);
     await terminal.choose('1', /Heartline: resource dummy/);
     await terminal.choose('3', /confirm: start dummy/);
     await terminal.choose('yes', /done: start dummy/);
@@ -121,14 +121,14 @@ describeWithPrerequisites('the serial console menu on a running two-node cluster
     await terminal.choose('', MAIN_MENU);
     // A move, declined at the confirmation: nothing changes.
     const other = started === names().self ? names().peer : names().self;
-    await terminal.choose('3', /1  dummy/);
+    await terminal.choose('3', /1 {2}dummy/);
     await terminal.choose('1', /Heartline: resource dummy/);
     await terminal.choose('1', /Heartline: move dummy to/);
     const target = (await terminal.screen()).map((row) => new RegExp(`^\\s*(\\d+)\\s+${other}\\s`).exec(row)?.[1]).find((n) => n !== undefined) ?? '';
     await terminal.choose(target, new RegExp(`confirm: move dummy to ${other}`));
     await terminal.choose('no', /Cancelled: move dummy to .* was not done\./);
     expect(await placement()).toBe(started);
-    await terminal.choose('3', /1  dummy/);
+    await terminal.choose('3', /1 {2}dummy/);
     await terminal.choose('1', /Heartline: resource dummy/);
     await terminal.choose('4', /Nothing to do: 'dummy' has no move or ban constraints/);
     await terminal.choose('', MAIN_MENU);
@@ -145,7 +145,7 @@ describeWithPrerequisites('the serial console menu on a running two-node cluster
     expect(runsOn).toEqual([to]);
     await terminal.choose('', MAIN_MENU);
     // Clear the move it left, through the menu.
-    await terminal.choose('3', /1  dummy/);
+    await terminal.choose('3', /1 {2}dummy/);
     await terminal.choose('1', /Heartline: resource dummy/);
     await terminal.choose('4', /confirm: clear moves of dummy/);
     await terminal.choose('yes', /done: clear moves of dummy/);
@@ -185,9 +185,9 @@ describeWithPrerequisites('the serial console menu on a running two-node cluster
 
   it('says when the daemon is down, offers to start it, runs the start command and sees it answer', async () => {
     await lab.kill(0, 'SIGTERM');
-    await terminal.choose('', /The heartline daemon is NOT RUNNING on this node\.[\s\S]*s  Start the daemon/);
+    await terminal.choose('', /The heartline daemon is NOT RUNNING on this node\.[\s\S]*s {2}Start the daemon/);
     // A screen that needs the daemon says so too, with the way back.
-    await terminal.choose('1', /Heartline: the daemon is not running[\s\S]*1  Start the daemon now/);
+    await terminal.choose('1', /Heartline: the daemon is not running[\s\S]*1 {2}Start the daemon now/);
     await terminal.choose('0', MAIN_MENU);
     await terminal.choose('s', /confirm: start the daemon[\s\S]*Run: /);
     await terminal.enter('yes');
