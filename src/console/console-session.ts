@@ -6,7 +6,7 @@
  * start it. Errors are shown in words; the session ends when the operator quits or the line hangs
  * up.
  */
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { buildNodeStandby, buildResourceCleanup, buildResourceClear, buildResourceMove, buildResourceTargetRole } from '../ha/admin/index.js';
 import type { CibChange, Configuration } from '../ha/cib/index.js';
 import type { ClusterStatusReport } from '../daemon/index.js';
@@ -71,8 +71,8 @@ export class ConsoleSession {
       for (;;) {
         const status = await this.options.gateway.status();
         const daemon: DaemonState = status.ok ? { up: true, report: status.value } : { up: false, message: status.message };
-        const missingConfig = (await fileExists(this.options.setup.config)) ? undefined : this.options.setup.config;
-        const reply = await this.ask(mainMenuScreen({ daemon, ...(missingConfig === undefined ? {} : { missingConfig }), startCommand: this.options.startCommand, ...(notice === undefined ? {} : { notice }) }, this.options.style));
+        const setupNeeded = await setupNeededReason(this.options.setup.config);
+        const reply = await this.ask(mainMenuScreen({ daemon, ...(setupNeeded === undefined ? {} : { setupNeeded }), startCommand: this.options.startCommand, ...(notice === undefined ? {} : { notice }) }, this.options.style));
         notice = undefined;
         if (reply === CANCEL || reply === '') continue;
         const choice = reply.toLowerCase();
@@ -529,6 +529,20 @@ export class ConsoleSession {
       notice = reply === '' ? undefined : `'${reply}' is not one of the numbers shown.`;
     }
   }
+}
+
+/**
+ * Why this node still needs first-boot setup, or undefined: no configuration file, or the package's
+ * template (cluster `unconfigured`, which describes no real cluster) still in place.
+ */
+async function setupNeededReason(config: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(config, 'utf8');
+  } catch {
+    return `${config} does not exist`;
+  }
+  return /^cluster:\s*\n\s+name:\s*unconfigured\s*$/m.test(text) ? `${config} is still the package's template` : undefined;
 }
 
 async function fileExists(path: string): Promise<boolean> {

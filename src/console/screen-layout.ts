@@ -103,11 +103,17 @@ function choiceRows(choices: readonly Choice[], room: number): string[] {
  * at most SCREEN_COLUMNS columns each. Never empty.
  */
 export function layoutScreen(screen: Screen): string[][] {
-  const choices = choiceRows(screen.choices ?? [], CHOICE_ROWS_MAX);
   const prompt = (screen.prompt ?? 'Choice: ').slice(0, SCREEN_COLUMNS - 20);
   const body = screen.body.flatMap((line) => wrapLine(line));
-  const [top, bottom] = frameRows(screen, choices) as [string[], string[]];
-  const room = SCREEN_ROWS - 1 - top.length - bottom.length;
+  // Choices in one column when they fit, else in two, which may spare the body a second page.
+  let choices = choiceRows(screen.choices ?? [], CHOICE_ROWS_MAX);
+  let [top, bottom] = frameRows(screen, choices) as [string[], string[]];
+  let room = SCREEN_ROWS - 1 - top.length - bottom.length;
+  if (body.length > room && choices.length > 1) {
+    choices = choiceRows(screen.choices ?? [], 1);
+    [top, bottom] = frameRows(screen, choices) as [string[], string[]];
+    room = SCREEN_ROWS - 1 - top.length - bottom.length;
+  }
   if (body.length <= room) return [[...top, ...body, ...bottom, prompt]];
   const pageRoom = Math.max(1, room - 1);
   const pages: string[][] = [];

@@ -23,15 +23,15 @@ export type DaemonState = { readonly up: true; readonly report: ClusterStatusRep
 
 export interface MainMenuInput {
   readonly daemon: DaemonState;
-  /** The configuration file, when it does not exist (first boot). */
-  readonly missingConfig?: string;
+  /** Why this node needs first-boot setup ("/etc/heartline/heartline.yaml does not exist"), if it does. */
+  readonly setupNeeded?: string;
   readonly startCommand: string;
   readonly notice?: string;
 }
 
 export function mainMenuScreen(input: MainMenuInput, style: Style): Screen {
   const body: string[] = [];
-  if (input.missingConfig !== undefined) body.push(style.warn(`This node is not set up: ${input.missingConfig} does not exist. Choose 10 (first-boot setup).`));
+  if (input.setupNeeded !== undefined) body.push(style.warn(`This node is not set up: ${input.setupNeeded}. Choose 10 (first-boot setup).`));
   if (!input.daemon.up) {
     body.push(style.bad('The heartline daemon is NOT RUNNING on this node.'), `(${input.daemon.message})`, `Choose s to start it (${input.startCommand}).`);
   } else {

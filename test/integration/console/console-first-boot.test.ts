@@ -2,12 +2,13 @@
 // the menu says both, and first-boot setup (pick the shipped test profile, name the node, give the
 // link subnets, generate the key) writes a heartline.yaml that `heartline config check` accepts,
 // a key file of mode 600 and the node name for the service, then runs the start command. A second
-// node imports the first one's key from a file. No screen exceeds 80x24.
+// node, still with the package's template configuration, imports the first one's key from a file.
+// No screen exceeds 80x24.
 // Method: `heartline console --device` on a socat null-modem, tmux (80x24, TERM=vt100, NO_COLOR=1)
 // on the other end; every file in a temporary folder; the start command is a script that leaves a
 // mark (no daemon is started, so the menu then says the daemon does not answer).
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,14 +89,19 @@ describeWithPrerequisites('first-boot setup from the serial console', ['setpriv'
   });
 
   it("sets up the second node with the first node's key, and cancelling writes nothing", async () => {
+    // The package's template is in place, as after `dpkg -i`: the menu still asks for setup.
+    const template = readFileSync(new URL('../../../packaging/deb/heartline.yaml', import.meta.url), 'utf8');
+    mkdirSync(join(dir, 'b/etc'), { recursive: true });
+    writeFileSync(join(dir, 'b/etc/heartline.yaml'), template);
     terminal = await startConsole('b');
-    await terminal.waitFor(/Heartline: main menu/);
+    await terminal.waitFor(/Heartline: main menu[\s\S]*This node is not set up:[\s\S]*is still the[\s\S]*package's template/);
     // Cancel at the plan: nothing is written.
     await setupUpToKey(terminal, 'b');
-    await terminal.choose('1', /confirm: write the configuration/);
+    await terminal.choose('1', /confirm: write the configuration[\s\S]*REPLACE/);
     await terminal.enter('');
     await terminal.choose('no', /Setup cancelled: nothing was written\./);
-    expect(existsSync(join(dir, 'b/etc'))).toBe(false);
+    expect(readFileSync(join(dir, 'b/etc/heartline.yaml'), 'utf8')).toBe(template);
+    expect(existsSync(join(dir, 'b/etc/authkey'))).toBe(false);
     // Import the key: a wrong path is refused in words, then the first node's file is taken.
     await setupUpToKey(terminal, 'b');
     await terminal.choose('2', /import the key[\s\S]*Path or key line/);

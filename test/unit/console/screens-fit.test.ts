@@ -39,7 +39,7 @@ function screens(style: Style): Record<string, Screen> {
   };
   return {
     'main menu, daemon up': mainMenuScreen({ daemon: { up: true, report: big }, startCommand: 'systemctl start heartline.service' }, style),
-    'main menu, daemon down, no config': mainMenuScreen({ daemon: { up: false, message: LONG }, missingConfig: '/etc/heartline/heartline.yaml', startCommand: 'systemctl start heartline.service', notice: LONG }, style),
+    'main menu, daemon down, no config': mainMenuScreen({ daemon: { up: false, message: LONG }, setupNeeded: "/etc/heartline/heartline.yaml is still the package's template", startCommand: 'systemctl start heartline.service', notice: LONG }, style),
     'status, small': statusScreen(small, links(['b'], ['link0', 'link1', 'serial0']), style),
     'status, big': statusScreen(big, links(big.nodes.slice(1).map((n) => n.name), ['link0', 'link1', 'link2', 'serial0']), style),
     'status, no links': statusScreen(big, undefined, style),
@@ -87,6 +87,13 @@ describe('console screens fit 80x24', () => {
       });
     }
   }
+
+  it('the main menu stays one page with long paths, the daemon down and setup needed (choices go to two columns)', () => {
+    const message = 'cannot reach the heartline daemon on /tmp/heartline-console-setup-1OdWMu/b/no-daemon.sock: no daemon is listening there';
+    const pages = layoutScreen(mainMenuScreen({ daemon: { up: false, message }, setupNeeded: "/tmp/heartline-console-setup-1OdWMu/b/etc/heartline.yaml is still the package's template", startCommand: '/tmp/heartline-console-setup-1OdWMu/start-daemon' }, PLAIN_STYLE));
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.join('\n')).toMatch(/10 {2}First-boot setup/);
+  });
 
   it('a long body is paged, each page saying which it is', () => {
     const pages = layoutScreen(eventsScreen(events(100), '/x', undefined, PLAIN_STYLE));
