@@ -44,7 +44,7 @@ export function eventsScreen(events: readonly LoggedEvent[], file: string, conte
     const kind = /down|lost|failed/.test(e.kind) ? style.bad(e.kind) : e.kind;
     return `${shortTime(e.atMs).slice(5)} ${kind} ${e.subject}${eventDetail(e) === '' ? '' : ` ${eventDetail(e)}`}`;
   });
-  return { title: `recent events (newest last, ${events.length})`, ...(context === undefined ? {} : { context }), body, choices: [REFRESH, BACK] };
+  return { title: `recent events (newest first, ${events.length})`, ...(context === undefined ? {} : { context }), body, choices: [REFRESH, BACK] };
 }
 
 /** A duration for people: 850 ms, 12.3 s, 4 min 5 s, 3 h 20 min, 2 d 4 h. */
