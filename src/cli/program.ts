@@ -30,6 +30,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Registrar>
   ['availability', async () => (await import('./commands/availability.js')).registerAvailabilityCommand],
   ['storage', async () => (await import('./commands/storage.js')).registerStorageCommand],
   ['snmp-agent', async () => (await import('./commands/snmp-agent.js')).registerSnmpAgentCommand],
+  ['console', async () => (await import('./commands/console.js')).registerConsoleCommand],
 ];
 
 const BENCH_COMMANDS: readonly (() => Promise<Registrar>)[] = [

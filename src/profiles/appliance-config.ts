@@ -29,6 +29,8 @@ export interface ApplianceConfigOptions {
   /** Written as fencing.profile_dirs (absolute paths) when the profile is not in the shipped folder. */
   readonly profileDirs?: readonly string[];
   readonly secretsDir?: string;
+  /** cluster.authkey, when the key file is not at the default /etc/heartline/authkey. */
+  readonly authkey?: string;
 }
 
 /** The heartline.yaml text for `appliance`, or every problem (each naming the link, node or option). */
@@ -49,6 +51,7 @@ export function applianceConfigText(appliance: ApplianceProfile, options: Applia
     'cluster:',
     `  name: ${clusterName}`,
     `  id: ${options.clusterId ?? clusterIdFor(clusterName)}`,
+    ...(options.authkey === undefined ? [] : [`  authkey: ${options.authkey}`]),
     'nodes:',
     ...nodes.map((name, index) => `  - { name: ${name}, id: ${index + 1} }`),
     'links:',

@@ -34,7 +34,8 @@ export type Requirement =
   | 'snmptranslate'
   | 'smilint'
   | 'dpkg-deb'
-  | 'systemd-analyze';
+  | 'systemd-analyze'
+  | 'tmux';
 
 /** Fence agents every fence-agents install has: their presence stands for the package's. */
 export const FENCE_AGENTS_PROBES = ['/usr/sbin/fence_ipmilan', '/usr/sbin/fence_apc_snmp'] as const;

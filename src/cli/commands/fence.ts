@@ -456,10 +456,10 @@ export function registerFenceCommand(program: Command, terminal: Terminal): void
 }
 
 /** A fence may wait for delays and every level's timeouts: give it longer than a status query. */
-const FENCE_TIMEOUT_MS = 300_000;
+export const FENCE_TIMEOUT_MS = 300_000;
 
 /** Asks the daemon; a refusal (unknown node, this node, a running member) is bad usage (exit 2). */
-async function askFence(socket: string, request: 'fence' | 'fence-confirm', args: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+export async function askFence(socket: string, request: 'fence' | 'fence-confirm', args: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
   try {
     const answer = await askDaemon(socket, request, args, timeoutMs);
     if (typeof answer !== 'object' || answer === null) throw new CommandError('bad-response', `the daemon answered ${request} without a result: is it a different heartline version?`, ExitCode.failed);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CONFIG_PATH, formatConfigIssue, parseConfig } from '../../config/index.js';
-import { applianceConfigText, DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary, type ApplianceProfile, type BmcModelProfile, type PduModelProfile, type ProfileLibrary } from '../../profiles/index.js';
+import { applianceConfigText, DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary, type ApplianceConfigOptions, type ApplianceProfile, type BmcModelProfile, type PduModelProfile, type ProfileLibrary } from '../../profiles/index.js';
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
 import { table } from '../table.js';
 
@@ -194,40 +194,50 @@ function registerApply(profile: Command, terminal: Terminal): void {
       };
       const clusterId = number(options.clusterId, '--cluster-id');
       const port = number(options.port, '--port');
-      const shipped = dirs.length === 1 && dirs[0] === DEFAULT_PROFILE_DIRECTORY;
       const node = options.node ?? hostname().split('.')[0] ?? '';
-      const text = applianceConfigText(appliance, {
+      const output = resolve(options.output);
+      const text = checkedApplianceConfig(appliance, dirs, output, {
         node,
         ...(options.cluster === undefined ? {} : { clusterName: options.cluster }),
         ...(clusterId === undefined ? {} : { clusterId }),
         subnets,
         addresses,
         ...(port === undefined ? {} : { port }),
-        ...(shipped ? {} : { profileDirs: dirs.map((dir) => resolve(dir)) }),
         ...(options.secrets === undefined ? {} : { secretsDir: isAbsolute(options.secrets) ? options.secrets : resolve(options.secrets) }),
       });
-      if (!text.ok) {
-        throw new CommandError('profile-apply', `cannot write heartline.yaml from '${name}': ${text.error.join('; ')}`, ExitCode.usage, 'give the missing options; `heartline profile show ' + name + '` lists the links and nodes');
-      }
-      const output = resolve(options.output);
-      const checked = parseConfig(text.value, output);
-      if (!checked.ok) {
-        throw new CommandError('profile-apply', `the configuration from '${name}' does not pass the checks:\n${checked.error.map(formatConfigIssue).join('\n')}`, ExitCode.usage, 'change the options (names, addresses), or the profile');
-      }
       if (options.dryRun === true) {
-        printResult(terminal, options, { ok: true, written: false, path: output, node, text: text.value }, () => text.value.trimEnd());
+        printResult(terminal, options, { ok: true, written: false, path: output, node, text }, () => text.trimEnd());
         return;
       }
       if (options.force !== true && (await exists(output))) {
         throw new CommandError('exists', `${output} exists already: nothing was written`, ExitCode.usage, 'add --force to replace it, --dry-run to see the new file, or -o FILE to write elsewhere');
       }
       try {
-        await writeFile(output, text.value, { mode: 0o644 });
+        await writeFile(output, text, { mode: 0o644 });
       } catch (error) {
         throw new CommandError('write-failed', `cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.failed, `check that ${dirname(output)} exists and that you may write there`);
       }
-      printResult(terminal, options, { ok: true, written: true, path: output, node, text: text.value }, () => `wrote ${output} for node ${node} of appliance ${name}; check it with: heartline config check ${output}`);
+      printResult(terminal, options, { ok: true, written: true, path: output, node, text }, () => `wrote ${output} for node ${node} of appliance ${name}; check it with: heartline config check ${output}`);
     });
+}
+
+/**
+ * The heartline.yaml text for `appliance` (profile apply, and the console's first-boot setup),
+ * checked as `heartline config check OUTPUT` would check it; profile_dirs is written when the
+ * profiles come from elsewhere than the shipped folder. A problem throws a CommandError (exit 2)
+ * naming every option or check that failed.
+ */
+export function checkedApplianceConfig(appliance: ApplianceProfile, profileDirs: readonly string[], output: string, options: Omit<ApplianceConfigOptions, 'profileDirs'>): string {
+  const shipped = profileDirs.length === 1 && profileDirs[0] === DEFAULT_PROFILE_DIRECTORY;
+  const text = applianceConfigText(appliance, { ...options, ...(shipped ? {} : { profileDirs: profileDirs.map((dir) => resolve(dir)) }) });
+  if (!text.ok) {
+    throw new CommandError('profile-apply', `cannot write heartline.yaml from '${appliance.name}': ${text.error.join('; ')}`, ExitCode.usage, 'give the missing options; `heartline profile show ' + appliance.name + '` lists the links and nodes');
+  }
+  const checked = parseConfig(text.value, output);
+  if (!checked.ok) {
+    throw new CommandError('profile-apply', `the configuration from '${appliance.name}' does not pass the checks:\n${checked.error.map(formatConfigIssue).join('\n')}`, ExitCode.usage, 'change the options (names, addresses), or the profile');
+  }
+  return text.value;
 }
 
 function pairs(texts: readonly string[], option: string, pattern: RegExp): Record<string, string> {
@@ -240,7 +250,7 @@ function pairs(texts: readonly string[], option: string, pattern: RegExp): Recor
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;
