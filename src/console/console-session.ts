@@ -10,10 +10,11 @@ import { access, readFile } from 'node:fs/promises';
 import { buildNodeStandby, buildResourceCleanup, buildResourceClear, buildResourceMove, buildResourceTargetRole } from '../ha/admin/index.js';
 import type { CibChange, Configuration } from '../ha/cib/index.js';
 import type { ClusterStatusReport } from '../daemon/index.js';
-import { loadProfileLibrary, type ApplianceProfile } from '../profiles/index.js';
+import { applianceSecrets, loadProfileLibrary, type ApplianceProfile, type ApplianceSecret } from '../profiles/index.js';
+import { join } from 'node:path';
 import type { Answer, ClusterGateway } from './cluster-gateway.js';
 import type { TerminalInput } from './console-terminal.js';
-import { importedKey, setupConfigText, writeSetup, type KeySource, type SetupPaths } from './first-boot-setup.js';
+import { importedKey, secretsDirectory, setupConfigText, writeSetup, type KeySource, type SetupPaths } from './first-boot-setup.js';
 import { layoutScreen, type Screen } from './screen-layout.js';
 import { runStartCommand } from './service-starter.js';
 import { daemonDownScreen, messageScreen, planScreen, resultScreen, waitScreen, type ActionPlan, type ActionResult } from './screens/action-screens.js';
@@ -22,7 +23,7 @@ import { isYes } from './screens/common-choices.js';
 import { listScreen, pickedIndex } from './screens/list-screen.js';
 import { mainMenuScreen, type DaemonState } from './screens/main-menu.js';
 import { availabilityScreen, eventsScreen, linksScreen, type SpanFormat } from './screens/report-screens.js';
-import { keyImportScreen, keyScreen, nodeNameScreen, profileScreen, setupPlan, subnetScreen, udpLinksOf } from './screens/setup-screens.js';
+import { keyImportScreen, keyScreen, nodeNameScreen, profileScreen, secretScreen, setupPlan, subnetScreen, udpLinksOf } from './screens/setup-screens.js';
 import { resourcePlacement, statusContext, statusScreen } from './screens/status-screen.js';
 import { planSwitchover, switchoverDone } from './switchover-plan.js';
 import type { Style } from './terminal-style.js';
@@ -445,11 +446,13 @@ export class ConsoleSession {
       }
       const key = await this.askKey();
       if (key === undefined) return 'Setup cancelled: nothing was written.';
+      const secrets = await this.askSecrets(appliance);
+      if (secrets === undefined) return 'Setup cancelled: nothing was written.';
       const configExists = await fileExists(paths.config);
-      const plan = setupPlan({ configPath: paths.config, configExists, configText: text.value, authkey: paths.authkey, key: key.kind, defaultsFile: paths.defaultsFile, node });
+      const plan = setupPlan({ configPath: paths.config, configExists, configText: text.value, authkey: paths.authkey, key: key.kind, defaultsFile: paths.defaultsFile, node, secrets: { directory: secretsDirectory(paths), written: Object.keys(secrets.typed), skipped: secrets.skipped } });
       const answer = await this.ask(planScreen(plan, this.options.style));
       if (answer === CANCEL || !isYes(answer)) return 'Setup cancelled: nothing was written.';
-      const written = await writeSetup(paths, { appliance, node, subnets, key }, text.value);
+      const written = await writeSetup(paths, { appliance, node, subnets, key, secrets: secrets.typed }, text.value);
       if (!written.ok) {
         await this.ask(resultScreen({ title: 'first-boot setup', ok: false, lines: [written.error], hint: 'check that the folders exist and that the console runs as root' }, this.options.style));
         return undefined;
@@ -516,6 +519,36 @@ export class ConsoleSession {
         notice = key.error;
       }
     }
+  }
+
+  /**
+   * Asks for every secret the appliance's fence devices name that is not in the secrets folder
+   * yet (masked); Enter skips one. Undefined when the operator cancels.
+   */
+  private async askSecrets(appliance: ApplianceProfile): Promise<{ typed: Record<string, string>; skipped: string[] } | undefined> {
+    const directory = secretsDirectory(this.options.setup);
+    const missing: ApplianceSecret[] = [];
+    for (const secret of applianceSecrets(appliance)) if (!(await fileExists(join(directory, secret.name)))) missing.push(secret);
+    const typed: Record<string, string> = {};
+    const skipped: string[] = [];
+    for (const [index, secret] of missing.entries()) {
+      let notice: string | undefined;
+      for (;;) {
+        const reply = await this.ask(secretScreen(secret, index, missing.length, directory, notice), { masked: true });
+        if (reply === CANCEL || reply === '0') return undefined;
+        if (reply === '') {
+          skipped.push(secret.name);
+          break;
+        }
+        if (/[\r\n]/.test(reply)) {
+          notice = 'a secret is one line.';
+          continue;
+        }
+        typed[secret.name] = reply;
+        break;
+      }
+    }
+    return { typed, skipped };
   }
 
   /** Shows a numbered list until the operator picks an item (returned) or goes back (undefined). */

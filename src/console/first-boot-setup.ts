@@ -5,13 +5,14 @@
  * says) or imported from the other node, and the daemon's node name goes into the service's
  * environment file (HEARTLINE_DAEMON_OPTIONS=--node NAME, read by heartline.service), so the node
  * does not depend on its host name. Files are written whole (temporary file, then rename); the key
- * with mode 600. Errors are values in words.
+ * with mode 600, and so are the fence devices' secrets (passwords, communities) typed at the
+ * console, one file each in the secrets folder. Errors are values in words.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { AUTH_KEY_PATH, generateAuthKey, parseAuthKey } from '../links/auth-key.js';
 import { err, ok, type Result } from '../lib/index.js';
-import type { ApplianceProfile } from '../profiles/index.js';
+import { SECRETS_DIRECTORY, type ApplianceProfile } from '../profiles/index.js';
 import { CommandError } from '../cli/output.js';
 import { checkedApplianceConfig } from '../cli/commands/profile.js';
 
@@ -21,6 +22,13 @@ export interface SetupPaths {
   /** The service's environment file (/etc/default/heartline). */
   readonly defaultsFile: string;
   readonly profileDirs: readonly string[];
+  /** Where the fence devices' secrets go, one file each (default: `secrets` beside the configuration). */
+  readonly secretsDir?: string;
+}
+
+/** The secrets folder of `paths`. */
+export function secretsDirectory(paths: SetupPaths): string {
+  return resolve(paths.secretsDir ?? join(dirname(paths.config), 'secrets'));
 }
 
 export type KeySource = { readonly kind: 'generate' } | { readonly kind: 'keep' } | { readonly kind: 'import'; readonly text: string; readonly from: string };
@@ -31,13 +39,23 @@ export interface SetupAnswers {
   /** Per UDP link of the appliance, its subnet (NETWORK/PREFIX). */
   readonly subnets: Readonly<Record<string, string>>;
   readonly key: KeySource;
+  /** Fence device secrets typed at the console, by secret name (written mode 600); absent ones are left as they are. */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** The heartline.yaml text for the answers, or what is wrong in words. */
 export function setupConfigText(paths: SetupPaths, answers: Pick<SetupAnswers, 'appliance' | 'node' | 'subnets'>): Result<string, string> {
   try {
     const authkey = resolve(paths.authkey);
-    return ok(checkedApplianceConfig(answers.appliance, paths.profileDirs, resolve(paths.config), { node: answers.node, subnets: answers.subnets, ...(authkey === AUTH_KEY_PATH ? {} : { authkey }) }));
+    const secretsDir = secretsDirectory(paths);
+    return ok(
+      checkedApplianceConfig(answers.appliance, paths.profileDirs, resolve(paths.config), {
+        node: answers.node,
+        subnets: answers.subnets,
+        ...(authkey === AUTH_KEY_PATH ? {} : { authkey }),
+        ...(secretsDir === SECRETS_DIRECTORY ? {} : { secretsDir }),
+      }),
+    );
   } catch (error) {
     return err(error instanceof CommandError ? error.message : String(error));
   }
@@ -96,6 +114,14 @@ export async function writeSetup(paths: SetupPaths, answers: SetupAnswers, confi
     if (answers.key.kind !== 'keep') {
       await writeWhole(paths.authkey, answers.key.kind === 'generate' ? generateAuthKey() : answers.key.text, 0o600);
       written.push(answers.key.kind === 'generate' ? `wrote a new cluster key to ${paths.authkey} (mode 600): copy it to the other node` : `wrote the key from ${answers.key.from} to ${paths.authkey} (mode 600)`);
+    }
+    const secrets = Object.entries(answers.secrets ?? {});
+    if (secrets.length > 0) {
+      const directory = secretsDirectory(paths);
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      await chmod(directory, 0o700);
+      for (const [name, value] of secrets) await writeWhole(join(directory, name), `${value}\n`, 0o600);
+      written.push(`wrote ${secrets.length === 1 ? 'the secret' : `${secrets.length} secrets`} ${secrets.map(([name]) => name).join(', ')} to ${directory} (mode 600)`);
     }
     await writeWhole(paths.config, configText, 0o644);
     written.push(`wrote ${paths.config} (appliance ${answers.appliance.name}, this node ${answers.node})`);

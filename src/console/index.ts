@@ -4,7 +4,7 @@
 export { ClusterGateway, type Answer, type AvailabilityFigures, type LinksReport } from './cluster-gateway.js';
 export { ConsoleSession, type ConsoleSessionOptions, type SessionTerminal } from './console-session.js';
 export { ConsoleTerminal, type TerminalInput } from './console-terminal.js';
-export { defaultsFileText, importedKey, setupConfigText, writeSetup, type KeySource, type SetupAnswers, type SetupPaths } from './first-boot-setup.js';
+export { defaultsFileText, importedKey, secretsDirectory, setupConfigText, writeSetup, type KeySource, type SetupAnswers, type SetupPaths } from './first-boot-setup.js';
 export { LineEditor, LINE_LENGTH_MAX, type LineInput } from './line-editor.js';
 export { layoutScreen, plainText, SCREEN_COLUMNS, SCREEN_ROWS, visibleWidth, wrapLine, type Choice, type Screen } from './screen-layout.js';
 export { DEFAULT_START_COMMAND, runStartCommand } from './service-starter.js';

@@ -35,6 +35,44 @@ export interface SecretSource {
 /** The default folder of secret files. */
 export const SECRETS_DIRECTORY = '/etc/heartline/secrets';
 
+/** A secret a profile's fence devices name, with the device that needs it and what it is. */
+export interface ApplianceSecret {
+  readonly name: string;
+  readonly device: string;
+  /** "the IPMI password of user admin at 10.0.0.5", "the SNMP community", ... */
+  readonly what: string;
+}
+
+/** Every secret the appliance's fence devices name, once each, in device order. */
+export function applianceSecrets(appliance: ApplianceProfile): ApplianceSecret[] {
+  const found = new Map<string, ApplianceSecret>();
+  const add = (name: string | undefined, device: string, what: string): void => {
+    if (name !== undefined && !found.has(name)) found.set(name, { name, device, what });
+  };
+  for (const device of appliance.fence_devices) {
+    switch (device.driver) {
+      case 'ipmi':
+        add(device.password_secret, device.name, `the IPMI password of user ${device.username} on the BMC at ${device.address}`);
+        break;
+      case 'snmp-pdu':
+        if (device.snmp.version === '3') {
+          add(device.snmp.auth_secret, device.name, `the SNMPv3 authentication passphrase of ${device.snmp.username} on the PDU at ${device.address}`);
+          add(device.snmp.priv_secret, device.name, `the SNMPv3 privacy passphrase of ${device.snmp.username} on the PDU at ${device.address}`);
+        } else {
+          add(device.snmp.community_secret, device.name, `the SNMP write community of the PDU at ${device.address}`);
+        }
+        break;
+      case 'fence-agent':
+        for (const [parameter, name] of Object.entries(device.secret_parameters ?? {})) add(name, device.name, `the ${parameter} of ${device.agent}`);
+        break;
+      case 'disk':
+        // The fencing disk needs no secret: access to the shared disk is the credential.
+        break;
+    }
+  }
+  return [...found.values()];
+}
+
 /** Reads DIRECTORY/NAME; refuses a file that group or others can read; strips one trailing newline. */
 export function fileSecretSource(directory: string = SECRETS_DIRECTORY): SecretSource {
   return {

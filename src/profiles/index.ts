@@ -15,8 +15,8 @@ export type {
 export { applianceSchema, bmcModelSchema, pduModelSchema, profileDocumentSchema } from './hardware-profile-schema.js';
 export type { LoadedProfile, ProfileIssue, ProfileLibrary } from './profile-library.js';
 export { checkAppliance, loadProfileLibrary, parseProfileText } from './profile-library.js';
-export type { ApplianceFencing, ApplianceFencingOptions, SecretSource } from './appliance-fencing.js';
-export { SECRETS_DIRECTORY, applianceLevels, buildApplianceFencing, fileSecretSource, mapSecretSource, pduModelOf, timingsOf } from './appliance-fencing.js';
+export type { ApplianceFencing, ApplianceSecret, ApplianceFencingOptions, SecretSource } from './appliance-fencing.js';
+export { SECRETS_DIRECTORY, applianceLevels, applianceSecrets, buildApplianceFencing, fileSecretSource, mapSecretSource, pduModelOf, timingsOf } from './appliance-fencing.js';
 export { DEFAULT_PROFILE_DIRECTORY, shippedProfileDirectory } from './profile-directory.js';
 export type { ApplianceConfigOptions } from './appliance-config.js';
 export { applianceConfigText } from './appliance-config.js';

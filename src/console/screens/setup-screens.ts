@@ -3,7 +3,7 @@
  * heartbeat link (a profile knows interfaces, not addresses), the cluster key, then the plan with
  * the file that will be written. Pure.
  */
-import type { ApplianceProfile } from '../../profiles/index.js';
+import type { ApplianceProfile, ApplianceSecret } from '../../profiles/index.js';
 import type { Screen } from '../screen-layout.js';
 import type { ActionPlan } from './action-screens.js';
 import { listScreen } from './list-screen.js';
@@ -16,7 +16,7 @@ export function applianceItems(appliances: readonly ApplianceProfile[]): string[
 
 export function profileScreen(appliances: readonly ApplianceProfile[], directories: readonly string[], problems: number, notice?: string): Screen {
   return listScreen({
-    title: `${TITLE} 1/4: hardware profile`,
+    title: `${TITLE} 1/5: hardware profile`,
     intro: [
       'Setup writes heartline.yaml, the cluster key and the node name, then starts the daemon.',
       'Pick this appliance\'s hardware profile:',
@@ -33,7 +33,7 @@ export function nodeNameScreen(appliance: ApplianceProfile, hostName: string, no
   const matching = appliance.nodes.findIndex((n) => n.name === hostName);
   return {
     ...listScreen({
-      title: `${TITLE} 2/4: this node`,
+      title: `${TITLE} 2/5: this node`,
       intro: [`Appliance ${appliance.name}. Which node is this one? (host name: ${hostName})`],
       items: appliance.nodes.map((n) => n.name),
       empty: 'The profile has no nodes.',
@@ -52,7 +52,7 @@ export function udpLinksOf(appliance: ApplianceProfile): { readonly name: string
 export function subnetScreen(appliance: ApplianceProfile, link: { readonly name: string; readonly kind: string; readonly interface: string }, index: number, count: number, notice?: string): Screen {
   const position = appliance.nodes.map((n, i) => `${n.name} gets host address ${i + 1}`).join(', ');
   return {
-    title: `${TITLE} 3/4: link ${link.name} (${index + 1} of ${count})`,
+    title: `${TITLE} 3/5: link ${link.name} (${index + 1} of ${count})`,
     body: [
       `Heartbeat link ${link.name}: ${link.kind} on interface ${link.interface}.`,
       `Its subnet, as NETWORK/PREFIX (e.g. 192.168.10.0/24); ${position}.`,
@@ -65,7 +65,7 @@ export function subnetScreen(appliance: ApplianceProfile, link: { readonly name:
 
 export function keyScreen(authkey: string, keyExists: boolean, notice?: string): Screen {
   return {
-    title: `${TITLE} 4/4: cluster key`,
+    title: `${TITLE} 4/5: cluster key`,
     body: [
       'Both nodes sign their heartbeats with the same secret key.',
       'On the first node, generate it; on the second, import the first node\'s key:',
@@ -79,14 +79,29 @@ export function keyScreen(authkey: string, keyExists: boolean, notice?: string):
 
 export function keyImportScreen(notice?: string): Screen {
   return {
-    title: `${TITLE} 4/4: import the key`,
+    title: `${TITLE} 4/5: import the key`,
     body: ["Type the path of the other node's key file (e.g. /media/usb/authkey),", "or paste one of its key lines ('1 sha256 <hex>'). Typed characters show as *."],
     ...(notice === undefined ? {} : { notice }),
     prompt: 'Path or key line (0 cancels): ',
   };
 }
 
-export function setupPlan(input: { readonly configPath: string; readonly configExists: boolean; readonly configText: string; readonly authkey: string; readonly key: 'generate' | 'keep' | 'import'; readonly defaultsFile: string; readonly node: string }): ActionPlan {
+/** One fence device secret the profile names and the node does not have yet. */
+export function secretScreen(secret: ApplianceSecret, index: number, count: number, directory: string, notice?: string): Screen {
+  return {
+    title: `${TITLE} 5/5: fence secret ${secret.name} (${index + 1} of ${count})`,
+    body: [
+      `Fence device ${secret.device} needs ${secret.what}.`,
+      `It goes to ${directory}/${secret.name} (mode 600); the profile holds no secrets.`,
+      'Typed characters show as *. Enter alone skips it: the daemon will not start',
+      'until the file exists.',
+    ],
+    ...(notice === undefined ? {} : { notice }),
+    prompt: `${secret.name} (Enter skips, 0 cancels): `,
+  };
+}
+
+export function setupPlan(input: { readonly configPath: string; readonly configExists: boolean; readonly configText: string; readonly authkey: string; readonly key: 'generate' | 'keep' | 'import'; readonly defaultsFile: string; readonly node: string; readonly secrets?: { readonly directory: string; readonly written: readonly string[]; readonly skipped: readonly string[] } }): ActionPlan {
   return {
     title: 'write the configuration',
     effects: [
@@ -97,6 +112,8 @@ export function setupPlan(input: { readonly configPath: string; readonly configE
         .filter((line) => !line.startsWith('#'))
         .map((line) => `  ${line}`),
       input.key === 'generate' ? `Write a NEW cluster key to ${input.authkey} (mode 600).` : input.key === 'import' ? `Write the imported key to ${input.authkey} (mode 600).` : `Keep the key in ${input.authkey}.`,
+      ...(input.secrets === undefined || input.secrets.written.length === 0 ? [] : [`Write the secret${input.secrets.written.length === 1 ? '' : 's'} ${input.secrets.written.join(', ')} to ${input.secrets.directory} (mode 600).`]),
+      ...(input.secrets === undefined || input.secrets.skipped.length === 0 ? [] : [`NOT written (skipped): ${input.secrets.skipped.join(', ')}; the daemon starts only once they are in ${input.secrets.directory}.`]),
       `Set HEARTLINE_DAEMON_OPTIONS="--node ${input.node}" in ${input.defaultsFile}.`,
     ],
   };

@@ -50,15 +50,22 @@ describeWithPrerequisites('first-boot setup from the serial console', ['setpriv'
 
   /** Walks setup up to the key screen: profile heartline-testbed, node `node`, both subnets. */
   async function setupUpToKey(console: SerialConsole, node: string): Promise<void> {
-    const rows = await console.choose('10', /first-boot setup 1\/4: hardware profile[\s\S]*heartline-testbed/);
+    const rows = await console.choose('10', /first-boot setup 1\/5: hardware profile[\s\S]*heartline-testbed/);
     const number = rows.map((row) => /^\s*(\d+)\s+heartline-testbed /.exec(row)?.[1]).find((n) => n !== undefined) ?? '';
-    const nodes = await console.choose(number, /first-boot setup 2\/4: this node/);
+    const nodes = await console.choose(number, /first-boot setup 2\/5: this node/);
     const nodeNumber = nodes.map((row) => new RegExp(`^\\s*(\\d+)\\s+${node}$`).exec(row)?.[1]).find((n) => n !== undefined) ?? '';
-    await console.choose(nodeNumber, /3\/4: link link0 \(1 of 2\)[\s\S]*Subnet of link0/);
+    await console.choose(nodeNumber, /3\/5: link link0 \(1 of 2\)[\s\S]*Subnet of link0/);
     // A wrong answer is refused in words and asked again.
     await console.choose('10.213.1.0', /'10\.213\.1\.0' is not NETWORK\/PREFIX/);
-    await console.choose('10.213.1.0/24', /3\/4: link link1 \(2 of 2\)/);
-    await console.choose('10.213.2.0/24', /4\/4: cluster key/);
+    await console.choose('10.213.1.0/24', /3\/5: link link1 \(2 of 2\)/);
+    await console.choose('10.213.2.0/24', /4\/5: cluster key/);
+  }
+
+  /** Skips the three secret prompts (bmc-a shown already) up to the plan. */
+  async function skipSecrets(console: SerialConsole): Promise<void> {
+    await console.choose('', /fence secret bmc-b \(2 of 3\)/);
+    await console.choose('', /fence secret pdu-community \(3 of 3\)/);
+    await console.choose('', /confirm: write the configuration[\s\S]*REPLACE/);
   }
 
   it('sets up the first node: the menu says what is missing, setup writes the files and runs the start command', async () => {
@@ -67,8 +74,16 @@ describeWithPrerequisites('first-boot setup from the serial console', ['setpriv'
     expect(menu).toContain('This node is not set up:');
     expect(menu).toContain('The heartline daemon is NOT RUNNING on this node.');
     await setupUpToKey(terminal, 'a');
-    await terminal.choose('1', /confirm: write the configuration[\s\S]*page 1 of 2/);
-    await terminal.choose('', /Write a NEW cluster key[\s\S]*page 2 of 2/);
+    // The profile's fence devices name three secrets: two are typed (masked), one is skipped.
+    const secretPrompt = await terminal.choose('1', /5\/5: fence secret bmc-a \(1 of 3\)[\s\S]*IPMI password[\s\S]*bmc-a \(Enter skips/);
+    expect(secretPrompt.join('\n')).toContain(join(dir, 'a/etc/secrets'));
+    const typed = await terminal.choose('bmc-a-pass', /fence secret bmc-b \(2 of 3\)/);
+    expect(typed.join('\n')).not.toContain('bmc-a-pass');
+    await terminal.choose('bmc-b-pass', /fence secret pdu-community \(3 of 3\)[\s\S]*SNMP write community/);
+    await terminal.choose('', /confirm: write the configuration[\s\S]*page 1 of 2/);
+    const planEnd = (await terminal.choose('', /Write a NEW cluster key[\s\S]*page 2 of 2/)).join('\n');
+    expect(planEnd).toMatch(/Write the secrets bmc-a, bmc-b to/);
+    expect(planEnd).toMatch(/NOT written \(skipped\): pdu-community/);
     await terminal.choose('yes', /done: first-boot setup[\s\S]*wrote a new cluster key[\s\S]*Start it\? \(yes\/no\):/);
     await terminal.choose('yes', /failed: start the daemon[\s\S]*start-daemon: done[\s\S]*The daemon does not answer yet/, { timeoutMs: 20_000 });
     expect(readFileSync(join(dir, 'start-requested'), 'utf8')).toContain('start-daemon');
@@ -86,6 +101,12 @@ describeWithPrerequisites('first-boot setup from the serial console', ['setpriv'
     expect(text).toContain(`authkey: ${join(dir, 'a/etc/authkey')}`);
     expect(statSync(join(dir, 'a/etc/authkey')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'a/default/heartline'), 'utf8')).toContain('HEARTLINE_DAEMON_OPTIONS="--node a"');
+    // The secrets, where the configuration says they are, readable by root only.
+    expect(text).toContain(`secrets_dir: ${join(dir, 'a/etc/secrets')}`);
+    expect(statSync(join(dir, 'a/etc/secrets')).mode & 0o777).toBe(0o700);
+    expect(readFileSync(join(dir, 'a/etc/secrets/bmc-a'), 'utf8')).toBe('bmc-a-pass\n');
+    expect(statSync(join(dir, 'a/etc/secrets/bmc-b')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dir, 'a/etc/secrets/pdu-community'))).toBe(false);
   });
 
   it("sets up the second node with the first node's key, and cancelling writes nothing", async () => {
@@ -97,7 +118,8 @@ describeWithPrerequisites('first-boot setup from the serial console', ['setpriv'
     await terminal.waitFor(/Heartline: main menu[\s\S]*This node is not set up:[\s\S]*is still the[\s\S]*package's template/);
     // Cancel at the plan: nothing is written.
     await setupUpToKey(terminal, 'b');
-    await terminal.choose('1', /confirm: write the configuration[\s\S]*REPLACE/);
+    await terminal.choose('1', /fence secret bmc-a \(1 of 3\)/);
+    await skipSecrets(terminal);
     await terminal.enter('');
     await terminal.choose('no', /Setup cancelled: nothing was written\./);
     expect(readFileSync(join(dir, 'b/etc/heartline.yaml'), 'utf8')).toBe(template);
@@ -106,7 +128,8 @@ describeWithPrerequisites('first-boot setup from the serial console', ['setpriv'
     await setupUpToKey(terminal, 'b');
     await terminal.choose('2', /import the key[\s\S]*Path or key line/);
     await terminal.choose('/no/such/authkey', /cannot read \/no\/such\/authkey/);
-    await terminal.choose(join(dir, 'a/etc/authkey'), /confirm: write the configuration/);
+    await terminal.choose(join(dir, 'a/etc/authkey'), /fence secret bmc-a \(1 of 3\)/);
+    await skipSecrets(terminal);
     await terminal.enter('');
     await terminal.choose('yes', /Start it\? \(yes\/no\):/);
     await terminal.choose('no', /Setup done; the daemon was not started/);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultsFileText, importedKey, setupConfigText, terminalCapabilities, writeSetup, type SetupPaths } from '../../../src/console/index.js';
 import { parseConfig } from '../../../src/config/index.js';
 import { generateAuthKey, parseAuthKey } from '../../../src/links/auth-key.js';
-import { DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary } from '../../../src/profiles/index.js';
+import { DEFAULT_PROFILE_DIRECTORY, applianceSecrets, fileSecretSource, loadProfileLibrary } from '../../../src/profiles/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heartline-console-setup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +30,31 @@ describe('first-boot setup', () => {
     expect(statSync(paths.authkey).mode & 0o777).toBe(0o600);
     expect(parseAuthKey(readFileSync(paths.authkey, 'utf8'), paths.authkey).ok).toBe(true);
     expect(readFileSync(paths.defaultsFile, 'utf8')).toContain('HEARTLINE_DAEMON_OPTIONS="--node b"');
+  });
+
+  it('names every secret the fence devices need, and writes typed ones mode 600 where the configuration says', async () => {
+    const library = await loadProfileLibrary([DEFAULT_PROFILE_DIRECTORY]);
+    const appliance = library.appliances.get('heartline-testbed')?.profile;
+    if (appliance === undefined) throw new Error('the shipped heartline-testbed profile is missing');
+    const secrets = applianceSecrets(appliance);
+    expect(secrets.map((s) => [s.name, s.device])).toEqual([
+      ['bmc-a', 'bmc-a'],
+      ['bmc-b', 'bmc-b'],
+      ['pdu-community', 'pdu'],
+    ]);
+    expect(secrets[0]?.what).toMatch(/IPMI password of user \S+ on the BMC at/);
+    const text = setupConfigText(paths, { appliance, node: 'a', subnets: { link0: '10.213.1.0/24', link1: '10.213.2.0/24' } });
+    if (!text.ok) throw new Error(text.error);
+    expect(text.value).toContain(`secrets_dir: ${join(dir, 'etc/secrets')}`);
+    const written = await writeSetup(paths, { appliance, node: 'a', subnets: {}, key: { kind: 'keep' }, secrets: { 'bmc-a': 'pass a' } }, text.value);
+    expect(written.ok && written.value[0]).toMatch(/wrote the secret bmc-a to .*etc\/secrets \(mode 600\)/);
+    expect(readFileSync(join(dir, 'etc/secrets/bmc-a'), 'utf8')).toBe('pass a\n');
+    expect(statSync(join(dir, 'etc/secrets/bmc-a')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'etc/secrets')).mode & 0o777).toBe(0o700);
+    // What the daemon reads: the secret, and a missing one named with its path.
+    const source = fileSecretSource(join(dir, 'etc/secrets'));
+    expect(await source.secret('bmc-a')).toEqual({ ok: true, value: 'pass a' });
+    expect(await source.secret('bmc-b')).toMatchObject({ ok: false });
   });
 
   it('refuses a subnet that does not fit, naming the link', async () => {

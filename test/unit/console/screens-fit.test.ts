@@ -9,7 +9,7 @@ import { cleanupPlan, failureEntries, failureItems, fencePlanLines, managedResou
 import { listScreen } from '../../../src/console/screens/list-screen.js';
 import { mainMenuScreen } from '../../../src/console/screens/main-menu.js';
 import { availabilityScreen, eventsScreen, linksScreen } from '../../../src/console/screens/report-screens.js';
-import { keyImportScreen, keyScreen, nodeNameScreen, profileScreen, setupPlan, subnetScreen } from '../../../src/console/screens/setup-screens.js';
+import { keyImportScreen, keyScreen, nodeNameScreen, profileScreen, secretScreen, setupPlan, subnetScreen } from '../../../src/console/screens/setup-screens.js';
 import { statusScreen } from '../../../src/console/screens/status-screen.js';
 import { span } from '../../../src/cli/commands/availability.js';
 import type { ApplianceProfile } from '../../../src/profiles/index.js';
@@ -64,6 +64,7 @@ function screens(style: Style): Record<string, Screen> {
     subnet: subnetScreen(appliance, { name: 'lan', kind: 'ethernet', interface: 'eno1' }, 0, 1, LONG),
     key: keyScreen('/etc/heartline/authkey', true, LONG),
     'key import': keyImportScreen(LONG),
+    'setup secret': secretScreen({ name: 'bmc-a'.padEnd(60, 'x'), device: 'bmc-a', what: `the IPMI password of user admin on the BMC at ${'10.0.0.5'.padEnd(40, '0')}` }, 2, 3, '/etc/heartline/secrets'),
     'setup plan': planScreen(setupPlan({ configPath: '/etc/heartline/heartline.yaml', configExists: true, configText, authkey: '/etc/heartline/authkey', key: 'generate', defaultsFile: '/etc/default/heartline', node: 'node-a' }), style),
   };
 }
