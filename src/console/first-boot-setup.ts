@@ -95,15 +95,24 @@ async function writeWhole(path: string, text: string, mode: number): Promise<voi
   await rename(temporary, path);
 }
 
-/** The environment file with HEARTLINE_DAEMON_OPTIONS naming the node; other lines are kept. */
+/**
+ * The variables of the service's environment file that carry `--node` to a unit: the daemon's
+ * (heartline.service) and the SNMP agent's (heartline-snmp.service), which must name the same node.
+ */
+const NODE_OPTION_VARIABLES = ['HEARTLINE_DAEMON_OPTIONS', 'HEARTLINE_SNMP_OPTIONS'] as const;
+
+/** The environment file with every unit's options naming the node; other lines and options are kept. */
 export function defaultsFileText(previous: string, node: string): string {
-  const lines = previous === '' ? ['# Read by heartline.service (see the unit).'] : previous.replace(/\n$/, '').split('\n');
-  const at = lines.findIndex((line) => /^\s*HEARTLINE_DAEMON_OPTIONS=/.test(line));
-  const options = at < 0 ? '' : (lines[at] ?? '').replace(/^\s*HEARTLINE_DAEMON_OPTIONS=/, '').replace(/^"(.*)"$/, '$1');
-  const kept = options.replace(/(^|\s)(--node|-n)(=|\s+)\S+/g, '').trim();
-  const line = `HEARTLINE_DAEMON_OPTIONS="${kept === '' ? '' : `${kept} `}--node ${node}"`;
-  if (at < 0) lines.push(line);
-  else lines[at] = line;
+  const lines = previous === '' ? ['# Read by heartline.service and heartline-snmp.service (see the units).'] : previous.replace(/\n$/, '').split('\n');
+  for (const variable of NODE_OPTION_VARIABLES) {
+    const pattern = new RegExp(`^\\s*${variable}=`);
+    const at = lines.findIndex((line) => pattern.test(line));
+    const options = at < 0 ? '' : (lines[at] ?? '').replace(pattern, '').replace(/^"(.*)"$/, '$1');
+    const kept = options.replace(/(^|\s)(--node|-n)(=|\s+)\S+/g, '').trim();
+    const line = `${variable}="${kept === '' ? '' : `${kept} `}--node ${node}"`;
+    if (at < 0) lines.push(line);
+    else lines[at] = line;
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -132,7 +141,7 @@ export async function writeSetup(paths: SetupPaths, answers: SetupAnswers, confi
       // No file yet: it is created.
     }
     await writeWhole(paths.defaultsFile, defaultsFileText(previous, answers.node), 0o644);
-    written.push(`wrote ${paths.defaultsFile} (the daemon runs as node ${answers.node})`);
+    written.push(`wrote ${paths.defaultsFile} (the daemon and the SNMP agent run as node ${answers.node})`);
     return ok(written);
   } catch (error) {
     const done = written.length === 0 ? 'nothing was written' : `done before it: ${written.join('; ')}`;

@@ -114,7 +114,7 @@ export function setupPlan(input: { readonly configPath: string; readonly configE
       input.key === 'generate' ? `Write a NEW cluster key to ${input.authkey} (mode 600).` : input.key === 'import' ? `Write the imported key to ${input.authkey} (mode 600).` : `Keep the key in ${input.authkey}.`,
       ...(input.secrets === undefined || input.secrets.written.length === 0 ? [] : [`Write the secret${input.secrets.written.length === 1 ? '' : 's'} ${input.secrets.written.join(', ')} to ${input.secrets.directory} (mode 600).`]),
       ...(input.secrets === undefined || input.secrets.skipped.length === 0 ? [] : [`NOT written (skipped): ${input.secrets.skipped.join(', ')}; the daemon starts only once they are in ${input.secrets.directory}.`]),
-      `Set HEARTLINE_DAEMON_OPTIONS="--node ${input.node}" in ${input.defaultsFile}.`,
+      `Set --node ${input.node} in HEARTLINE_DAEMON_OPTIONS and HEARTLINE_SNMP_OPTIONS of ${input.defaultsFile}.`,
     ],
   };
 }

@@ -81,8 +81,10 @@ describe('first-boot setup', () => {
   });
 
   it('sets --node in the environment file and keeps the rest', () => {
-    expect(defaultsFileText('', 'a')).toBe('# Read by heartline.service (see the unit).\nHEARTLINE_DAEMON_OPTIONS="--node a"\n');
-    expect(defaultsFileText('HEARTLINE_NODE=/opt/node/bin/node\nHEARTLINE_DAEMON_OPTIONS="--node old --log-level debug"\n', 'b')).toBe('HEARTLINE_NODE=/opt/node/bin/node\nHEARTLINE_DAEMON_OPTIONS="--log-level debug --node b"\n');
+    expect(defaultsFileText('', 'a')).toBe('# Read by heartline.service and heartline-snmp.service (see the units).\nHEARTLINE_DAEMON_OPTIONS="--node a"\nHEARTLINE_SNMP_OPTIONS="--node a"\n');
+    expect(defaultsFileText('HEARTLINE_NODE=/opt/node/bin/node\nHEARTLINE_DAEMON_OPTIONS="--node old --log-level debug"\n#HEARTLINE_SNMP_OPTIONS="--node alpha"\nHEARTLINE_SNMP_OPTIONS="--standalone 0.0.0.0:161"\n', 'b')).toBe(
+      'HEARTLINE_NODE=/opt/node/bin/node\nHEARTLINE_DAEMON_OPTIONS="--log-level debug --node b"\n#HEARTLINE_SNMP_OPTIONS="--node alpha"\nHEARTLINE_SNMP_OPTIONS="--standalone 0.0.0.0:161 --node b"\n',
+    );
   });
 });
 
