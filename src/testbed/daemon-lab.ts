@@ -103,6 +103,8 @@ export interface DaemonLabOptions {
   readonly storageSection?: Readonly<Record<string, unknown>>;
   /** A heartline.yaml `metrics` section written as given (e.g. `{ listen: '0.0.0.0:9664' }`: each daemon serves it inside its namespace). */
   readonly metricsSection?: Readonly<Record<string, unknown>>;
+  /** A heartline.yaml `quorum` section written as given (e.g. `{ two_node: false, wait_for_all: false }`: a lone node is not quorate). */
+  readonly quorumSection?: Readonly<Record<string, unknown>>;
   /**
    * Agents to install for every node, as each machine has its own /etc/init.d and
    * /etc/ha.d/resource.d: the files of these folders are copied into the node's own `agentDir(node)`
@@ -634,6 +636,7 @@ export class DaemonLab {
       ...(this.options.fencingSection === undefined ? {} : { fencingSection: this.options.fencingSection }),
       ...(this.options.storageSection === undefined ? {} : { storageSection: this.options.storageSection }),
       ...(this.options.metricsSection === undefined ? {} : { metricsSection: this.options.metricsSection }),
+      ...(this.options.quorumSection === undefined ? {} : { quorumSection: this.options.quorumSection }),
     });
     await writeFile(this.configPath, yaml, { mode: 0o644 });
   }

@@ -37,6 +37,8 @@ export interface LabConfigInput {
   readonly storageSection?: Readonly<Record<string, unknown>>;
   /** heartline.yaml's `metrics` section, written as given. */
   readonly metricsSection?: Readonly<Record<string, unknown>>;
+  /** heartline.yaml's `quorum` section, written as given. */
+  readonly quorumSection?: Readonly<Record<string, unknown>>;
 }
 
 /** The YAML text of the lab's configuration. */
@@ -61,6 +63,7 @@ export function labConfigYaml(input: LabConfigInput): string {
     cluster: { name: input.clusterName, id: input.clusterId, authkey: input.authkeyPath },
     nodes: input.nodeNames.map((name, node) => ({ name, id: node + 1 })),
     links,
+    ...(input.quorumSection === undefined ? {} : { quorum: input.quorumSection }),
     timing: { keepalive: input.timing.keepaliveMs, warntime: input.timing.warntimeMs, deadtime: input.timing.deadtimeMs, initdead: input.timing.initdeadMs },
     ...(input.fencingCommand === undefined ? {} : { fencing: { command: input.fencingCommand, timeout: '20s' } }),
     ...(input.fencingSection === undefined ? {} : { fencing: input.fencingSection }),

@@ -10,7 +10,7 @@
 // per run (snmp-kit.ts); the agents read the daemons through their control sockets and state
 // folders, as on a node. Outcomes are read with snmpwalk and from snmptrapd's log.
 // Not covered here: quorum lost/regained (a two-node cluster keeps quorum when it loses a node,
-// two_node); the unit tests (test/unit/snmp) cover their derivation and values.
+// two_node): snmp-quorum.test.ts runs a cluster without two_node for them.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
