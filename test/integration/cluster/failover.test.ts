@@ -13,21 +13,13 @@ import type { ClusterStatusReport } from '../../../src/daemon/index.js';
 import { DaemonLab } from '../../../src/testbed/daemon-lab.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli } from '../harness/fixture-program.js';
+import { dummyPrimitive } from '../harness/dummy-resource.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 
 const RESOURCE = 'dummy';
 
-const dummy = {
-  kind: 'primitive',
-  id: RESOURCE,
-  class: 'ocf',
-  provider: 'heartbeat',
-  type: 'Dummy',
-  instanceAttributes: [],
-  // Stays where it runs when a node comes back or leaves standby.
-  metaAttributes: [{ id: `${RESOURCE}-meta`, rules: [], pairs: [{ id: `${RESOURCE}-stickiness`, name: 'resource-stickiness', value: '100' }] }],
-  operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
-};
+// Stays where it runs when a node comes back or leaves standby.
+const dummy = dummyPrimitive(RESOURCE);
 
 describeWithPrerequisites('the running cluster: two daemons, a real Dummy, fencing, CIB on disk', ['root', 'ip', 'iptables', 'setpriv'], () => {
   let lab: DaemonLab;

@@ -15,20 +15,13 @@ import { FenceHistory } from '../../../src/fence/index.js';
 import { FencingLab } from '../../../src/testbed/fencing-lab.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli } from '../harness/fixture-program.js';
+import { dummyPrimitive } from '../harness/dummy-resource.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 
 const RESOURCE = 'dummy';
 
-const dummy = {
-  kind: 'primitive',
-  id: RESOURCE,
-  class: 'ocf',
-  provider: 'heartbeat',
-  type: 'Dummy',
-  instanceAttributes: [],
-  metaAttributes: [{ id: `${RESOURCE}-meta`, rules: [], pairs: [{ id: `${RESOURCE}-stickiness`, name: 'resource-stickiness', value: '100' }] }],
-  operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
-};
+// Stays where it runs when a node comes back or leaves standby.
+const dummy = dummyPrimitive(RESOURCE);
 
 /** The stonith resource that fences `node` through its BMC (127.0.0.1:623 in the peer's namespace). */
 function fenceDevice(node: string, password: string, extra: Record<string, string> = {}): Record<string, unknown> {

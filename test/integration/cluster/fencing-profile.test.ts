@@ -19,31 +19,14 @@ import { FenceHistory } from '../../../src/fence/index.js';
 import { FencingLab } from '../../../src/testbed/fencing-lab.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli } from '../harness/fixture-program.js';
+import { dummyPrimitive } from '../harness/dummy-resource.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 
 const RESOURCE = 'dummy';
 const RACE_RUNS = Number(process.env['HEARTLINE_FENCE_RACE_RUNS'] ?? '3');
 
-const dummy = {
-  kind: 'primitive',
-  id: RESOURCE,
-  class: 'ocf',
-  provider: 'heartbeat',
-  type: 'Dummy',
-  instanceAttributes: [],
-  metaAttributes: [
-    {
-      id: `${RESOURCE}-meta`,
-      rules: [],
-      pairs: [
-        { id: `${RESOURCE}-stickiness`, name: 'resource-stickiness', value: '100' },
-        // The priority fence delay favours the node running it in a split.
-        { id: `${RESOURCE}-priority`, name: 'priority', value: '10' },
-      ],
-    },
-  ],
-  operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
-};
+// Stays where it runs when a node comes back or leaves standby; the priority fence delay favours the node running it in a split.
+const dummy = dummyPrimitive(RESOURCE, { meta: { priority: '10' } });
 
 describeWithPrerequisites('fencing through the heartline-testbed profile in a running cluster', ['root', 'ip', 'iptables', 'setpriv', 'ss', 'ipmi_sim', 'ipmitool', 'snmpd', 'snmpget'], () => {
   let fl: FencingLab | undefined;

@@ -11,19 +11,12 @@ import { DaemonLab } from '../../../src/testbed/daemon-lab.js';
 import { waitForPlacement } from '../harness/cluster-cli.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli } from '../harness/fixture-program.js';
+import { dummyPrimitive } from '../harness/dummy-resource.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 
 const RESOURCE = 'dummy';
-const dummy = {
-  kind: 'primitive',
-  id: RESOURCE,
-  class: 'ocf',
-  provider: 'heartbeat',
-  type: 'Dummy',
-  instanceAttributes: [],
-  metaAttributes: [{ id: `${RESOURCE}-meta`, rules: [], pairs: [{ id: `${RESOURCE}-stickiness`, name: 'resource-stickiness', value: '100' }] }],
-  operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
-};
+// Stays where it runs when a node comes back or leaves standby.
+const dummy = dummyPrimitive(RESOURCE);
 
 interface Sample {
   readonly name: string;

@@ -16,22 +16,15 @@ import { DaemonLab } from '../../../src/testbed/daemon-lab.js';
 import { statusOverSocket, waitForPlacement } from '../harness/cluster-cli.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli } from '../harness/fixture-program.js';
+import { dummyPrimitive } from '../harness/dummy-resource.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 import { SerialConsole, TERMINAL_COLUMNS, TERMINAL_ROWS } from '../harness/serial-console.js';
 
 const RESOURCE = 'dummy';
 const MAIN_MENU = /Heartline: main menu[\s\S]*Choice \(number, Enter to refresh\):/;
 
-const dummy = {
-  kind: 'primitive',
-  id: RESOURCE,
-  class: 'ocf',
-  provider: 'heartbeat',
-  type: 'Dummy',
-  instanceAttributes: [],
-  metaAttributes: [{ id: `${RESOURCE}-meta`, rules: [], pairs: [{ id: `${RESOURCE}-stickiness`, name: 'resource-stickiness', value: '100' }] }],
-  operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
-};
+// Stays where it runs when a node comes back or leaves standby.
+const dummy = dummyPrimitive(RESOURCE);
 
 describeWithPrerequisites('the serial console menu on a running two-node cluster', ['root', 'ip', 'iptables', 'setpriv', 'socat', 'tmux', 'resource-agents'], () => {
   let lab: DaemonLab;

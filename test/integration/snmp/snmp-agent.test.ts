@@ -20,6 +20,7 @@ import { FencingLab } from '../../../src/testbed/fencing-lab.js';
 import { unusedUdpPort } from '../../../src/testbed/simulator-support.js';
 import { eventually } from '../harness/eventually.js';
 import { builtCli } from '../harness/fixture-program.js';
+import { dummyPrimitive } from '../harness/dummy-resource.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 import { SnmpdMaster, snmpwalk, TrapReceiver, type ReceivedTrap, type V3Credentials } from './snmp-kit.js';
 
@@ -33,16 +34,8 @@ const INFORM_USER: V3Credentials = { user: 'hlinform', auth: 'inform-auth-4711',
 const ENGINE_IDS = ['8000c0de0100000001', '8000c0de0100000002'];
 const NOTIFICATION = { nodeDown: 1, nodeUp: 2, linkDown: 3, linkUp: 4, resourceFailed: 7, failover: 8, fenceResult: 9 } as const;
 
-const dummy = {
-  kind: 'primitive',
-  id: RESOURCE,
-  class: 'ocf',
-  provider: 'heartbeat',
-  type: 'Dummy',
-  instanceAttributes: [],
-  metaAttributes: [{ id: `${RESOURCE}-meta`, rules: [], pairs: [{ id: `${RESOURCE}-stickiness`, name: 'resource-stickiness', value: '100' }] }],
-  operations: { ops: [{ id: `${RESOURCE}-monitor-2s`, name: 'monitor', interval: 2000, timeout: 20000, instanceAttributes: [], metaAttributes: [] }] },
-};
+// Stays where it runs when a node comes back or leaves standby.
+const dummy = dummyPrimitive(RESOURCE);
 
 function userYaml(c: V3Credentials): string {
   return `{ name: ${c.user}, auth_password: ${c.auth}, priv_password: ${c.priv} }`;
