@@ -7,7 +7,7 @@
 // address and keeps the highest acknowledged number. MountWatch reads the mount tables of every
 // process of both nodes every 50 ms for the whole suite and fails it if the disk is ever mounted on
 // both. Failovers mix two faults: a power loss (the filesystem is shut down without flushing
-// its journal, EXT4_IOC_SHUTDOWN, as the disk stops taking writes, then every process of the node
+// its journal, SharedDisk.readyCutOff, as the disk stops taking writes, then every process of the node
 // dies and its links go down) and a daemon killed alone (its writer and mount live on until the
 // survivor's fence kills them), in the order PL, DK, DK, PL, ... so that each node meets both.
 // After each, every acknowledged record must be in the file, in order.
@@ -15,14 +15,11 @@
 // issue's 20 by hand).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCommand } from '../../../src/testbed/command.js';
 import { eventually } from '../harness/eventually.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 import { STORAGE_CLUSTER_PREREQUISITES, StorageCluster } from './storage-cluster.js';
 
 const RUNS = Number(process.env['HEARTLINE_STORAGE_FAILOVER_RUNS'] ?? '2');
-/** EXT4_IOC_SHUTDOWN (_IOR('X', 125, __u32)) with EXT4_GOING_FLAGS_NOLOGFLUSH: the disk stops now, the journal is not flushed. */
-const SHUTDOWN_FS = "import fcntl, os, struct, sys; fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.ioctl(fd, 0x8004587d, struct.pack('I', 2))";
 
 describeWithPrerequisites(
   'shared storage: Filesystem + RecordWriter on a shared loop disk, two nodes in their own mount namespaces',
@@ -93,8 +90,9 @@ describeWithPrerequisites(
         await sc().waitAck({ since: Date.now(), node: lab.nodeName(active) });
         const lostAt = Date.now();
         if (kind === 'power loss') {
-          await runCommand('nsenter', ['-t', String(daemon.pid), '-m', 'python3', '-c', SHUTDOWN_FS, sc().mountPoint]);
-          await lab.net.powerLoss(active);
+          // The disk stops taking writes (no journal flush) a moment before the node's processes die.
+          const cutOff = await sc().disk.readyCutOff(daemon.pid, sc().mountPoint);
+          await lab.net.powerLoss(active, { cutFirst: () => cutOff.cut() });
           await daemon.exited;
         } else {
           await lab.kill(active, 'SIGKILL');
