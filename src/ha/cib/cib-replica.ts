@@ -91,6 +91,8 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
   private readonly forwarded = new Map<string, NodeId>();
   /** A member waiting for the DC's whole CIB ignores updates meanwhile. */
   private resyncing = false;
+  /** Members that asked this DC for the whole CIB while it was still choosing it: they get it when it is chosen. */
+  private syncWanted = new Set<NodeId>();
   private dropped = 0;
 
   constructor(private readonly options: CibReplicaOptions<Change>) {
@@ -150,6 +152,7 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
     }
     if (this.phase === 'dc-collecting') out.push({ kind: 'cancel-timer', timer: QUERY_TIMER });
     this.resyncing = false;
+    this.syncWanted.clear();
     this.fetchingFrom = null;
     if (dc === null || !members.includes(self)) {
       this.phase = 'no-view';
@@ -263,8 +266,11 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
         }
         return;
       case 'cib-sync-request':
-        // The DC sends its CIB to any member that asks; a member sends it only to its DC.
+        // The DC sends its CIB to any member that asks; a member sends it only to its DC. A DC
+        // still choosing the CIB answers when it has chosen: a member that asked is waiting for it
+        // and ignores every update until it comes.
         if (this.phase === 'dc-ready' || from === this.dc) out.push({ kind: 'send', to: from, message: { type: 'cib-full', v: CIB_PROTOCOL, round: m.round, xml: exportCibXml(this.cib) } });
+        else if ((this.phase === 'dc-collecting' || this.phase === 'dc-fetching') && this.members.includes(from)) this.syncWanted.add(from);
         return;
       case 'cib-full':
         this.onFull(from, m, out);
@@ -274,6 +280,9 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
 
   private onUpdate(from: NodeId, m: Extract<CibMessage<Change>, { type: 'cib-update' }>, out: CibReplicaEffect<Change>[]): void {
     if (this.phase !== 'member' || from !== this.dc || this.resyncing) return;
+    // An update this node's CIB already contains (it came late, after a whole CIB that included
+    // it) is old news, not a gap: fetching the whole CIB for it would be wasted at best.
+    if (compareCibVersions(m.version, this.cib.version) <= 0) return;
     if (compareCibVersions(this.cib.version, m.base) === 0) {
       const applied = this.options.apply(this.cib, m.change, m.meta);
       if (applied.ok) {
@@ -331,10 +340,11 @@ export class CibReplica<Change> implements NodeCore<CibReplicaInput<Change>, Cib
     this.fetchingFrom = null;
     let xml: string | undefined;
     for (const m of this.members) {
-      if (m === this.options.self || this.reports.get(m)?.digest === this.digest) continue;
+      if (m === this.options.self || (this.reports.get(m)?.digest === this.digest && !this.syncWanted.has(m))) continue;
       xml ??= exportCibXml(this.cib);
       out.push({ kind: 'send', to: m, message: { type: 'cib-full', v: CIB_PROTOCOL, round: this.round, xml } });
     }
+    this.syncWanted.clear();
     out.push({ kind: 'cib-changed', cib: this.cib, authoritative: true });
     for (const q of this.queued.splice(0)) this.applyAsDc(q.from, q.requestId, q.change, q.meta, out);
   }
