@@ -196,8 +196,8 @@ export class ServiceLab {
   async createService(): Promise<void> {
     if (this.disk !== undefined && this.serviceAddress !== undefined) {
       const mountPoint = this.mountPoint as string;
-      const fsck = this.mmp ? ['mmp=require'] : ['mmp=off'];
-      await this.cli(0, ['resource', 'create', 'fs', 'ocf:heartline:Filesystem', `device=${this.disk.devicePath}`, `directory=${mountPoint}`, 'fstype=ext4', ...fsck, 'term_wait=2', '--group', 'demo', '--op', 'start timeout=150s', '--op', 'stop timeout=60s', '--op', 'monitor interval=10s timeout=40s']);
+      const mmp = this.mmp ? 'mmp=require' : 'mmp=off';
+      await this.cli(0, ['resource', 'create', 'fs', 'ocf:heartline:Filesystem', `device=${this.disk.devicePath}`, `directory=${mountPoint}`, 'fstype=ext4', mmp, 'term_wait=2', '--group', 'demo', '--op', 'start timeout=150s', '--op', 'stop timeout=60s', '--op', 'monitor interval=10s timeout=40s']);
       await this.cli(0, ['resource', 'create', 'vip', 'ocf:heartbeat:IPaddr2', `ip=${this.serviceAddress}`, 'cidr_netmask=24', '--group', 'demo']);
       await this.cli(0, ['resource', 'create', 'writer', 'ocf:heartline:RecordWriter', `file=${join(mountPoint, 'records')}`, `ip=${this.serviceAddress}`, `port=${WRITER_PORT}`, '--group', 'demo', '--op', 'start timeout=60s', '--op', 'monitor interval=10s timeout=30s']);
       return;
