@@ -43,6 +43,8 @@ export interface ClusterRuntimeOptions {
   readonly logger: Logger;
   /** Whether a fencing section is configured; without one the policy plans with stonith-enabled=false. */
   readonly fencingConfigured: boolean;
+  /** heartline.yaml's initdead: at start, the DC waits this long for every node before it plans. */
+  readonly startupGraceMs?: Millis;
   readonly fencing: NodeFencing;
   /** Sends an application message to a peer over the reliable channel (the heartbeat worker). */
   readonly channelSend: (to: NodeId, payload: Uint8Array) => void;
@@ -138,6 +140,7 @@ export class ClusterRuntime {
       resultGraceMs: 5000,
       queryTimeoutMs: 2000,
       wallClock: (now) => (this.wallOffsetMs + now) / 1000,
+      ...(options.startupGraceMs === undefined ? {} : { startupGraceMs: options.startupGraceMs }),
     });
   }
 

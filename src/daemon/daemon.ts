@@ -165,6 +165,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     clock,
     logger: log.child('ha'),
     fencingConfigured: config.fencing !== undefined,
+    startupGraceMs: config.timing.initdeadMs,
     fencing,
     channelSend: (to, payload) => workerPort.post?.({ type: 'channel-send', to, payload }),
     onFatal: (message) => fatal?.(message),

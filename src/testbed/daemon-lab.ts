@@ -39,7 +39,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,6 +224,8 @@ export class DaemonLab {
       await lab.waitForFullView();
       return lab;
     } catch (error) {
+      // A node fenced while the lab starts (startup fencing) explains a view that never forms.
+      if (lab !== undefined && existsSync(lab.fenceLog) && error instanceof Error) error.message += `\nfence log:\n${readFileSync(lab.fenceLog, 'utf8')}`;
       if (lab !== undefined) await lab.destroy().catch(() => {});
       else {
         await pty?.destroy();
@@ -454,7 +456,9 @@ export class DaemonLab {
         seen = await Promise.all(
           Array.from({ length: this.nodeCount }, async (_, node) => {
             const daemon = this.daemons[node];
-            if (daemon === undefined || !daemon.running) return 'not running';
+            if (daemon === undefined) return 'not running';
+            // Why it stopped (exit status, stderr tail) is what a failure message needs.
+            if (!daemon.running) return `not running: ${daemon.describe(3)}`;
             const answer = await daemon.request('members', {}, 1000);
             return answer.ok ? toLabView((answer.result as MembersReport).view) : `unreachable: ${answer.error.message}`;
           }),
@@ -470,7 +474,7 @@ export class DaemonLab {
         what: `every node installs one view with all ${this.nodeCount} nodes${options.newerThan === undefined ? '' : ` newer than ${options.newerThan.id}`}`,
         timeoutMs: options.timeoutMs ?? Math.max(10_000, this.timing.initdeadMs * 3),
         intervalMs: 20,
-        describe: () => `views: ${JSON.stringify(seen)}\n${Array.from({ length: this.nodeCount }, (_, node) => this.describeLogs(node, 6)).join('\n')}`,
+        describe: () => `views: ${JSON.stringify(seen)}\n${Array.from({ length: this.nodeCount }, (_, node) => this.describeLogs(node, 40)).join('\n')}`,
       },
     );
   }

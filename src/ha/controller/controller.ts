@@ -57,6 +57,13 @@ export interface ControllerOptions<Change> {
   readonly resultGraceMs: number;
   /** Wall-clock seconds since the epoch at monotonic `now` (the driver's clock mapping). */
   readonly wallClock: (now: Millis) => number;
+  /**
+   * Membership's initdead: for this long after start, a DC whose view lacks a configured node does
+   * not plan (Heartbeat's initdead). Without it a majority that forms first fences a node booting a
+   * moment later (startup fencing), and nodes of an appliance powered on together fence each other.
+   * Default 0: plan at once.
+   */
+  readonly startupGraceMs?: Millis;
 }
 
 export type ControllerInput =
@@ -123,6 +130,10 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   /** A join offer this node answers once its LRM is idle (so the DC sees a settled history). */
   private pendingOffer: { readonly from: NodeId; readonly round: number } | undefined;
   private now: Millis = 0 as Millis;
+  /** Until when (monotonic) the DC waits for every configured node before it plans; see startupGraceMs. */
+  private startupGraceUntil: Millis | undefined;
+  /** Nodes in some view since this controller started (the grace waits only for the others). */
+  private readonly seenSinceStart = new Set<NodeId>();
   /** Whether the running graph had anything to run (see maybeSchedule). */
   private currentHadWork = false;
   /** Resource definitions of the CIB the running graph was planned from. */
@@ -165,6 +176,10 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const out: ControllerEffect<Change>[] = [];
     switch (input.kind) {
       case 'start':
+        if ((this.options.startupGraceMs ?? 0) > 0) {
+          this.startupGraceUntil = (now + (this.options.startupGraceMs as number)) as Millis;
+          out.push({ kind: 'set-timer', timer: STARTUP_GRACE_TIMER, afterMs: this.options.startupGraceMs as Millis });
+        }
         break;
       case 'view':
         this.onView(input.members, input.dc, input.quorate, out);
@@ -189,6 +204,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
         break;
       case 'timeout':
         if (input.timer === JOIN_RETRY_TIMER) this.offerJoin(out);
+        else if (input.timer === STARTUP_GRACE_TIMER) this.startupGraceUntil = undefined;
         else this.perform(this.te.step(now, { kind: 'timeout', timer: input.timer }), out);
         break;
     }
@@ -199,6 +215,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private onView(members: readonly ViewMember[], dc: NodeId | null, quorate: boolean, out: ControllerEffect<Change>[]): void {
     const previousDc = this.dc;
     this.members = new Map(members.map((m) => [m.id, m.incarnation]));
+    for (const m of members) this.seenSinceStart.add(m.id);
     this.fencedMembers.onView(this.members);
     this.dc = dc;
     this.quorate = quorate;
@@ -416,6 +433,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private maybeSchedule(out: ControllerEffect<Change>[]): void {
     if (!this.isDc || !this.authoritative || !this.dirty || this.cib === undefined) return;
     if (this.te.active !== undefined || this.pendingWrites.size > 0 || this.pendingFences.size > 0 || this.pendingJoin.size > 0) return;
+    if (this.waitingForNodesAtStartup()) return;
     this.dirty = false;
     const result = this.options.schedule(this.cib, this.options.wallClock(this.now));
     const runnable = result.graph.actions.filter((a) => a.kind !== 'pseudo' && (a).runnable !== false).length;
@@ -425,6 +443,23 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     this.catalog = new ResourceCatalog(this.cib);
     this.dispatched.clear();
     this.perform(this.te.step(this.now, { kind: 'run', graphId: this.graphId, graph: result.graph }), out);
+  }
+
+  /**
+   * Within the startup grace, with a configured node never seen in a view since start (the grace
+   * timer ends it). A node seen once and lost since is a lost node like any other.
+   */
+  private waitingForNodesAtStartup(): boolean {
+    if (this.startupGraceUntil === undefined) return false;
+    if (this.now >= this.startupGraceUntil) {
+      this.startupGraceUntil = undefined;
+      return false;
+    }
+    if (this.options.nodes.every((n) => this.seenSinceStart.has(n.id))) {
+      this.startupGraceUntil = undefined;
+      return false;
+    }
+    return true;
   }
 
   private perform(effects: readonly TransitionEffect[], out: ControllerEffect<Change>[]): void {
@@ -532,6 +567,7 @@ function nodeKey(state: Cib['status']['nodes'][number]): string {
 }
 
 const JOIN_RETRY_TIMER = 'join-retry';
+const STARTUP_GRACE_TIMER = 'startup-grace';
 const JOIN_RETRY_MS = 1000;
 
 function requestKey(r: LrmRequest): string {

@@ -27,6 +27,8 @@ export interface HaStackOptions<Change> {
   readonly resultGraceMs: number;
   readonly queryTimeoutMs: number;
   readonly wallClock: (now: Millis) => number;
+  /** The controller's startupGraceMs (membership's initdead). */
+  readonly startupGraceMs?: Millis;
 }
 
 export type HaStackInput<Change> =
@@ -77,6 +79,7 @@ export class HaStack<Change> implements NodeCore<HaStackInput<Change>, HaStackEf
       transition: options.transition,
       resultGraceMs: options.resultGraceMs,
       wallClock: options.wallClock,
+      ...(options.startupGraceMs === undefined ? {} : { startupGraceMs: options.startupGraceMs }),
     });
   }
 

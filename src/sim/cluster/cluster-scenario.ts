@@ -103,10 +103,11 @@ export function runCluster(
     createNode: (context: NodeContext) => {
       const id = context.id;
       const lrm = new SimLrm(id, `n${id}`, context.incarnation, world, context.random, shape.agentFaults, wallClock, shape.faultPhaseMs);
+      const membershipConfig = simulatedMembershipConfig(id, nodeIds, shape.links);
       return new ClusterNode<CibChange>(
         id,
         context.incarnation,
-        simulatedMembershipConfig(id, nodeIds, shape.links),
+        membershipConfig,
         {
           self: id,
           nodes: nodeIds.map((n) => ({ id: n, name: `n${n}` })),
@@ -118,6 +119,7 @@ export function runCluster(
           resultGraceMs: 5000,
           queryTimeoutMs: 1000,
           wallClock,
+          startupGraceMs: membershipConfig.timing.initdeadMs,
         },
         lrm,
         {

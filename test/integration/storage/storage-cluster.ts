@@ -4,9 +4,9 @@
  * lab's fence program, which kills every process of the target's namespace), one disk (SharedDisk:
  * one backing file with an ext4 + MMP, one loop device per node, each daemon in a mount namespace
  * of its own where the disk is at one common path), the group `store` = ocf:heartline:Filesystem
- * (mmp=require) + ocf:heartbeat:IPaddr2 + ocf:heartline:RecordWriter created with the real CLI,
+ * (mmp=require, or off) + ocf:heartbeat:IPaddr2 + ocf:heartline:RecordWriter created with the real CLI,
  * and a writer client on the switch that appends a record every 20 ms through the floating address
- * and prints each acknowledgement. MountWatch samples the mount tables of both nodes every 50 ms
+ * and prints each acknowledgement. MountWatch samples the mount tables of every node every 50 ms
  * from the start to `destroy()`.
  *
  * `destroy()` removes everything (the lab's processes by PID, namespaces, loop devices, folders)
@@ -47,6 +47,18 @@ export interface MountAttempt {
   readonly ms: number;
 }
 
+export interface StorageClusterOptions {
+  readonly label: string;
+  /** 2 (default: a crossover and a switch link) or more (two switch links). */
+  readonly nodes?: number;
+  /** ext4 with multi-mount protection and the Filesystem's mmp=require (default true); false: mmp=off, fencing alone keeps the disk single. */
+  readonly mmp?: boolean;
+}
+
+function nodeIndexes(count: number): number[] {
+  return Array.from({ length: count }, (_, node) => node);
+}
+
 export class StorageCluster {
   readonly acks: Ack[] = [];
   readonly mountPoint: string;
@@ -64,14 +76,17 @@ export class StorageCluster {
   }
 
   /** Builds the disk, the lab, the group and the client; removes what it made on failure. */
-  static async create(options: { readonly label: string }): Promise<StorageCluster> {
-    const disk = await SharedDisk.create({ nodes: 2, label: options.label });
+  static async create(options: StorageClusterOptions): Promise<StorageCluster> {
+    const nodes = options.nodes ?? 2;
+    const mmp = options.mmp ?? true;
+    const disk = await SharedDisk.create({ nodes, label: options.label, mmp });
     let lab: DaemonLab | undefined;
     let cluster: StorageCluster | undefined;
     try {
       lab = await DaemonLab.create({
-        nodes: 2,
-        links: ['crossover', 'switch'],
+        nodes,
+        // A crossover cable joins two nodes only; three share two switches.
+        links: nodes === 2 ? ['crossover', 'switch'] : ['switch', 'switch'],
         serial: false,
         linkKind: 'udp-unicast',
         cliPath: builtCli,
@@ -79,11 +94,14 @@ export class StorageCluster {
         daemonCommandPrefix: (node) => disk.daemonCommandPrefix(node),
         // The machine is shared: under load a daemon can take more than the default 10 s to start.
         daemonReadyTimeoutMs: 30_000,
+        // With three nodes two have quorum without the third and fence a node not seen at startup
+        // (startup fencing): under load one daemon can start seconds after the others.
+        ...(nodes > 2 ? { timing: { initdeadMs: 20_000 } } : {}),
       });
       const current = lab;
-      const watch = new MountWatch([0, 1].map((node) => ({ name: current.nodeName(node), netns: current.net.namespace(node) })), disk.deviceNumbers);
+      const watch = new MountWatch(nodeIndexes(nodes).map((node) => ({ name: current.nodeName(node), netns: current.net.namespace(node) })), disk.deviceNumbers);
       cluster = new StorageCluster(disk, lab, watch, `10.213.${lab.net.link(SWITCH_LINK).subnetOctet}.100`);
-      await cluster.createGroup();
+      await cluster.createGroup(mmp);
       return cluster;
     } catch (error) {
       if (cluster !== undefined) await cluster.destroy().catch(() => {});
@@ -95,9 +113,9 @@ export class StorageCluster {
     }
   }
 
-  private async createGroup(): Promise<void> {
+  private async createGroup(mmp: boolean): Promise<void> {
     const { disk, vip, mountPoint, recordFile } = this;
-    await this.cli(0, ['resource', 'create', 'fs', 'ocf:heartline:Filesystem', `device=${disk.devicePath}`, `directory=${mountPoint}`, 'fstype=ext4', 'mmp=require', 'term_wait=2', '--group', 'store', '--meta', 'resource-stickiness=100', '--op', 'start timeout=150s', '--op', 'stop timeout=60s', '--op', 'monitor interval=5s timeout=40s OCF_CHECK_LEVEL=20']);
+    await this.cli(0, ['resource', 'create', 'fs', 'ocf:heartline:Filesystem', `device=${disk.devicePath}`, `directory=${mountPoint}`, 'fstype=ext4', mmp ? 'mmp=require' : 'mmp=off', 'term_wait=2', '--group', 'store', '--meta', 'resource-stickiness=100', '--op', 'start timeout=150s', '--op', 'stop timeout=60s', '--op', 'monitor interval=5s timeout=40s OCF_CHECK_LEVEL=20']);
     await this.cli(0, ['resource', 'create', 'vip', 'ocf:heartbeat:IPaddr2', `ip=${vip}`, 'cidr_netmask=24', '--group', 'store', '--meta', 'resource-stickiness=100']);
     await this.cli(0, ['resource', 'create', 'writer', 'ocf:heartline:RecordWriter', `file=${recordFile}`, `ip=${vip}`, `port=${WRITER_PORT}`, '--group', 'store', '--meta', 'resource-stickiness=100', '--op', 'start timeout=60s', '--op', 'monitor interval=2s timeout=30s']);
     await this.lab.net.addSwitchAddress(SWITCH_LINK, 250);
@@ -154,10 +172,11 @@ export class StorageCluster {
       .join('\n');
   }
 
-  /** The first acknowledgement at or after `since` (from `node` when given). */
-  waitAck(options: { readonly since: number; readonly node?: string; readonly timeoutMs?: number }): Promise<Ack> {
-    return eventually(() => this.acks.find((a) => a.at >= options.since && a.ack !== undefined && (options.node === undefined || a.node === options.node)), {
-      what: `an acknowledged record${options.node === undefined ? '' : ` from node ${options.node}`}`,
+  /** The first acknowledgement at or after `since` (from `node` when given; from any node but `notNode` when given). */
+  waitAck(options: { readonly since: number; readonly node?: string; readonly notNode?: string; readonly timeoutMs?: number }): Promise<Ack> {
+    const from = (a: Ack): boolean => (options.node === undefined || a.node === options.node) && (options.notNode === undefined || a.node !== options.notNode);
+    return eventually(() => this.acks.find((a) => a.at >= options.since && a.ack !== undefined && from(a)), {
+      what: `an acknowledged record${options.node === undefined ? '' : ` from node ${options.node}`}${options.notNode === undefined ? '' : ` from a node other than ${options.notNode}`}`,
       timeoutMs: options.timeoutMs ?? 60_000,
       intervalMs: 50,
       describe: () => `last answers: ${JSON.stringify(this.acks.slice(-3))}\nmounted samples: ${JSON.stringify(this.watch.mountedSamples)}\n${this.lab.describeLogs(0, 15)}\n${this.lab.describeLogs(1, 15)}`,
@@ -168,7 +187,7 @@ export class StorageCluster {
   async activeNode(): Promise<number> {
     const ack = await this.waitAck({ since: Date.now() });
     expect(this.watch.sample()).toEqual([ack.node]);
-    return [0, 1].find((node) => this.lab.nodeName(node) === ack.node) as number;
+    return nodeIndexes(this.lab.nodeCount).find((node) => this.lab.nodeName(node) === ack.node) as number;
   }
 
   /** Whether node `node`'s daemon runs (false once it was fenced or killed). */
@@ -203,7 +222,7 @@ export class StorageCluster {
     return { problems, records: file.records.length };
   }
 
-  /** Fails the test if MountWatch ever saw the disk mounted on both nodes. */
+  /** Fails the test if MountWatch ever saw the disk mounted on two nodes at once. */
   expectNoDoubleMount(): void {
     expect(this.watch.violations.slice(0, 3)).toEqual([]);
   }

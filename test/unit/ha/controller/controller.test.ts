@@ -30,14 +30,19 @@ function action(id: string, kind: GraphAction['kind'], node: string, resource = 
   return { id, kind, resource, node, interval: 0, optional: false, runnable: true };
 }
 
-function controller(self: NodeId, graph: PolicyResult['graph'] = { actions: [], edges: [] }): { c: Controller<Change>; plans: number[] } {
+function controller(
+  self: NodeId,
+  graph: PolicyResult['graph'] = { actions: [], edges: [] },
+  extra: { readonly nodes?: readonly { readonly id: NodeId; readonly name: string }[]; readonly startupGraceMs?: number } = {},
+): { c: Controller<Change>; plans: number[] } {
   const plans: number[] = [];
   const c = new Controller<Change>({
     self,
-    nodes: [
+    nodes: extra.nodes ?? [
       { id: N1, name: 'n1' },
       { id: N2, name: 'n2' },
     ],
+    ...(extra.startupGraceMs === undefined ? {} : { startupGraceMs: millis(extra.startupGraceMs) }),
     changes,
     schedule: (_cib, now) => {
       plans.push(now);
@@ -90,6 +95,60 @@ describe('Controller: the DC join', () => {
     c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
     c.step(T, { kind: 'cib-changed', cib: cib(), authoritative: true });
     expect(writes(c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 0, results: [] } }))).toEqual([]);
+  });
+});
+
+describe('Controller: the startup grace (initdead)', () => {
+  const N3 = nodeId(3);
+  const three = [
+    { id: N1, name: 'n1' },
+    { id: N2, name: 'n2' },
+    { id: N3, name: 'n3' },
+  ];
+  /** A DC of a view of n1 and n2 (a majority of three) whose join is done at time `at`. */
+  function majorityDc(startupGraceMs: number): { c: Controller<Change>; plans: number[]; start: ControllerEffect<Change>[] } {
+    const { c, plans } = controller(N1, undefined, { nodes: three, startupGraceMs });
+    const start = [...c.step(T, { kind: 'start' })];
+    c.step(millis(100), { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    acknowledge(c, c.step(millis(100), { kind: 'cib-changed', cib: cib(), authoritative: true }));
+    acknowledge(c, c.step(millis(150), { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } }));
+    return { c, plans, start };
+  }
+
+  it('does not plan while a configured node has not joined yet, and plans when the grace ends', () => {
+    const { c, plans, start } = majorityDc(2000);
+    expect(start).toContainEqual({ kind: 'set-timer', timer: 'startup-grace', afterMs: 2000 });
+    // The majority's policy would fence n3 (never seen): it must wait for it first.
+    expect(plans).toEqual([]);
+    const ended = c.step(millis(2000), { kind: 'timeout', timer: 'startup-grace' });
+    expect(plans).toHaveLength(1);
+    expect(ended).toContainEqual(expect.objectContaining({ kind: 'transition-started' }));
+  });
+
+  it('plans at once when every configured node is in the view', () => {
+    const { c, plans } = majorityDc(20_000);
+    expect(plans).toEqual([]);
+    c.step(millis(300), { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }, { id: N3, incarnation: 1 }], dc: N1, quorate: true });
+    const term = c.step(millis(300), { kind: 'cib-changed', cib: cib(), authoritative: true });
+    acknowledge(c, term);
+    acknowledge(c, c.step(millis(320), { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 2, results: [] } }));
+    acknowledge(c, c.step(millis(330), { kind: 'receive', from: N3, message: { type: 'lrm-state', v: 1, round: 2, results: [] } }));
+    expect(plans).toHaveLength(1);
+  });
+
+  it('does not wait for a node that was in a view since start and was lost after', () => {
+    const { c, plans } = controller(N1, undefined, { nodes: three, startupGraceMs: 20_000 });
+    c.step(T, { kind: 'start' });
+    c.step(millis(100), { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }, { id: N3, incarnation: 1 }], dc: N1, quorate: true });
+    c.step(millis(500), { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    acknowledge(c, c.step(millis(500), { kind: 'cib-changed', cib: cib(), authoritative: true }));
+    acknowledge(c, c.step(millis(520), { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } }));
+    expect(plans).toHaveLength(1);
+  });
+
+  it('plans at once without a grace (the default)', () => {
+    const { plans } = majorityDc(0);
+    expect(plans).toHaveLength(1);
   });
 });
 
