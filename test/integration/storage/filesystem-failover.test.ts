@@ -50,13 +50,8 @@ describeWithPrerequisites(
       sc().expectNoDoubleMount();
     });
 
-    it('MMP on the disk refuses a mount on the passive node while the active node has it', async () => {
-      const active = await sc().activeNode();
-      const attempt = await sc().tryMount(1 - active);
-      expect(attempt.code, attempt.output).not.toBe(0);
-      expect(attempt.output).toMatch(/already mounted|busy|active on another node/i);
-      sc().expectNoDoubleMount();
-    }, 90_000);
+    // MMP's refusal of a second mount is shown in filesystem-split-freeze.test.ts (11 s of MMP wait
+    // each time: once in CI is enough).
 
     it('a process holding the mount point does not block a move: stop kills it (SIGTERM ignored, then SIGKILL)', async () => {
       const { lab, mountPoint } = sc();
