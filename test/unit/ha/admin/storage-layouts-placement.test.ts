@@ -53,7 +53,11 @@ function reaches(graph: TransitionGraph, from: string, to: string): boolean {
   while (queue.length > 0) {
     const id = queue.shift() as string;
     if (id === to) return true;
-    for (const edge of graph.edges) if (edge.before === id && !seen.has(edge.after)) (seen.add(edge.after), queue.push(edge.after));
+    for (const edge of graph.edges) {
+      if (edge.before !== id || seen.has(edge.after)) continue;
+      seen.add(edge.after);
+      queue.push(edge.after);
+    }
   }
   return false;
 }
