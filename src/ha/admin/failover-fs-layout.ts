@@ -28,7 +28,7 @@ export const DEFAULT_PREFER_SCORE = 100;
 export interface FailoverFsRequest {
   /** The group's name; members NAME-fs, NAME-ip, NAME-service, NAME-lvm, NAME-iscsi. */
   readonly name: string;
-  /** Block device: path (/dev/disk/by-id/...), UUID=... or LABEL=... */
+  /** Block device: path (/dev/disk/by-id/...), UUID=... or LABEL=...; for fstype nfs/nfs4 the export, HOST:/PATH. */
   readonly device: string;
   readonly directory: string;
   readonly fstype: string;
@@ -59,8 +59,10 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 export function buildFailoverFs(request: FailoverFsRequest, configuration: Configuration): Result<CibChange, AdminInputError> {
   const { name } = request;
+  const nfs = request.fstype === 'nfs' || request.fstype === 'nfs4';
   if (request.device === '' || /\s/.test(request.device)) return inputError('--device', `'${request.device}' is not a device (a path such as /dev/disk/by-id/..., UUID=... or LABEL=...)`);
-  if (!request.device.startsWith('/dev/') && !/^(UUID|LABEL)=./.test(request.device)) {
+  if (nfs && !/^[^:/]+:\/\S*$/.test(request.device)) return inputError('--device', `'${request.device}' is not an NFS export: write HOST:/PATH`);
+  if (!nfs && !request.device.startsWith('/dev/') && !/^(UUID|LABEL)=./.test(request.device)) {
     return inputError('--device', `'${request.device}' is neither a /dev path nor UUID=... or LABEL=...: name the shared disk as every node sees it (/dev/disk/by-id/...)`);
   }
   const directory = directoryProblem(request.directory);
