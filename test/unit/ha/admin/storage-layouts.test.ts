@@ -152,7 +152,8 @@ describe('buildFailoverFs: active/passive and N+1', () => {
       '      params: state=/run/db.state',
       '      op monitor interval=10s timeout=20s',
     ]);
-    const monitor = after.configuration.resources.find((r) => r.id === 'db')?.kind === 'group' ? (after.configuration.resources.find((r) => r.id === 'db') as { members: { operations?: { ops: { name: string; instanceAttributes: { pairs: { name: string; value?: string }[] }[] }[] } }[] }).members[0]?.operations?.ops[2] : undefined;
+    const group = after.configuration.resources.find((r) => r.id === 'db');
+    const monitor = group?.kind === 'group' ? group.members[0]?.operations?.ops.find((o) => o.name === 'monitor') : undefined;
     expect(monitor?.instanceAttributes[0]?.pairs).toEqual([expect.objectContaining({ name: 'OCF_CHECK_LEVEL', value: '20' })]);
   });
 
