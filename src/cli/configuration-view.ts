@@ -36,7 +36,8 @@ function primitiveLines(p: Primitive, indent: string): string[] {
   return lines;
 }
 
-function resourceLines(resource: Resource, indent: string): string[] {
+/** A resource as indented lines (agent, parameters, meta attributes, operations), as `config show` prints it. */
+export function resourceLines(resource: Resource, indent: string): string[] {
   switch (resource.kind) {
     case 'primitive':
       return primitiveLines(resource, indent);

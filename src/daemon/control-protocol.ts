@@ -16,9 +16,11 @@ export const controlRequestSchema = z.discriminatedUnion('command', [
    * whole or refused whole. `change` is checked by applyCibChange (total on any input) and, for
    * resources, against the agents' meta-data on this node; `user` and `client` go into the CIB
    * header and the configuration history. Result: `{ version: "admin_epoch.epoch.num_updates" }`;
-   * a refusal is error code `rejected` with the message naming the field.
+   * a refusal is error code `rejected` with the message naming the field. `agentCheck: 'warn'`
+   * (default `refuse`): the agent check's problems do not refuse the change but come back as
+   * `warnings` (for agents not installed on the asking node, e.g. DLM on a node without it).
    */
-  z.strictObject({ id: z.number().int(), command: z.literal('cib-change'), change: z.unknown(), user: z.string().min(1).max(64), client: z.string().min(1).max(64).optional(), description: z.string().max(200).optional() }),
+  z.strictObject({ id: z.number().int(), command: z.literal('cib-change'), change: z.unknown(), user: z.string().min(1).max(64), client: z.string().min(1).max(64).optional(), description: z.string().max(200).optional(), agentCheck: z.enum(['refuse', 'warn']).optional() }),
   /** This node's current CIB. Result: `{ version, authoritative, cib }` (cib: the Cib snapshot as JSON). */
   z.strictObject({ id: z.number().int(), command: z.literal('cib-query') }),
   /** The configuration history (newest first). Result: `{ entries: CibHistoryEntry[] }` (src/ha/cib-store). */

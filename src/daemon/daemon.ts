@@ -514,10 +514,10 @@ async function handleRequest(request: ControlRequest, ctx: RequestContext): Prom
       // applyCibChange is total on any input: a malformed change is refused by the DC with the field named.
       const change = request.change as CibChange;
       const checked = await ctx.checkChange(change);
-      if (!checked.ok) throw coded('rejected', checked.error);
+      if (!checked.ok && request.agentCheck !== 'warn') throw coded('rejected', checked.error);
       const result = await runtime.request(change, { origin: ctx.nodeName, user: request.user, client: request.client ?? 'heartline-cli', ...(request.description === undefined ? {} : { description: request.description }) });
       if (!result.ok) throw coded(result.field === 'dc' || result.field === 'daemon' ? 'unavailable' : 'rejected', `${result.field}: ${result.message}`);
-      return { version: formatCibVersion(result.version) };
+      return { version: formatCibVersion(result.version), ...(checked.ok ? {} : { warnings: [checked.error] }) };
     }
     case 'fence':
     case 'fence-confirm': {

@@ -160,6 +160,39 @@ const sharedStorageSchema = z.discriminatedUnion('kind', [
   z.strictObject({ name: nameSchema('storage'), kind: z.literal('nfs'), export: z.string().min(1), description: z.string().optional() }),
 ]);
 
+/**
+ * How the appliance uses its shared storage (docs/STORAGE.md, "Layouts"): the layout, which
+ * `shared_storage` entry holds the data (by name: the disks are described once, above) and the
+ * filesystem on it, the fencing and quorum disk partitions, the backup node of an N+1 appliance.
+ * `heartline storage create-* --profile NAME` takes its defaults from here.
+ */
+export const storageLayoutSchema = z.strictObject({
+  /** active-passive: one group on a shared disk; n-plus-1: several groups sharing one backup node; n-to-n: a cluster filesystem on every node. */
+  kind: z.enum(['active-passive', 'n-plus-1', 'n-to-n']),
+  description: z.string().optional(),
+  /** The shared_storage entry with the data: the filesystem's disk (n-to-n: the shared VG's disk). */
+  data: nameSchema('storage'),
+  filesystem: z
+    .strictObject({
+      fstype: z.string().regex(/^[a-z0-9]+$/, { error: (issue) => `'${String(issue.input)}' is not a filesystem type (ext4, xfs, gfs2, ...)` }),
+      directory: z.string().regex(/^\/\S*$/, { error: (issue) => `'${String(issue.input)}' is not an absolute path without blanks` }),
+      options: z.string().optional(),
+      /** ext4 multi-mount protection (ocf:heartline:Filesystem's mmp). */
+      mmp: z.enum(['require', 'enable', 'warn', 'off']).optional(),
+    })
+    .optional(),
+  /** The volume group on the data disk (n-to-n: shared through lvmlockd; otherwise exclusive by system ID). */
+  vg: z.string().regex(/^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$/).optional(),
+  /** The logical volume (n-to-n). */
+  lv: z.string().regex(/^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$/).optional(),
+  /** The shared_storage entry of the fencing disk partition (poison pill, `driver: disk`). */
+  fencing_disk: nameSchema('storage').optional(),
+  /** The shared_storage entry of the quorum disk partition (the lease; usually the fencing disk). */
+  quorum_disk: nameSchema('storage').optional(),
+  /** n-plus-1: the node every group may fail over to. */
+  backup_node: nameSchema('node').optional(),
+});
+
 export const applianceSchema = z.strictObject({
   kind: z.literal('appliance'),
   name: nameSchema('appliance'),
@@ -169,6 +202,7 @@ export const applianceSchema = z.strictObject({
   fence_devices: z.array(fenceDeviceSchema).min(1),
   fencing_options: z.strictObject({ priority_delay: durationSchema.optional() }).optional(),
   shared_storage: z.array(sharedStorageSchema).optional(),
+  storage_layout: storageLayoutSchema.optional(),
   watchdog: z.strictObject({ device: z.string().regex(/^\/dev\//), timeout: durationSchema }).optional(),
 });
 
@@ -182,3 +216,5 @@ export type FenceDeviceProfile = z.output<typeof fenceDeviceSchema>;
 export type ApplianceNodeProfile = z.output<typeof applianceNodeSchema>;
 export type ApplianceLinkProfile = z.output<typeof applianceLinkSchema>;
 export type FenceTimingsProfile = z.output<typeof timingsSchema>;
+export type StorageLayoutProfile = z.output<typeof storageLayoutSchema>;
+export type SharedStorageProfile = z.output<typeof sharedStorageSchema>;

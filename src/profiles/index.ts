@@ -11,8 +11,12 @@ export type {
   FenceTimingsProfile,
   PduModelProfile,
   ProfileDocument,
+  SharedStorageProfile,
+  StorageLayoutProfile,
 } from './hardware-profile-schema.js';
-export { applianceSchema, bmcModelSchema, pduModelSchema, profileDocumentSchema } from './hardware-profile-schema.js';
+export { applianceSchema, bmcModelSchema, pduModelSchema, profileDocumentSchema, storageLayoutSchema } from './hardware-profile-schema.js';
+export type { StorageLayoutDefaults } from './storage-layout-defaults.js';
+export { storageLayoutDefaults, storageLayoutLines } from './storage-layout-defaults.js';
 export type { LoadedProfile, ProfileIssue, ProfileLibrary } from './profile-library.js';
 export { checkAppliance, loadProfileLibrary, parseProfileText } from './profile-library.js';
 export type { ApplianceFencing, ApplianceSecret, ApplianceFencingOptions, SecretSource } from './appliance-fencing.js';

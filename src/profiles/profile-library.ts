@@ -204,6 +204,47 @@ export function checkAppliance(appliance: ApplianceProfile, pduModels: ReadonlyM
       if (level.length > 1 && new Set(level.map((entry) => `${entry.device}/${entry.port ?? ''}`)).size < level.length) problem(['nodes', nodeIndex, 'fencing', levelIndex], 'the same device and port appear twice in one level');
     });
   });
+  problems.push(...storageLayoutProblems(appliance));
+  return problems;
+}
+
+/** The storage layout's references: shared_storage entries that exist and suit their use, the layout's own needs. */
+function storageLayoutProblems(appliance: ApplianceProfile): PathIssue[] {
+  const layout = appliance.storage_layout;
+  if (layout === undefined) return [];
+  const problems: PathIssue[] = [];
+  const problem = (key: string, message: string): void => {
+    problems.push({ path: ['storage_layout', key], target: 'value', message });
+  };
+  const storage = new Map((appliance.shared_storage ?? []).map((entry) => [entry.name, entry]));
+  const names = [...storage.keys()].join(', ') || 'none: add a shared_storage section';
+  for (const key of ['data', 'fencing_disk', 'quorum_disk'] as const) {
+    const name = layout[key];
+    if (name === undefined) continue;
+    const entry = storage.get(name);
+    if (entry === undefined) problem(key, `no shared_storage entry named '${name}' (entries: ${names})`);
+    else if (key !== 'data' && entry.kind !== 'block') problem(key, `'${name}' is ${entry.kind} storage: a ${key === 'fencing_disk' ? 'fencing' : 'quorum'} disk is a partition of a block device every node sees`);
+  }
+  const diskFence = appliance.fence_devices.find((device) => device.driver === 'disk');
+  const fencingDisk = layout.fencing_disk === undefined ? undefined : storage.get(layout.fencing_disk);
+  if (diskFence !== undefined && fencingDisk?.kind === 'block' && fencingDisk.device !== diskFence.device) {
+    problem('fencing_disk', `'${fencingDisk.name}' is ${fencingDisk.device}, but fence device '${diskFence.name}' writes to ${diskFence.device}: name the same partition`);
+  }
+  const clustered = layout.filesystem !== undefined && ['gfs2', 'ocfs2'].includes(layout.filesystem.fstype);
+  if (layout.kind === 'n-to-n') {
+    if (layout.vg === undefined || layout.lv === undefined) problem(layout.vg === undefined ? 'vg' : 'lv', 'an n-to-n layout mounts a logical volume of a shared VG: give vg and lv');
+    if (layout.filesystem !== undefined && !clustered) problem('filesystem', `an n-to-n layout mounts a cluster filesystem on every node: fstype gfs2 or ocfs2, not ${layout.filesystem.fstype}`);
+  } else if (clustered) {
+    problem('filesystem', `${layout.filesystem?.fstype ?? ''} is a cluster filesystem: its layout is n-to-n`);
+  }
+  if (layout.filesystem?.mmp !== undefined && layout.filesystem.fstype !== 'ext4') problem('filesystem', `mmp is ext4's multi-mount protection; ${layout.filesystem.fstype} has none`);
+  if (layout.kind === 'n-plus-1') {
+    if (layout.backup_node === undefined) problem('backup_node', 'an n-plus-1 layout names the node every group fails over to: give backup_node');
+    else if (!appliance.nodes.some((node) => node.name === layout.backup_node)) problem('backup_node', `'${layout.backup_node}' is not a node of the appliance (nodes: ${appliance.nodes.map((node) => node.name).join(', ')})`);
+    if (appliance.nodes.length < 3) problem('kind', `n-plus-1 needs at least three nodes (two or more active, one backup); this appliance has ${appliance.nodes.length}`);
+  } else if (layout.backup_node !== undefined) {
+    problem('backup_node', `only an n-plus-1 layout has a backup node (this one is ${layout.kind})`);
+  }
   return problems;
 }
 

@@ -42,9 +42,21 @@ export async function queryCib(socket: string): Promise<CibQueryAnswer> {
 
 /** Sends `change`; returns the CIB version after it. A refusal throws the daemon's message (exit 1). */
 export async function submitChange(socket: string, change: CibChange, description: string): Promise<string> {
-  const answer = await askDaemon(socket, 'cib-change', { change, user: currentUser(), client: CLI_CLIENT, description: description.slice(0, 200) }, CHANGE_TIMEOUT_MS);
+  return (await submitChangeWithWarnings(socket, change, description, 'refuse')).version;
+}
+
+/** What a change sent with agentCheck 'warn' gets back: the version, and the agent check's problems it did not refuse on. */
+export interface SubmittedChange {
+  readonly version: string;
+  readonly warnings: readonly string[];
+}
+
+/** submitChange, choosing whether the agent check on the daemon's node refuses the change or only warns. */
+export async function submitChangeWithWarnings(socket: string, change: CibChange, description: string, agentCheck: 'refuse' | 'warn'): Promise<SubmittedChange> {
+  const answer = await askDaemon(socket, 'cib-change', { change, user: currentUser(), client: CLI_CLIENT, description: description.slice(0, 200), ...(agentCheck === 'warn' ? { agentCheck } : {}) }, CHANGE_TIMEOUT_MS);
   if (!isObject(answer) || typeof answer['version'] !== 'string') throw badAnswer('cib-change', 'the new version');
-  return answer['version'];
+  const warnings = Array.isArray(answer['warnings']) ? answer['warnings'].filter((w): w is string => typeof w === 'string') : [];
+  return { version: answer['version'], warnings };
 }
 
 export async function cibHistory(socket: string, limit?: number): Promise<readonly CibHistoryEntry[]> {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { CibChange } from '../../ha/cib/index.js';
 import { printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
-import { submitChange } from './cib-client.js';
+import { submitChangeWithWarnings } from './cib-client.js';
 import { socketOptionDefault } from './daemon-client.js';
 
 export interface DaemonOptions extends JsonOption {
@@ -23,10 +23,15 @@ export function collect(value: string, previous: readonly string[] | undefined):
   return [...(previous ?? []), value];
 }
 
-/** Sends `change` and prints the outcome; `what` is both the text shown and the history's description. */
-export async function applyChange(terminal: Terminal, options: DaemonOptions, what: string, change: CibChange): Promise<void> {
-  const version = await submitChange(options.socket, change, what);
-  printResult(terminal, options, { ok: true, version, description: what, change }, () => `${what}: done (CIB version ${version})`);
+/**
+ * Sends `change` and prints the outcome; `what` is both the text shown and the history's description.
+ * With agentCheck 'warn', the agent check's problems on the daemon's node are printed as warnings
+ * (and listed in the JSON) instead of refusing the change.
+ */
+export async function applyChange(terminal: Terminal, options: DaemonOptions, what: string, change: CibChange, agentCheck: 'refuse' | 'warn' = 'refuse'): Promise<void> {
+  const { version, warnings } = await submitChangeWithWarnings(options.socket, change, what, agentCheck);
+  for (const warning of warnings) terminal.err(`heartline: warning: ${warning}`);
+  printResult(terminal, options, { ok: true, version, description: what, change, ...(warnings.length > 0 ? { warnings } : {}) }, () => `${what}: done (CIB version ${version})`);
 }
 
 /** The help text's closing lines about output and exit codes, shared by the CIB commands. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CONFIG_PATH, formatConfigIssue, parseConfig } from '../../config/index.js';
-import { applianceConfigText, DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary, type ApplianceConfigOptions, type ApplianceProfile, type BmcModelProfile, type PduModelProfile, type ProfileLibrary } from '../../profiles/index.js';
+import { applianceConfigText, DEFAULT_PROFILE_DIRECTORY, loadProfileLibrary, storageLayoutLines, type ApplianceConfigOptions, type ApplianceProfile, type BmcModelProfile, type PduModelProfile, type ProfileLibrary } from '../../profiles/index.js';
 import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, type Terminal } from '../output.js';
 import { table } from '../table.js';
 
@@ -278,6 +278,7 @@ function showAppliance(appliance: ApplianceProfile, source: string): string {
   );
   if (appliance.fencing_options?.priority_delay !== undefined) lines.push('', `Priority fence delay: ${appliance.fencing_options.priority_delay} ms (the node with the higher resource priority is fenced later)`);
   if (appliance.shared_storage !== undefined) lines.push('', 'Shared storage:', ...appliance.shared_storage.map((storage) => `  ${storage.name} (${storage.kind})`));
+  if (appliance.storage_layout !== undefined) lines.push('', ...storageLayoutLines(appliance));
   if (appliance.watchdog !== undefined) lines.push('', `Watchdog: ${appliance.watchdog.device}, timeout ${appliance.watchdog.timeout} ms`);
   return lines.join('\n');
 }

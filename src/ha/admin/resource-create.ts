@@ -31,34 +31,37 @@ export interface ResourceCreateRequest {
 /** Meta attributes that configure a clone rather than each of its instances. */
 const CLONE_OPTIONS = new Set(['clone-max', 'clone-node-max', 'clone-min', 'globally-unique', 'interleave', 'notify', 'ordered', 'promotable', 'promoted-max', 'promoted-node-max', 'master-max', 'master-node-max']);
 
-export function buildResourceCreate(request: ResourceCreateRequest, configuration: Configuration): Result<CibChange, AdminInputError> {
+/** What one new primitive is made of, in the operator's words (a layout command builds several). */
+export interface PrimitiveRequest {
+  readonly id: string;
+  readonly agent: string;
+  readonly params: readonly string[];
+  readonly meta: readonly string[];
+  /** None = one default monitor. */
+  readonly ops: readonly string[];
+}
+
+/**
+ * One primitive from words: id syntax, agent, parameters, meta attributes (clone options refused:
+ * they belong on a clone) and operations, each checked with an error naming the option. Whether
+ * the id is free is the caller's check (it knows what else the change creates).
+ */
+export function buildPrimitive(request: PrimitiveRequest): Result<Primitive, AdminInputError> {
   const { id } = request;
   const idProblem = xmlIdProblem(id);
   if (idProblem !== undefined) return inputError('ID', idProblem);
-  const existing = findResource(configuration.resources, id);
-  if (existing !== undefined) {
-    return inputError('ID', `resource '${id}' exists already${existing.parent === undefined ? '' : ` (in ${existing.parent.kind} '${existing.parent.id}')`}: change it with 'heartline resource update', or delete it first`);
-  }
   const agent = parseAgentSpec(request.agent);
   if (!agent.ok) return inputError('AGENT', agent.error);
-  if (request.group !== undefined && (request.clone === true || request.promotable === true)) {
-    return inputError('--group', `a group member cannot be cloned by itself: create the group, then clone the group (${request.promotable === true ? '--promotable' : '--clone'} with --group is refused)`);
-  }
-
   const params = parseNameValues(request.params, 'name=value');
   if (!params.ok) return params;
   for (const { name, value } of params.value) {
     const problem = checkResourceParam(name, value);
     if (problem !== undefined) return inputError(`${name}=`, problem.message.replace('set it with set-resource-meta', 'give it with --meta'));
   }
-  const meta = parseNameValues(request.meta, '--meta');
+  const meta = checkedMeta(request.meta);
   if (!meta.ok) return meta;
-  const cloned = request.clone === true || request.promotable === true;
-  for (const { name, value } of meta.value) {
-    const problem = checkResourceMeta(name, value);
-    if (problem !== undefined) return inputError('--meta', problem.message.replace('agent parameters are set with set-resource-param', 'agent parameters are given as name=value'));
-    if (!cloned && CLONE_OPTIONS.has(name)) return inputError('--meta', `'${name}' is a clone option: add --clone (or --promotable)`);
-  }
+  const cloneOption = meta.value.find((m) => CLONE_OPTIONS.has(m.name));
+  if (cloneOption !== undefined) return inputError('--meta', `'${cloneOption.name}' is a clone option: add --clone (or --promotable)`);
 
   const ops: Operation[] = [];
   for (const spec of request.ops.length === 0 ? [DEFAULT_MONITOR] : request.ops) {
@@ -67,26 +70,55 @@ export function buildResourceCreate(request: ResourceCreateRequest, configuratio
     if (ops.some((o) => o.id === op.value.id)) return inputError('--op', `two operations '${op.value.name}' with the same interval: give each monitor its own interval`);
     ops.push(op.value);
   }
-
-  const primitiveMeta = meta.value.filter((m) => !CLONE_OPTIONS.has(m.name));
-  const primitive: Primitive = {
+  return ok({
     kind: 'primitive',
     id,
     class: agent.value.standard,
     ...(agent.value.provider === undefined ? {} : { provider: agent.value.provider }),
     type: agent.value.type,
     instanceAttributes: nvSetOf(id, 'instance_attributes', params.value),
-    metaAttributes: nvSetOf(id, 'meta_attributes', primitiveMeta),
+    metaAttributes: nvSetOf(id, 'meta_attributes', meta.value),
     operations: { ops },
-  };
+  });
+}
 
-  if (request.group !== undefined) return intoGroup(primitive, request.group, configuration);
-  if (!cloned) return ok({ op: 'put-resource', resource: primitive });
+/** `--meta` words read and checked against the known meta attributes. */
+export function checkedMeta(words: readonly string[]): Result<readonly NameValue[], AdminInputError> {
+  const meta = parseNameValues(words, '--meta');
+  if (!meta.ok) return meta;
+  for (const { name, value } of meta.value) {
+    const problem = checkResourceMeta(name, value);
+    if (problem !== undefined) return inputError('--meta', problem.message.replace('agent parameters are set with set-resource-param', 'agent parameters are given as name=value'));
+  }
+  return meta;
+}
+
+export function buildResourceCreate(request: ResourceCreateRequest, configuration: Configuration): Result<CibChange, AdminInputError> {
+  const { id } = request;
+  const idProblem = xmlIdProblem(id);
+  if (idProblem !== undefined) return inputError('ID', idProblem);
+  const existing = findResource(configuration.resources, id);
+  if (existing !== undefined) {
+    return inputError('ID', `resource '${id}' exists already${existing.parent === undefined ? '' : ` (in ${existing.parent.kind} '${existing.parent.id}')`}: change it with 'heartline resource update', or delete it first`);
+  }
+  if (request.group !== undefined && (request.clone === true || request.promotable === true)) {
+    return inputError('--group', `a group member cannot be cloned by itself: create the group, then clone the group (${request.promotable === true ? '--promotable' : '--clone'} with --group is refused)`);
+  }
+  const meta = checkedMeta(request.meta);
+  if (!meta.ok) return meta;
+  const cloned = request.clone === true || request.promotable === true;
+  // Clone options go on the clone; without a clone buildPrimitive refuses them.
+  const onClone = (word: string): boolean => cloned && CLONE_OPTIONS.has(word.slice(0, word.indexOf('=')));
+  const primitive = buildPrimitive({ id, agent: request.agent, params: request.params, meta: request.meta.filter((word) => !onClone(word)), ops: request.ops });
+  if (!primitive.ok) return primitive;
+
+  if (request.group !== undefined) return intoGroup(primitive.value, request.group, configuration);
+  if (!cloned) return ok({ op: 'put-resource', resource: primitive.value });
   const cloneId = `${id}-clone`;
   if (findResource(configuration.resources, cloneId) !== undefined) return inputError('--clone', `the clone would be named '${cloneId}', which is a resource already`);
   const cloneMeta: NameValue[] = meta.value.filter((m) => CLONE_OPTIONS.has(m.name) && !(request.promotable === true && m.name === 'promotable'));
   if (request.promotable === true) cloneMeta.unshift({ name: 'promotable', value: 'true' });
-  const clone: Clone = { kind: 'clone', id: cloneId, legacyMaster: false, instanceAttributes: [], metaAttributes: nvSetOf(cloneId, 'meta_attributes', cloneMeta), child: primitive };
+  const clone: Clone = { kind: 'clone', id: cloneId, legacyMaster: false, instanceAttributes: [], metaAttributes: nvSetOf(cloneId, 'meta_attributes', cloneMeta), child: primitive.value };
   return ok({ op: 'put-resource', resource: clone });
 }
 
