@@ -18,7 +18,8 @@ import { SystemClock } from '../../../src/platform/index.js';
 
 const ms = (n: number): Millis => n as Millis;
 const FAKE = fileURLToPath(new URL('../../fixtures/iscsi/iscsiadm', import.meta.url));
-const PORTAL = '192.168.100.10';
+// TEST-NET-1 (RFC 5737): no fake call can reach anything even if the real iscsiadm ran.
+const PORTAL = '192.0.2.10';
 const TARGET = 'iqn.2001-05.com.doe:test';
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -172,7 +173,7 @@ describe('ocf:heartline:iSCSISession against a replayed iscsiadm', () => {
     const { dir, resource, run, calls, setState } = await fixture();
     const secret = join(dir, 'chap-secret');
     await writeFile(secret, 's3cret-from-file\n', { mode: 0o600 });
-    await setState('FAIL.login', '24\niscsiadm: Could not login to [iface: default, target: iqn.2001-05.com.doe:test, portal: 192.168.100.10,3260].\niscsiadm: initiator reported error (24 - iSCSI login failed due to authorization failure)\niscsiadm: Could not log into all portals\n');
+    await setState('FAIL.login', '24\niscsiadm: Could not login to [iface: default, target: iqn.2001-05.com.doe:test, portal: 192.0.2.10,3260].\niscsiadm: initiator reported error (24 - iSCSI login failed due to authorization failure)\niscsiadm: Could not log into all portals\n');
     const result = await run(resource({ chap_user: 'heartline', chap_secret_file: secret }), 'start');
     expect(result.rc).toBe(OcfRc.ERR_GENERIC);
     expect(result.exitReason).toContain('authorization failed (check chap_user, chap_secret_file');
