@@ -35,7 +35,10 @@ export type Requirement =
   | 'smilint'
   | 'dpkg-deb'
   | 'systemd-analyze'
-  | 'tmux';
+  | 'tmux'
+  | 'tgtd'
+  | 'tgtadm'
+  | 'iscsiadm';
 
 /** Fence agents every fence-agents install has: their presence stands for the package's. */
 export const FENCE_AGENTS_PROBES = ['/usr/sbin/fence_ipmilan', '/usr/sbin/fence_apc_snmp'] as const;
