@@ -221,7 +221,8 @@ export class ServiceLab {
       what: `the client is served${options.by === undefined ? '' : ` by ${options.by}`}`,
       timeoutMs: options.timeoutMs ?? 60_000,
       intervalMs: 50,
-      describe: () => `last answers: ${JSON.stringify(this.answers.slice(-3))}\n${this.lab.describeLogs(0)}\n${this.lab.describeLogs(1)}`,
+      // Enough of each log to see a view change or a fence that came before the last operations.
+      describe: () => `last answers: ${JSON.stringify(this.answers.slice(-3))}\n${this.lab.describeLogs(0, 40)}\n${this.lab.describeLogs(1, 40)}`,
     });
   }
 
