@@ -72,6 +72,9 @@ export class SharedDisk {
       const mmp = options.mmp === false ? [] : ['-O', 'mmp', '-E', 'mmp_update_interval=1'];
       await runCommand('mkfs.ext4', ['-q', '-F', '-L', label, ...mmp, imagePath]);
       for (let node = 0; node < options.nodes; node++) loops.push((await runCommand('losetup', ['--find', '--show', imagePath])).trim());
+      // A loop device keeps a read-only mark (`blockdev --setro`) across detach and attach: one
+      // left by an earlier user would make every mount and fsck of this lab fail.
+      for (const device of loops) await runCommand('blockdev', ['--setrw', device]);
       const numbers = await Promise.all(loops.map(deviceNumber));
       // The common path each node's namespace binds its own loop device on.
       writeFileSync(join(dir, 'disk'), '', { mode: 0o600 });
