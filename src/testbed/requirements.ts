@@ -5,7 +5,7 @@
  * The integration tests turn these into skipped (or, in CI, failed) suites; `heartline bench
  * detect` into an error with a hint.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** What a testbed user can need. The tools are named as the commands the testbed runs. */
@@ -38,7 +38,8 @@ export type Requirement =
   | 'tmux'
   | 'tgtd'
   | 'tgtadm'
-  | 'iscsiadm';
+  | 'iscsiadm'
+  | 'python3-fuse';
 
 /** Fence agents every fence-agents install has: their presence stands for the package's. */
 export const FENCE_AGENTS_PROBES = ['/usr/sbin/fence_ipmilan', '/usr/sbin/fence_apc_snmp'] as const;
@@ -55,6 +56,11 @@ export function whyMissing(requirement: Requirement): string | undefined {
   }
   if (requirement === 'resource-agents') {
     return isExecutable(RESOURCE_AGENTS_PROBE) ? undefined : `Debian's resource-agents is not installed (no ${RESOURCE_AGENTS_PROBE}; ${installHint})`;
+  }
+  if (requirement === 'python3-fuse') {
+    // SharedDisk's `fuse` path: Debian's python3-fuse under Debian's own python3, and the FUSE device.
+    if (!existsSync('/dev/fuse')) return 'this kernel has no /dev/fuse (FUSE)';
+    return existsSync('/usr/lib/python3/dist-packages/fuse.py') && isExecutable('/usr/bin/python3') ? undefined : `Debian's python3-fuse is not installed (no /usr/lib/python3/dist-packages/fuse.py; ${installHint})`;
   }
   if (requirement === 'fence-agents') {
     const missing = FENCE_AGENTS_PROBES.filter((probe) => !isExecutable(probe));

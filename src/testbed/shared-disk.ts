@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runCommand, runCommandSync } from './command.js';
+import { DiskHba } from './disk-hba.js';
 import { registerLastResortCleanup } from './last-resort-cleanup.js';
 
 export interface SharedDiskOptions {
@@ -38,6 +39,12 @@ export interface SharedDiskOptions {
   readonly label?: string;
   /** Create the ext4 with multi-mount protection (`-O mmp`, update interval 1 s); default true. */
   readonly mmp?: boolean;
+  /**
+   * How each node reaches the backing file: `loop` (default), a loop device straight over it; `fuse`,
+   * a loop device over the node's own FUSE pass-through (DiskHba), which `cutNode` stops, so that a
+   * powered-off node's kernel cannot write to the disk any more (a plain loop device lets it).
+   */
+  readonly path?: 'loop' | 'fuse';
 }
 
 export class SharedDisk {
@@ -45,6 +52,8 @@ export class SharedDisk {
   private destroyed = false;
 
   private constructor(
+    /** One FUSE pass-through per node with `path: 'fuse'`, else empty. */
+    private readonly hbas: readonly DiskHba[],
     /** The private folder: the backing file, the common device path, mount points. */
     readonly dir: string,
     /** The backing file (the disk's contents). */
@@ -57,6 +66,10 @@ export class SharedDisk {
   ) {
     this.unregister = registerLastResortCleanup(`shared disk ${imagePath}`, () => {
       for (const device of loopDevices) runCommandSync('losetup', ['-d', device]);
+      for (const hba of hbas) {
+        runCommandSync('umount', [hba.mountPoint]);
+        if (hba.pid !== undefined) process.kill(hba.pid, 'SIGKILL');
+      }
       rmSync(dir, { recursive: true, force: true });
     });
   }
@@ -67,20 +80,23 @@ export class SharedDisk {
     const imagePath = join(dir, 'disk.img');
     const label = options.label ?? 'hl-shared';
     const loops: string[] = [];
+    const hbas: DiskHba[] = [];
     try {
       await runCommand('truncate', ['-s', `${options.sizeMiB ?? 64}M`, imagePath]);
       const mmp = options.mmp === false ? [] : ['-O', 'mmp', '-E', 'mmp_update_interval=1'];
       await runCommand('mkfs.ext4', ['-q', '-F', '-L', label, ...mmp, imagePath]);
-      for (let node = 0; node < options.nodes; node++) loops.push((await runCommand('losetup', ['--find', '--show', imagePath])).trim());
+      if (options.path === 'fuse') for (let node = 0; node < options.nodes; node++) hbas.push(await DiskHba.start(imagePath, join(dir, `hba-${node}`)));
+      for (let node = 0; node < options.nodes; node++) loops.push((await runCommand('losetup', ['--find', '--show', hbas[node]?.file ?? imagePath])).trim());
       // A loop device keeps a read-only mark (`blockdev --setro`) across detach and attach: one
       // left by an earlier user would make every mount and fsck of this lab fail.
       for (const device of loops) await runCommand('blockdev', ['--setrw', device]);
       const numbers = await Promise.all(loops.map(deviceNumber));
       // The common path each node's namespace binds its own loop device on.
       writeFileSync(join(dir, 'disk'), '', { mode: 0o600 });
-      return new SharedDisk(dir, imagePath, loops, numbers, label);
+      return new SharedDisk(hbas, dir, imagePath, loops, numbers, label);
     } catch (error) {
       for (const device of loops) await runCommand('losetup', ['-d', device]).catch(() => {});
+      for (const hba of hbas) await hba.stop();
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
@@ -145,6 +161,28 @@ export class SharedDisk {
     };
   }
 
+  /**
+   * With `path: 'fuse'`: node `node`'s path to the disk stops (every later read, write and sync of
+   * its loop device fails), as when the host loses its power; resolves with the wall-clock time.
+   */
+  cutNode(node: number): number {
+    const hba = this.hbas[node];
+    if (hba === undefined) throw new Error(`the shared disk of node ${node} is a plain loop device: create it with path 'fuse' to cut it`);
+    const at = Date.now();
+    hba.cut();
+    return at;
+  }
+
+  /** Undoes `cutNode(node)` (the host is powered on again). */
+  restoreNode(node: number): void {
+    this.hbas[node]?.restore();
+  }
+
+  /** Whether each node reaches the disk through a FUSE pass-through that `cutNode` can stop. */
+  get cuttable(): boolean {
+    return this.hbas.length > 0;
+  }
+
   /** Detaches the loop devices and removes the folder. Idempotent; rejects with what failed, after trying everything. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
@@ -157,6 +195,7 @@ export class SharedDisk {
         failures.push((error as Error).message);
       }
     }
+    for (const hba of this.hbas) await hba.stop();
     await rm(this.dir, { recursive: true, force: true });
     this.unregister();
     if (failures.length > 0) throw new Error(`shared disk ${this.imagePath}: cleanup failed: ${failures.join('; ')}`);

@@ -20,6 +20,9 @@ import { describeWithPrerequisites } from '../harness/prerequisites.js';
 import { STORAGE_CLUSTER_PREREQUISITES, StorageCluster } from './storage-cluster.js';
 
 const RUNS = Number(process.env['HEARTLINE_STORAGE_FAILOVER_RUNS'] ?? '2');
+// `fuse`: each node reaches the disk through a FUSE pass-through that the power loss stops, so the
+// dead node's kernel writes nothing after the cut (docs/STORAGE.md); by hand for now.
+const DISK_PATH = process.env['HEARTLINE_STORAGE_DISK_PATH'] === 'fuse' ? 'fuse' : 'loop';
 
 describeWithPrerequisites(
   'shared storage: Filesystem + RecordWriter on a shared loop disk, two nodes in their own mount namespaces',
@@ -29,7 +32,7 @@ describeWithPrerequisites(
     const sc = (): StorageCluster => cluster as StorageCluster;
 
     beforeAll(async () => {
-      cluster = await StorageCluster.create({ label: `hl${process.pid}` });
+      cluster = await StorageCluster.create({ label: `hl${process.pid}`, diskPath: DISK_PATH });
     }, 120_000);
 
     afterAll(async () => {
@@ -81,14 +84,11 @@ describeWithPrerequisites(
         const kind = run % 4 === 0 || run % 4 === 3 ? 'power loss' : 'daemon killed';
         const active = await sc().activeNode();
         const survivor = 1 - active;
-        const daemon = lab.daemon(active);
         await sc().waitAck({ since: Date.now(), node: lab.nodeName(active) });
         const lostAt = Date.now();
         if (kind === 'power loss') {
           // The disk stops taking writes (no journal flush) a moment before the node's processes die.
-          const cutOff = await sc().disk.readyCutOff(daemon.pid, sc().mountPoint);
-          await lab.net.powerLoss(active, { cutFirst: () => cutOff.cut() });
-          await daemon.exited;
+          await sc().powerLoss(active);
         } else {
           await lab.kill(active, 'SIGKILL');
         }
@@ -101,7 +101,7 @@ describeWithPrerequisites(
         expect(problems, line).toEqual([]);
         expect(served.ack).toBeGreaterThan(ackedBefore);
         sc().expectNoDoubleMount();
-        await lab.net.powerOn(active);
+        await sc().powerOn(active);
         await lab.start(active);
         await lab.waitForFullView({ timeoutMs: 60_000 });
       }

@@ -33,12 +33,8 @@ describeWithPrerequisites('shared storage on three nodes: Filesystem + RecordWri
   it('power loss of the active node: one of the two others serves, every acknowledged record kept', async () => {
     const { lab } = sc();
     const active = await sc().activeNode();
-    const daemon = lab.daemon(active);
     await sc().waitAck({ since: Date.now(), node: lab.nodeName(active) });
-    const cutOff = await sc().disk.readyCutOff(daemon.pid, sc().mountPoint);
-    const lostAt = Date.now();
-    await lab.net.powerLoss(active, { cutFirst: () => cutOff.cut() });
-    await daemon.exited;
+    const lostAt = await sc().powerLoss(active);
     const ackedBefore = sc().highestAck();
     const served = await sc().waitAck({ since: lostAt, notNode: lab.nodeName(active), timeoutMs: 90_000 });
     const survivor = await sc().activeNode();
@@ -48,7 +44,7 @@ describeWithPrerequisites('shared storage on three nodes: Filesystem + RecordWri
     expect(problems).toEqual([]);
     expect(sc().fenceLog()).toContainEqual(expect.stringMatching(new RegExp(`^(off|reboot) ${lab.nodeName(active)} rc=0$`)));
     sc().expectNoDoubleMount();
-    await lab.net.powerOn(active);
+    await sc().powerOn(active);
     await lab.start(active);
     await lab.waitForFullView({ timeoutMs: 60_000 });
   }, 180_000);

@@ -53,6 +53,8 @@ export interface StorageClusterOptions {
   readonly nodes?: number;
   /** ext4 with multi-mount protection and the Filesystem's mmp=require (default true); false: mmp=off, fencing alone keeps the disk single. */
   readonly mmp?: boolean;
+  /** SharedDisk's `path`: `fuse` lets a power loss stop the node's path to the disk (default `loop`). */
+  readonly diskPath?: 'loop' | 'fuse';
 }
 
 function nodeIndexes(count: number): number[] {
@@ -79,7 +81,7 @@ export class StorageCluster {
   static async create(options: StorageClusterOptions): Promise<StorageCluster> {
     const nodes = options.nodes ?? 2;
     const mmp = options.mmp ?? true;
-    const disk = await SharedDisk.create({ nodes, label: options.label, mmp });
+    const disk = await SharedDisk.create({ nodes, label: options.label, mmp, ...(options.diskPath === undefined ? {} : { path: options.diskPath }) });
     let lab: DaemonLab | undefined;
     let cluster: StorageCluster | undefined;
     try {
@@ -188,6 +190,27 @@ export class StorageCluster {
     const ack = await this.waitAck({ since: Date.now() });
     expect(this.watch.sample()).toEqual([ack.node]);
     return nodeIndexes(this.lab.nodeCount).find((node) => this.lab.nodeName(node) === ack.node) as number;
+  }
+
+  /**
+   * A power loss of node `node`: its disk stops first (its FUSE path cut when the disk has one, else
+   * EXT4_IOC_SHUTDOWN of the mounted filesystem), then every process dies and its links go down.
+   * Resolves with the time of the cut.
+   */
+  async powerLoss(node: number): Promise<number> {
+    const { disk, lab } = this;
+    const daemon = lab.daemon(node);
+    const cutFirst = disk.cuttable ? () => Promise.resolve(disk.cutNode(node)) : await disk.readyCutOff(daemon.pid, this.mountPoint).then((cutOff) => () => cutOff.cut());
+    const at = Date.now();
+    await lab.net.powerLoss(node, { cutFirst });
+    await daemon.exited;
+    return at;
+  }
+
+  /** Power back on after `powerLoss(node)`: the node's path to the disk works again, its NICs come up. */
+  async powerOn(node: number): Promise<void> {
+    this.disk.restoreNode(node);
+    await this.lab.net.powerOn(node);
   }
 
   /** Whether node `node`'s daemon runs (false once it was fenced or killed). */
