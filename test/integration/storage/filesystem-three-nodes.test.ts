@@ -2,8 +2,9 @@
 // two_node rule): the group moves to one of the two others, the disk is never mounted on two of
 // the three, and no acknowledged record is lost. Method: StorageCluster with three nodes on two
 // switch links, an ext4 WITHOUT multi-mount protection (so only membership, quorum and fencing
-// keep the disk single, and a power loss costs no MMP waits), MountWatch over all three mount
-// tables every 50 ms. Faults: a power loss of the active node (the disk cut off unflushed first),
+// keep the disk single, and a power loss costs no MMP waits), each node's path to the disk a FUSE
+// pass-through that its power loss stops (so the dead node writes nothing more), MountWatch over
+// all three mount tables every 50 ms. Faults: a power loss of the active node (its disk path cut first),
 // then the active node cut off from both others (every NIC down: the minority of one, without
 // quorum, while the majority fences it and takes over).
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,12 +12,12 @@ import { eventually } from '../harness/eventually.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 import { STORAGE_CLUSTER_PREREQUISITES, StorageCluster } from './storage-cluster.js';
 
-describeWithPrerequisites('shared storage on three nodes: Filesystem + RecordWriter on one loop disk, majority quorum', [...STORAGE_CLUSTER_PREREQUISITES], () => {
+describeWithPrerequisites('shared storage on three nodes: Filesystem + RecordWriter on one loop disk, majority quorum', [...STORAGE_CLUSTER_PREREQUISITES, 'python3-fuse'], () => {
   let cluster: StorageCluster | undefined;
   const sc = (): StorageCluster => cluster as StorageCluster;
 
   beforeAll(async () => {
-    cluster = await StorageCluster.create({ label: `hl3n${process.pid}`, nodes: 3, mmp: false });
+    cluster = await StorageCluster.create({ label: `hl3n${process.pid}`, nodes: 3, mmp: false, diskPath: 'fuse' });
   }, 150_000);
 
   afterAll(async () => {
