@@ -31,6 +31,8 @@ export interface FailoverBenchOptions {
   readonly resource?: ServiceLabResource;
   /** With `filesystem`: ext4 with multi-mount protection (required by the agent); default false. */
   readonly mmp?: boolean;
+  /** With `filesystem`: `fuse` gives each node its disk through a FUSE pass-through the power loss stops; default `loop`. */
+  readonly diskPath?: 'loop' | 'fuse';
   readonly cliPath?: string;
   readonly progress: (line: string) => void;
 }
@@ -42,6 +44,8 @@ export interface FailoverBenchReport {
   /** What the cluster served, and with `filesystem` whether the ext4 had MMP. */
   readonly resource: ServiceLabResource;
   readonly mmp?: boolean;
+  /** With `filesystem`: how each node reached the disk (`fuse`: the power loss stopped it). */
+  readonly diskPath?: 'loop' | 'fuse';
   /** The SCHED_RR priority the bench (and so the lab it starts) ran under; null: the normal policy (chrt failed). */
   readonly realtimePriority: number | null;
   readonly runs: number;
@@ -67,7 +71,7 @@ export const FILESYSTEM_FAILOVER_TARGET_MEDIAN_MS = 3000;
 export async function runFailoverBench(options: FailoverBenchOptions): Promise<Result<FailoverBenchReport, FailoverBenchError>> {
   const fencing = options.fencing ?? 'bmc';
   const resource = options.resource ?? 'web';
-  const problem = labRequirementProblem('heartline bench failover', [...(fencing === 'bmc' ? BMC_LAB_REQUIREMENTS : []), ...(resource === 'filesystem' ? SHARED_DISK_LAB_REQUIREMENTS : [])]);
+  const problem = labRequirementProblem('heartline bench failover', [...(fencing === 'bmc' ? BMC_LAB_REQUIREMENTS : []), ...(resource === 'filesystem' ? SHARED_DISK_LAB_REQUIREMENTS : []), ...(resource === 'filesystem' && options.diskPath === 'fuse' ? (['python3-fuse'] as const) : [])]);
   if (problem !== undefined) return err(problem);
   let service: ServiceLab | undefined;
   const samples: Takeover[] = [];
@@ -79,6 +83,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<R
       fencing,
       resource,
       mmp: options.mmp ?? false,
+      ...(options.diskPath === undefined ? {} : { diskPath: options.diskPath }),
       progress: (line) => options.progress(`  ${line}`),
       ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }),
     });
@@ -101,7 +106,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<R
       timing: { ...service.lab.timing },
       fencing,
       resource,
-      ...(resource === 'filesystem' ? { mmp: options.mmp ?? false } : {}),
+      ...(resource === 'filesystem' ? { mmp: options.mmp ?? false, diskPath: options.diskPath ?? 'loop' } : {}),
       realtimePriority,
       runs: options.runs,
       totalMs: total,

@@ -62,6 +62,8 @@ export interface ServiceLabOptions {
   readonly resource?: ServiceLabResource;
   /** With `filesystem`: make the ext4 with multi-mount protection and have the agent require it; default false. */
   readonly mmp?: boolean;
+  /** With `filesystem`: SharedDisk's path per node; `fuse` lets the power loss stop the node's disk (default `loop`). */
+  readonly diskPath?: 'loop' | 'fuse';
 }
 
 export type ServiceLabFencing = 'bmc' | 'command';
@@ -133,8 +135,8 @@ export class ServiceLab {
     let disk: SharedDisk | undefined;
     if ((options.resource ?? 'web') === 'filesystem') {
       if (!existsSync(IPADDR2)) throw new Error(`the filesystem service needs Debian's resource-agents for its floating address (no ${IPADDR2})`);
-      disk = await SharedDisk.create({ nodes: 2, label: `hlsvc${process.pid % 100_000}`, mmp });
-      progress(`shared disk: ${disk.imagePath}, one loop device per node (${disk.loopDevices.join(', ')}), ext4${mmp ? ' with MMP' : ' without MMP'}`);
+      disk = await SharedDisk.create({ nodes: 2, label: `hlsvc${process.pid % 100_000}`, mmp, ...(options.diskPath === undefined ? {} : { path: options.diskPath }) });
+      progress(`shared disk: ${disk.imagePath}, one loop device per node (${disk.loopDevices.join(', ')}${disk.cuttable ? ', each over a FUSE pass-through a power loss stops' : ''}), ext4${mmp ? ' with MMP' : ' without MMP'}`);
     }
     const shared = disk;
     // A daemon in the disk's mount namespace; under load it can take more than the default 10 s to start.
@@ -237,9 +239,11 @@ export class ServiceLab {
     const survivor = 1 - lost;
     const cursor = this.lab.cursor(survivor);
     const lostDaemon = this.lab.daemon(lost);
-    const cutOff = this.disk === undefined ? undefined : await this.disk.readyCutOff(lostDaemon.pid, this.mountPoint as string);
-    this.progress(`power loss of node ${this.lab.nodeName(lost)} (${cutOff === undefined ? '' : 'its disk stops taking writes, no journal flush; '}every process killed, every link down)`);
-    const { atMs: powerLossAt } = await this.lab.net.powerLoss(lost, { realtimePriority: STAND_IN_REALTIME_PRIORITY, ...(cutOff === undefined ? {} : { cutFirst: () => cutOff.cut() }) });
+    const disk = this.disk;
+    // The disk stops first: the node's FUSE path cut (it writes nothing more), or EXT4_IOC_SHUTDOWN.
+    const cutFirst = disk === undefined ? undefined : disk.cuttable ? () => Promise.resolve(disk.cutNode(lost)) : await disk.readyCutOff(lostDaemon.pid, this.mountPoint as string).then((cutOff) => () => cutOff.cut());
+    this.progress(`power loss of node ${this.lab.nodeName(lost)} (${cutFirst === undefined ? '' : 'its disk stops taking writes, no journal flush; '}every process killed, every link down)`);
+    const { atMs: powerLossAt } = await this.lab.net.powerLoss(lost, { realtimePriority: STAND_IN_REALTIME_PRIORITY, ...(cutFirst === undefined ? {} : { cutFirst }) });
     await lostDaemon.exited;
     const served = await this.waitServed({ since: powerLossAt, by: this.lab.nodeName(survivor), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
     const events = this.lab.logEvents(survivor).slice(cursor);
@@ -270,6 +274,7 @@ export class ServiceLab {
   /** Powers node `node` on again (its NICs as after a boot) and starts its daemon; waits for the full view. */
   async powerOn(node: number): Promise<void> {
     this.progress(`power on node ${this.lab.nodeName(node)}`);
+    this.disk?.restoreNode(node);
     await this.lab.net.powerOn(node);
     await this.fencingLab?.restoreNode(node);
     await this.lab.start(node);

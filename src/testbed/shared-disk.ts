@@ -10,6 +10,11 @@
  * and MMP could never refuse it. Two loop devices over one file are two block devices with the
  * same contents (their reads and writes meet in the file's page cache), as two hosts see one disk.
  *
+ * With `path: 'fuse'` each node's loop device sits over its own FUSE pass-through to the file
+ * (DiskHba) instead of the file itself, and `cutNode` stops that path as a power loss stops a host:
+ * a plain loop device cannot be stopped, and the "dead" node's kernel writes its metadata into the
+ * file when its filesystem is torn down, which a host without power never does.
+ *
  * Contract:
  * - `daemonCommandPrefix(node)` runs the node's daemon in a mount namespace of its own (private
  *   propagation: nothing it mounts is seen by the host or the other nodes) in which

@@ -8,6 +8,7 @@ interface BenchFailoverOptions extends JsonOption {
   readonly fencing: ServiceLabFencing;
   readonly resource: ServiceLabResource;
   readonly mmp?: true;
+  readonly diskPath: 'loop' | 'fuse';
 }
 
 const RUNS_MAX = 200;
@@ -49,19 +50,27 @@ export function registerBenchFailoverCommand(bench: Command, terminal: Terminal)
       .option('--runs <n>', 'how many power losses', parseRuns, 10)
       .option('--fencing <method>', "bmc: simulated BMCs through the hardware profile; command: the lab's fence program that kills the namespace", parseFencing, 'bmc')
       .option('--resource <service>', 'web: the demo web page; filesystem: a writer on a shared disk (ext4)', parseResource, 'web')
-      .option('--mmp', 'with --resource filesystem: ext4 multi-mount protection on, required by the agent'),
+      .option('--mmp', 'with --resource filesystem: ext4 multi-mount protection on, required by the agent')
+      .option(
+        '--disk-path <path>',
+        "with --resource filesystem: loop: each node's loop device straight over the disk file (the power loss shuts the filesystem down with EXT4_IOC_SHUTDOWN, but the dead node's kernel still writes its metadata at teardown); fuse: each over a FUSE pass-through that the power loss stops, so the dead node writes nothing more (needs python3-fuse)",
+        parseDiskPath,
+        'loop',
+      ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n  sudo heartline bench failover --resource filesystem --json\n\nJSON: {timing, fencing, resource, mmp?, realtimePriority, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target, acknowledgedRecordsLost?}\n',
+      '\nExamples:\n  sudo heartline bench failover --runs 10 --json | jq .totalMs.median\n  sudo heartline bench failover --resource filesystem --json\n\nJSON: {timing, fencing, resource, mmp?, diskPath?, realtimePriority, runs, totalMs: {min, median, max, samples}, phasesMs: {detection, fencing, recovery}, samples, target, acknowledgedRecordsLost?}\n',
     )
     .action(async (options: BenchFailoverOptions) => {
       if (options.mmp === true && options.resource !== 'filesystem') throw new CommandError('usage', '--mmp applies only with --resource filesystem', ExitCode.usage);
+      if (options.diskPath !== 'loop' && options.resource !== 'filesystem') throw new CommandError('usage', '--disk-path applies only with --resource filesystem', ExitCode.usage);
       const outcome = await runFailoverBench({
         runs: options.runs,
         fencing: options.fencing,
         resource: options.resource,
         mmp: options.mmp === true,
+        ...(options.resource === 'filesystem' ? { diskPath: options.diskPath } : {}),
         progress: (line) => terminal.err(`bench failover: ${line}`),
       });
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
@@ -89,6 +98,11 @@ function parseFencing(value: string): ServiceLabFencing {
   return value;
 }
 
+function parseDiskPath(value: string): 'loop' | 'fuse' {
+  if (value !== 'loop' && value !== 'fuse') throw new InvalidArgumentError(`expected loop or fuse, got '${value}'`);
+  return value;
+}
+
 function parseResource(value: string): ServiceLabResource {
   if (value !== 'web' && value !== 'filesystem') throw new InvalidArgumentError(`expected web or filesystem, got '${value}'`);
   return value;
@@ -98,7 +112,7 @@ function renderText(report: FailoverBenchReport): string {
   const line = (name: string, s: { min: number; median: number; max: number }): string => `${name.padEnd(10)} min ${s.min} ms, median ${s.median} ms, max ${s.max} ms`;
   const t = report.timing;
   return [
-    `timing: keepalive ${t.keepaliveMs} ms, deadtime ${t.deadtimeMs} ms; fencing ${report.fencing === 'bmc' ? 'simulated BMC (ipmitool lanplus)' : 'lab fence program'}; ${report.resource === 'filesystem' ? `a writer on a shared ext4 (${report.mmp === true ? 'MMP' : 'no MMP'})` : 'the demo web page'}; ${report.runs} runs`,
+    `timing: keepalive ${t.keepaliveMs} ms, deadtime ${t.deadtimeMs} ms; fencing ${report.fencing === 'bmc' ? 'simulated BMC (ipmitool lanplus)' : 'lab fence program'}; ${report.resource === 'filesystem' ? `a writer on a shared ext4 (${report.mmp === true ? 'MMP' : 'no MMP'}${report.diskPath === 'fuse' ? ', disks through FUSE' : ''})` : 'the demo web page'}; ${report.runs} runs`,
     line('total', report.totalMs),
     line('detection', report.phasesMs.detection),
     line('fencing', report.phasesMs.fencing),
