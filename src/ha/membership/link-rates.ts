@@ -25,7 +25,8 @@ interface Confirmation {
  * With no carrier (a peer not alive, no link confirmed both ways) every link sends every keepalive.
  *
  * Each heartbeat states the sender's interval on its link, so a receiver gives a probed link a
- * silence allowance that scales with it (LinkHealth) and does not call it down.
+ * silence allowance that scales with it (LinkHealth) and does not call it down; a link slows down
+ * only after deadtime / keepalive heartbeats at the full pace have announced it.
  *
  * Node liveness is what this must not change: a peer is lost only when no link hears it for
  * deadtime. When the carrier breaks, this node sees it either from the peer's echo (its hold grows
@@ -39,8 +40,18 @@ export class LinkRates {
   private readonly enabled: boolean;
   private readonly confirmMs: number;
   private readonly confirmations = new Map<string, Confirmation>();
-  /** Per link: the interval the last heartbeat announced, and when the next one is due. */
-  private readonly sending = new Map<string, { intervalMs: number; dueAt: number }>();
+  /**
+   * Per link: the interval the last heartbeat announced, when the next one is due, and how many
+   * heartbeats must still announce the probe interval at the full pace before the first gap.
+   */
+  private readonly sending = new Map<string, { intervalMs: number; dueAt: number; announceLeft: number }>();
+  /**
+   * Going slow is announced by deadtime / keepalive heartbeats at the full pace first: a receiver
+   * that missed the one heartbeat announcing the probe interval would otherwise still expect one per
+   * keepalive and call the link down in the first gap (the namespace test bed's 5 % loss did that).
+   * Now that takes as many losses in a row as a full-rate link going down.
+   */
+  private readonly announceCount: number;
 
   constructor(
     private readonly timing: MembershipTiming,
@@ -49,6 +60,7 @@ export class LinkRates {
   ) {
     this.enabled = probingEnabled(timing) && links.length > 1 && peers.length > 0;
     this.confirmMs = 1.5 * timing.keepaliveMs;
+    this.announceCount = Math.ceil(timing.deadtimeMs / timing.keepaliveMs);
   }
 
   /** Records a heartbeat from `peer` on `link`; `holdMs` is its echo of this node (undefined: it echoed nothing). */
@@ -78,9 +90,10 @@ export class LinkRates {
     const beats: PlannedBeat[] = [];
     this.links.forEach((link, index) => {
       const full = carrier === undefined || index <= carrier;
+      const state = this.sending.get(link);
       // Half a keepalive early rather than a whole one late: ticks drift by a few milliseconds.
-      const due = (this.sending.get(link)?.dueAt ?? 0) - this.timing.keepaliveMs / 2;
-      if (full || now >= due) beats.push(this.planned(link, full, now));
+      const due = (state?.dueAt ?? 0) - this.timing.keepaliveMs / 2;
+      if (full || state === undefined || state.announceLeft > 0 || now >= due) beats.push(this.planned(link, full, now));
     });
     return beats;
   }
@@ -110,8 +123,14 @@ export class LinkRates {
   }
 
   private planned(link: string, full: boolean, now: Millis): PlannedBeat {
-    const intervalMs = full ? this.timing.keepaliveMs : (this.timing.linkProbeIntervalMs as number);
-    this.sending.set(link, { intervalMs, dueAt: now + intervalMs });
-    return { link, intervalMs };
+    if (full) {
+      this.sending.set(link, { intervalMs: this.timing.keepaliveMs, dueAt: now + this.timing.keepaliveMs, announceLeft: this.announceCount });
+      return { link, intervalMs: this.timing.keepaliveMs };
+    }
+    const probeMs = this.timing.linkProbeIntervalMs as number;
+    const announceLeft = Math.max(0, (this.sending.get(link)?.announceLeft ?? this.announceCount) - 1);
+    // While announcing, the next heartbeat still follows in a keepalive; after the last one, the gap.
+    this.sending.set(link, { intervalMs: probeMs, dueAt: now + (announceLeft > 0 ? this.timing.keepaliveMs : probeMs), announceLeft });
+    return { link, intervalMs: probeMs };
   }
 }
