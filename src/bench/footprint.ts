@@ -26,6 +26,8 @@ export interface FootprintBenchOptions {
   readonly idleSeconds: number;
   /** Keepalive in ms instead of the default; warntime, deadtime and initdead keep the default ratios to it. */
   readonly keepaliveMs?: number;
+  /** The link probe interval instead of the default for the keepalive (the keepalive itself: no probing, every link at full rate). */
+  readonly linkProbeIntervalMs?: number;
   /** Also measure the heartbeat floor (heartbeat-floor.ts) on the same links at the same keepalive. */
   readonly baseline?: boolean;
   /** Enable the metrics endpoint (heartline.yaml `metrics: {}`) and scrape every node every METRICS_SCRAPE_MS from inside its namespace, as Prometheus would. */
@@ -81,7 +83,7 @@ const FLOOR_PORT = 5405;
 const METRICS_SCRAPE_MS = 15_000;
 const SCRAPE_PROGRAM = `fetch('http://127.0.0.1:9664/metrics').then(async (r) => { if (!r.ok) process.exit(1); await r.text(); }).catch(() => process.exit(1));`;
 
-/** The default timing scaled to another keepalive (the ratios warntime 3x, deadtime 5x, initdead 20x). */
+/** The default timing scaled to another keepalive (the ratios warntime 3x, deadtime 5x, initdead 20x, link probe interval 5x). */
 export function timingForKeepalive(keepaliveMs: number): TimingSettings {
   const scale = keepaliveMs / DEFAULT_TIMING.keepaliveMs;
   return {
@@ -89,6 +91,7 @@ export function timingForKeepalive(keepaliveMs: number): TimingSettings {
     warntimeMs: Math.round(DEFAULT_TIMING.warntimeMs * scale) as Millis,
     deadtimeMs: Math.round(DEFAULT_TIMING.deadtimeMs * scale) as Millis,
     initdeadMs: Math.round(DEFAULT_TIMING.initdeadMs * scale) as Millis,
+    linkProbeIntervalMs: Math.round(DEFAULT_TIMING.linkProbeIntervalMs * scale) as Millis,
   };
 }
 
@@ -98,7 +101,8 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
   let lab: DaemonLab | undefined;
   try {
     options.progress('building the lab (2 nodes, crossover + switch, lab fencing)');
-    const timing = options.keepaliveMs === undefined ? undefined : timingForKeepalive(options.keepaliveMs);
+    const scaled = options.keepaliveMs === undefined ? undefined : timingForKeepalive(options.keepaliveMs);
+    const timing = options.linkProbeIntervalMs === undefined ? scaled : { ...(scaled ?? DEFAULT_TIMING), linkProbeIntervalMs: options.linkProbeIntervalMs as Millis };
     lab = await DaemonLab.create({ nodes: 2, links: LINKS, serial: false, linkKind: 'udp-unicast', fencing: true, ...(options.metrics === true ? { metricsSection: {} } : {}), ...(timing === undefined ? {} : { timing }), ...(options.cliPath === undefined ? {} : { cliPath: options.cliPath }), progress: (line) => options.progress(`  ${line}`) });
     await lab.waitForFullView({ timeoutMs: 60_000 });
     const cli = options.cliPath ?? new URL('../cli/main.js', import.meta.url).pathname;

@@ -3,7 +3,7 @@
  * resolve-config.ts the ones that depend on other sections, and docs/CONFIGURATION.md documents
  * every one of them (keep the three in step).
  */
-import { defaultTiming } from '../ha/membership/membership-config.js';
+import { defaultLinkProbeIntervalMs, defaultTiming } from '../ha/membership/membership-config.js';
 import { AUTH_KEY_PATH } from '../links/auth-key.js';
 import type { TimingSettings } from './heartline-config.js';
 
@@ -25,7 +25,7 @@ export const CLUSTER_ID_MAX = 0xffffffff;
 export const KEEPALIVE_MIN_MS = 10;
 
 /** The membership layer's measured defaults (src/ha/membership/membership-config.ts). */
-export const DEFAULT_TIMING: TimingSettings = defaultTiming;
+export const DEFAULT_TIMING: TimingSettings = { ...defaultTiming, linkProbeIntervalMs: defaultLinkProbeIntervalMs(defaultTiming.keepaliveMs, defaultTiming.deadtimeMs) };
 
 /** How long the fencing command may take before the fence counts as failed (a PDU cycle takes seconds). */
 export const DEFAULT_FENCING_TIMEOUT_MS = 60_000;

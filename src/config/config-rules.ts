@@ -9,6 +9,7 @@
  * needs a part that is broken is skipped; fixing that part brings it back.
  */
 import type { LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
+import { PROBING_DEADTIME_KEEPALIVES_MIN } from '../ha/membership/membership-config.js';
 import { KEEPALIVE_MIN_MS } from './config-defaults.js';
 import { formatDuration } from './duration.js';
 import type { Millis } from '../lib/index.js';
@@ -167,6 +168,16 @@ function checkTiming({ timing }: ConfigParts): PathIssue[] {
   if (ms('deadtime') < 2 * ms('keepalive')) {
     const at: TimingKey = explicit('deadtime') ? 'deadtime' : 'keepalive';
     issues.push(issue(['timing', at], `deadtime must be at least twice keepalive, so that one lost heartbeat never declares a peer dead: ${describe('deadtime')}, ${describe('keepalive')}`));
+  }
+  // An explicit probe interval; the default one is always valid (resolveTiming turns probing off
+  // when deadtime is too short for it).
+  const probe = section?.link_probe_interval;
+  if (probe !== undefined) {
+    if (probe < ms('keepalive')) {
+      issues.push(issue(['timing', 'link_probe_interval'], `link_probe_interval (${formatDuration(probe)}) must be at least ${describe('keepalive')}; equal to keepalive, every link carries every heartbeat`));
+    } else if (probe > ms('keepalive') && ms('deadtime') < PROBING_DEADTIME_KEEPALIVES_MIN * ms('keepalive')) {
+      issues.push(issue(['timing', 'link_probe_interval'], `probing links needs deadtime at least ${PROBING_DEADTIME_KEEPALIVES_MIN} x keepalive (a node whose first link fails is heard on the others within 3 keepalives), got ${describe('deadtime')}, ${describe('keepalive')}: raise deadtime, or set link_probe_interval to keepalive`));
+    }
   }
   return issues;
 }

@@ -224,6 +224,7 @@ export const timingSectionSchema = z.strictObject({
   warntime: durationSchema.optional(),
   deadtime: durationSchema.optional(),
   initdead: durationSchema.optional(),
+  link_probe_interval: durationSchema.optional(),
 });
 
 /**

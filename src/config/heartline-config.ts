@@ -182,4 +182,6 @@ export interface TimingSettings {
   readonly warntimeMs: Millis;
   readonly deadtimeMs: Millis;
   readonly initdeadMs: Millis;
+  /** How often a link after the carrier carries a heartbeat (keepalive: every link at the full rate). */
+  readonly linkProbeIntervalMs: Millis;
 }

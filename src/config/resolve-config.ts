@@ -12,17 +12,25 @@ import { parseListenAddress, type MetricsSection } from './config-schema.js';
 import type { ConfigFile, FencingSection, StorageSection, LinkEntry, NodeEntry, QuorumSection, TimingSection } from './config-schema.js';
 import { DEFAULT_FENCING_TIMEOUT_MS, DEFAULT_METRICS_LISTEN, DEFAULT_TIMING } from './config-defaults.js';
 import type { Millis } from '../lib/index.js';
+import { defaultLinkProbeIntervalMs } from '../ha/membership/membership-config.js';
 import { subnetBroadcastAddress } from './ipv4.js';
 import { resolveSnmp } from './snmp-section.js';
 import type { FencingSettings, HeartlineConfig, MetricsSettings, StorageSettings, LinkConfig, NodeConfig, QuorumSettings, SerialEndpoint, TimingSettings, UdpEndpoint } from './heartline-config.js';
 
-/** The timing with defaults filled in; each missing value gets its own default, independently of the others. */
+/**
+ * The timing with defaults filled in; each missing value gets its own default, independently of the
+ * others, except link_probe_interval, whose default follows keepalive and deadtime (five keepalives;
+ * keepalive, i.e. no probing, when deadtime is under four keepalives: see membership-config.ts).
+ */
 export function resolveTiming(section: TimingSection | undefined): TimingSettings {
+  const keepaliveMs = section?.keepalive ?? DEFAULT_TIMING.keepaliveMs;
+  const deadtimeMs = section?.deadtime ?? DEFAULT_TIMING.deadtimeMs;
   return {
-    keepaliveMs: section?.keepalive ?? DEFAULT_TIMING.keepaliveMs,
+    keepaliveMs,
     warntimeMs: section?.warntime ?? DEFAULT_TIMING.warntimeMs,
-    deadtimeMs: section?.deadtime ?? DEFAULT_TIMING.deadtimeMs,
+    deadtimeMs,
     initdeadMs: section?.initdead ?? DEFAULT_TIMING.initdeadMs,
+    linkProbeIntervalMs: section?.link_probe_interval ?? defaultLinkProbeIntervalMs(keepaliveMs, deadtimeMs),
   };
 }
 

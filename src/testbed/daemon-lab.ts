@@ -45,6 +45,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TIMING, type TimingSettings } from '../config/index.js';
+import { defaultLinkProbeIntervalMs } from '../ha/membership/index.js';
 import type { linksReport, membersReport } from '../daemon/index.js';
 import { millis } from '../lib/index.js';
 import { generateAuthKey } from '../links/auth-key.js';
@@ -76,7 +77,7 @@ export interface DaemonLabOptions {
   /** How every UDP link sends its heartbeats. */
   readonly linkKind: UdpLinkKind;
   /** Failure-detector timing in milliseconds; each value left out takes the configuration's default. */
-  readonly timing?: { readonly keepaliveMs?: number; readonly warntimeMs?: number; readonly deadtimeMs?: number; readonly initdeadMs?: number };
+  readonly timing?: { readonly keepaliveMs?: number; readonly warntimeMs?: number; readonly deadtimeMs?: number; readonly initdeadMs?: number; readonly linkProbeIntervalMs?: number };
   /** The built CLI to run as the daemon; default: the dist/cli/main.js next to this module's dist/testbed. */
   readonly cliPath?: string;
   /** Options for node before the CLI (default: the daemon's production DAEMON_NODE_OPTIONS). */
@@ -185,7 +186,8 @@ export class DaemonLab {
     this.fenceLog = join(dir, 'fence.log');
     this.cliPath = options.cliPath ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
     const timing = { ...DEFAULT_TIMING, ...options.timing };
-    this.timing = { keepaliveMs: millis(timing.keepaliveMs), warntimeMs: millis(timing.warntimeMs), deadtimeMs: millis(timing.deadtimeMs), initdeadMs: millis(timing.initdeadMs) };
+    const probeMs = options.timing?.linkProbeIntervalMs ?? defaultLinkProbeIntervalMs(millis(timing.keepaliveMs), millis(timing.deadtimeMs));
+    this.timing = { keepaliveMs: millis(timing.keepaliveMs), warntimeMs: millis(timing.warntimeMs), deadtimeMs: millis(timing.deadtimeMs), initdeadMs: millis(timing.initdeadMs), linkProbeIntervalMs: millis(probeMs) };
     this.heartbeatLinks = [
       ...options.links.map((_, index) => ({ name: `link${index}`, kind: options.linkKind, netLink: index })),
       ...(pty === undefined ? [] : [{ name: SERIAL_LINK_NAME, kind: 'serial' as const, netLink: undefined }]),

@@ -64,7 +64,7 @@ export function labConfigYaml(input: LabConfigInput): string {
     nodes: input.nodeNames.map((name, node) => ({ name, id: node + 1 })),
     links,
     ...(input.quorumSection === undefined ? {} : { quorum: input.quorumSection }),
-    timing: { keepalive: input.timing.keepaliveMs, warntime: input.timing.warntimeMs, deadtime: input.timing.deadtimeMs, initdead: input.timing.initdeadMs },
+    timing: { keepalive: input.timing.keepaliveMs, warntime: input.timing.warntimeMs, deadtime: input.timing.deadtimeMs, initdead: input.timing.initdeadMs, link_probe_interval: input.timing.linkProbeIntervalMs },
     ...(input.fencingCommand === undefined ? {} : { fencing: { command: input.fencingCommand, timeout: '20s' } }),
     ...(input.fencingSection === undefined ? {} : { fencing: input.fencingSection }),
     ...(input.storageSection === undefined ? {} : { storage: input.storageSection }),

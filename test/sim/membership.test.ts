@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeId, type NodeId } from '../../src/lib/index.js';
 import { defaultTiming, formatView, type MembershipEvent, type MembershipMessage, type View } from '../../src/ha/membership/index.js';
-import { runMembership, type ScheduledFault, type SimChecker, type StepRecord } from '../../src/sim/index.js';
+import { MembershipChecker, describeMembershipEvent, membershipOptions, runMembership, type ScheduledFault, type SimChecker, type StepRecord } from '../../src/sim/index.js';
 
 const seedCount = Number(process.env['SIM_SEEDS'] ?? 1000);
 const { keepaliveMs, deadtimeMs } = defaultTiming;
@@ -209,5 +209,86 @@ describe('membership: scripted scenarios', () => {
     expect(aQuorum.filter((e) => e.at < 4000).every((e) => !e.event.quorum.quorate)).toBe(true);
     expect(log.of('view-change').some((e) => e.node === 1 && e.at < 4000 && memberIds(e.event.view).join() === '1')).toBe(true);
     expect(aQuorum.at(-1)?.event.quorum.quorate).toBe(true);
+  });
+});
+
+// Links after the first are probed (heartbeats every linkProbeIntervalMs) while the first carries
+// heartbeats both ways (src/ha/membership/link-rates.ts). What that must not change, over random
+// seeds, cluster sizes, link counts and fault times: a node stays alive while any one link delivers
+// both ways, and a lost node is detected as fast as before; and what it costs: a probed link's
+// failure is reported within its own bound, deadtime x probe interval / keepalive.
+describe('membership: probed secondary links', () => {
+  const probeMs = defaultTiming.linkProbeIntervalMs ?? keepaliveMs;
+  const probedLinkDownMs = (deadtimeMs * probeMs) / keepaliveMs;
+  const runs = Math.max(50, Math.floor(seedCount / 5));
+  /** A seed and a node count whose run has at least two links (so something is probed). */
+  const shapeArb = fc
+    .tuple(fc.integer({ min: 0, max: 2 ** 48 }), fc.constantFrom(2, 2, 3, 5))
+    .map(([seed, n]) => ({ seed, n, links: membershipOptions(seed, { nodeCount: n }).links }))
+    .filter((shape) => shape.links.length >= 2);
+  /** Every pair cut both ways on `link`. */
+  const cutLink = (atMs: number, nodes: readonly NodeId[], link: string): ScheduledFault[] => [{ atMs, fault: { kind: 'partition', groups: nodes.map((n) => [n]), link } }];
+  const fail = (seed: number, n: number, what: string, log: EventLog): never => {
+    throw new Error(`seed ${seed}, ${n} nodes: ${what}\n${log.events.map((e) => `${e.at} n${e.node} ${describeMembershipEvent(e.event)}`).join('\n')}`);
+  };
+
+  it(`keeps every node alive while any one link delivers, whichever it is and whenever the others fail (${runs} runs)`, () => {
+    fc.assert(
+      fc.property(shapeArb, fc.nat(), fc.nat(), fc.integer({ min: 2500, max: 3500 }), fc.integer({ min: 0, max: 2000 }), ({ seed, n, links }, keepFirst, keepSecond, firstAt, gapMs) => {
+        const nodes = ids(n);
+        const survivorA = links[keepFirst % links.length] as string;
+        const survivorB = links[keepSecond % links.length] as string;
+        const secondAt = firstAt + gapMs;
+        // All links but one fail; later they heal and all but a (maybe other) one fail.
+        const faults: ScheduledFault[] = [
+          ...links.filter((l) => l !== survivorA).flatMap((l) => cutLink(firstAt, nodes, l)),
+          { atMs: secondAt, fault: { kind: 'heal' } },
+          ...links.filter((l) => l !== survivorB).flatMap((l) => cutLink(secondAt, nodes, l)),
+        ];
+        const log = new EventLog();
+        const run = runMembership(seed, { nodeCount: n, faults, endMs: secondAt + 3000, checkers: [log, new MembershipChecker()] });
+        if (run.result.violation !== undefined) fail(seed, n, `${run.result.violation.kind}: ${run.result.violation.message}`, log);
+        const downs = log.of('node-down').filter((e) => e.at > 2000);
+        if (downs.length > 0) fail(seed, n, `a node was declared down while ${survivorA}, then ${survivorB}, delivered`, log);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it(`detects a crashed node within deadtime + keepalive, whichever link carried its heartbeats (${runs} runs)`, () => {
+    fc.assert(
+      fc.property(shapeArb, fc.boolean(), fc.integer({ min: 2500, max: 3000 }), fc.integer({ min: 500, max: 1500 }), ({ seed, n, links }, firstLinkCut, cutAt, crashAfterMs) => {
+        const nodes = ids(n);
+        const victim = nodeId(n);
+        const crashAt = cutAt + crashAfterMs;
+        const faults: ScheduledFault[] = [...(firstLinkCut ? cutLink(cutAt, nodes, links[0] as string) : []), { atMs: crashAt, fault: { kind: 'crash', node: victim } }];
+        const log = new EventLog();
+        runMembership(seed, { nodeCount: n, faults, endMs: crashAt + 2000, checkers: [log] });
+        const downs = log.of('node-down').filter((e) => e.event.node === victim && e.at > 2000);
+        if (downs.map((e) => e.node).sort((a, b) => a - b).join() !== ids(n - 1).join()) fail(seed, n, `not every survivor declared n${victim} down`, log);
+        for (const d of downs) {
+          if (d.at - crashAt > deadtimeMs + keepaliveMs || d.at - crashAt < deadtimeMs - keepaliveMs) fail(seed, n, `n${d.node} declared n${victim} down ${d.at - crashAt} ms after the crash`, log);
+        }
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it(`reports a probed link down within deadtime x probe interval / keepalive, and keeps its peers alive (${runs} runs)`, () => {
+    fc.assert(
+      fc.property(shapeArb, fc.nat(), fc.integer({ min: 2500, max: 3500 }), ({ seed, n, links }, pick, cutAt) => {
+        const nodes = ids(n);
+        const probed = links[1 + (pick % (links.length - 1))] as string;
+        const log = new EventLog();
+        runMembership(seed, { nodeCount: n, faults: cutLink(cutAt, nodes, probed), endMs: cutAt + probedLinkDownMs + 1000, checkers: [log] });
+        if (log.of('node-down').some((e) => e.at > 2000)) fail(seed, n, 'a node was declared down', log);
+        const linkDowns = log.of('link-down').filter((e) => e.at > cutAt);
+        if (linkDowns.some((e) => e.event.link !== probed)) fail(seed, n, `a link other than ${probed} went down`, log);
+        // Every node reports the link down towards every peer, no later than the bound after the cut.
+        if (linkDowns.length !== n * (n - 1)) fail(seed, n, `${linkDowns.length} link-down events on ${probed}, expected ${n * (n - 1)}`, log);
+        for (const e of linkDowns) if (e.at - cutAt > probedLinkDownMs + 5) fail(seed, n, `n${e.node} reported ${probed} to n${e.event.peer} down ${e.at - cutAt} ms after the cut`, log);
+      }),
+      { numRuns: runs },
+    );
   });
 });

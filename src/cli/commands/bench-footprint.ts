@@ -5,6 +5,7 @@ import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, t
 interface BenchFootprintOptions extends JsonOption {
   readonly idle: number;
   readonly keepalive?: number;
+  readonly linkProbeInterval?: number;
   readonly baseline?: boolean;
   readonly metrics?: boolean;
 }
@@ -25,7 +26,9 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
           'relay of its frames through the main thread.\n\n' +
           'The per-thread split (cpuSecondsByThread) names the main thread; the busiest other thread is the heartbeat ' +
           "worker, the small ones V8's helpers. --keepalive measures another timing (warntime, deadtime and initdead " +
-          'keep their default ratios to it). --baseline then runs a bare Node.js program (src/bench/heartbeat-floor.ts) ' +
+          'keep their default ratios to it); --link-probe-interval sets how often the switch link (the second) carries a ' +
+          'heartbeat while the crossover carries them both ways (the keepalive itself: every link at the full rate, ' +
+          'as before probing existed). --baseline then runs a bare Node.js program (src/bench/heartbeat-floor.ts) ' +
           'exchanging heartbeat-sized HMAC-tagged frames at the same rate on the same links, for as long: the floor ' +
           "that Node itself costs at that packet rate on this machine, under the daemon's figure.\n\n" +
           'Targets: at most 80 MiB RSS and 1 % of a core per node; exits 1 when one is missed. Needs root, ip, ' +
@@ -33,12 +36,13 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
       )
       .option('--idle <seconds>', 'how long to measure', parseSeconds, 60)
       .option('--keepalive <ms>', 'keepalive in milliseconds (default: the configuration default)', parseKeepalive)
+      .option('--link-probe-interval <ms>', 'link probe interval in milliseconds (default: the configuration default, 5 keepalives)', parseKeepalive)
       .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rate')
       .option('--metrics', 'enable the metrics endpoint (heartline.yaml metrics: {}) and scrape each node every 15 s during the window, as Prometheus would'),
   )
     .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n  sudo heartline bench footprint --keepalive 250 --baseline --json\n\nJSON: {timing, idleSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads, cpuSecondsByThread}], baseline?: {program, framesPerSecondPerNode, nodes: [{node, rssMiB, cpuPercentOfCore}]}, metrics?: {scrapeIntervalSeconds, scrapesPerNode}, targets}\n')
     .action(async (options: BenchFootprintOptions) => {
-      const outcome = await runFootprintBench({ idleSeconds: options.idle, ...(options.keepalive === undefined ? {} : { keepaliveMs: options.keepalive }), baseline: options.baseline === true, metrics: options.metrics === true, progress: (line) => terminal.err(`bench footprint: ${line}`) });
+      const outcome = await runFootprintBench({ idleSeconds: options.idle, ...(options.keepalive === undefined ? {} : { keepaliveMs: options.keepalive }), ...(options.linkProbeInterval === undefined ? {} : { linkProbeIntervalMs: options.linkProbeInterval }), baseline: options.baseline === true, metrics: options.metrics === true, progress: (line) => terminal.err(`bench footprint: ${line}`) });
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
       const report = outcome.value;
       printResult(terminal, options, report, () => renderText(report));

@@ -28,11 +28,14 @@ interface PathState {
   readonly received: number[];
   firstBeat: number;
   rttMs: number | null;
+  /** The silence after which this path is down: deadtime, scaled up for a link the peer probes. */
+  silenceLimitMs: number;
 }
 
 /**
  * LinkHealth: per peer and per link, whether heartbeats still arrive (down after deadtime of
- * silence on that link alone), the loss rate from gaps in the per-link beat counter, and the RTT
+ * silence on that link alone; on a link the peer probes, after the same number of its announced
+ * intervals: deadtime x interval / keepalive, see link-rates.ts), the loss rate from gaps in the per-link beat counter, and the RTT
  * from beats the peer echoes back. It only observes: a peer is alive while any link is up, which is
  * the FailureDetector's business.
  */
@@ -41,20 +44,23 @@ export class LinkHealth {
 
   constructor(
     private readonly deadtimeMs: number,
+    private readonly keepaliveMs: number,
     private readonly peers: readonly NodeId[],
     private readonly links: readonly string[],
   ) {}
 
-  heard(peer: NodeId, link: string, incarnation: number, beat: number, now: Millis): LinkEvent[] {
+  /** Records heartbeat `beat` from `peer` on `link`, whose sender promised the next one there within `intervalMs` (undefined: keepalive). */
+  heard(peer: NodeId, link: string, incarnation: number, beat: number, now: Millis, intervalMs?: number): LinkEvent[] {
     const key = pathKey(peer, link);
     let path = this.paths.get(key);
     if (path === undefined || incarnation !== path.incarnation) {
       // A new path, or the peer restarted (a new incarnation) and its beat counter with it.
       const wasUp = path?.state === 'up';
-      path = { state: wasUp ? 'up' : 'unknown', lastHeard: now, incarnation, highestBeat: beat, received: Array<number>(LOSS_WINDOW).fill(-1), firstBeat: beat, rttMs: path?.rttMs ?? null };
+      path = { state: wasUp ? 'up' : 'unknown', lastHeard: now, incarnation, highestBeat: beat, received: Array<number>(LOSS_WINDOW).fill(-1), firstBeat: beat, rttMs: path?.rttMs ?? null, silenceLimitMs: this.deadtimeMs };
       this.paths.set(key, path);
     }
     path.lastHeard = now;
+    path.silenceLimitMs = intervalMs === undefined || intervalMs <= this.keepaliveMs ? this.deadtimeMs : Math.round((this.deadtimeMs * intervalMs) / this.keepaliveMs);
     // A late copy of a beat from before the window shows the link delivers, but its slot belongs to
     // a newer beat now (and within one incarnation the counter never goes back, so it is no reset).
     if (beat > path.highestBeat - LOSS_WINDOW) path.received[beat % LOSS_WINDOW] = beat;
@@ -77,7 +83,7 @@ export class LinkHealth {
     const events: LinkEvent[] = [];
     for (const [key, path] of this.paths) {
       const silentMs = now - path.lastHeard;
-      if (path.state === 'up' && silentMs >= this.deadtimeMs) {
+      if (path.state === 'up' && silentMs >= path.silenceLimitMs) {
         path.state = 'down';
         const [peer, link] = splitKey(key);
         events.push({ kind: 'link-down', peer, link, silentMs });
@@ -88,7 +94,7 @@ export class LinkHealth {
 
   nextDeadline(): Millis | undefined {
     let next = Number.POSITIVE_INFINITY;
-    for (const path of this.paths.values()) if (path.state === 'up') next = Math.min(next, path.lastHeard + this.deadtimeMs);
+    for (const path of this.paths.values()) if (path.state === 'up') next = Math.min(next, path.lastHeard + path.silenceLimitMs);
     return Number.isFinite(next) ? (next as Millis) : undefined;
   }
 

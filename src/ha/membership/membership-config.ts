@@ -6,13 +6,29 @@ import { assert, type Millis, type NodeId } from '../../lib/index.js';
  * - warntime: silence after which a peer is logged as late (an early warning; nothing changes);
  * - deadtime: silence after which a peer is declared dead;
  * - initdead: how long after start a node waits for peers it has never heard before it declares
- *   them dead and forms a view without them (networks and switches take time to come up at boot).
+ *   them dead and forms a view without them (networks and switches take time to come up at boot);
+ * - linkProbeIntervalMs: how often a link after the carrier (the first link every peer hears this
+ *   node on, both ways) carries a heartbeat; absent or not above keepalive: every link carries one
+ *   every keepalive. See link-rates.ts.
  */
 export interface MembershipTiming {
   readonly keepaliveMs: Millis;
   readonly warntimeMs: Millis;
   readonly deadtimeMs: Millis;
   readonly initdeadMs: Millis;
+  readonly linkProbeIntervalMs?: Millis;
+}
+
+/**
+ * A sender whose carrier link breaks goes back to the full rate on every link within three
+ * keepalives of the last heartbeat the peer had from it (link-rates.ts), so probing is safe only
+ * when deadtime leaves at least one keepalive beyond that: deadtime >= 4 x keepalive.
+ */
+export const PROBING_DEADTIME_KEEPALIVES_MIN = 4;
+
+/** Whether the timing slows the links after the carrier (assertMembershipConfig checks deadtime then). */
+export function probingEnabled(t: MembershipTiming): boolean {
+  return t.linkProbeIntervalMs !== undefined && t.linkProbeIntervalMs > t.keepaliveMs;
 }
 
 /** Quorum rules; see quorum.ts. */
@@ -47,12 +63,21 @@ export const defaultTiming: MembershipTiming = {
   warntimeMs: 300 as Millis,
   deadtimeMs: 500 as Millis,
   initdeadMs: 2000 as Millis,
+  linkProbeIntervalMs: 500 as Millis,
 };
+
+/** The default probe interval for a keepalive: five keepalives, off when deadtime is too short to probe safely. */
+export function defaultLinkProbeIntervalMs(keepaliveMs: Millis, deadtimeMs: Millis): Millis {
+  return (deadtimeMs >= PROBING_DEADTIME_KEEPALIVES_MIN * keepaliveMs ? 5 * keepaliveMs : keepaliveMs) as Millis;
+}
 
 /** Asserts the relations between the settings that the protocol depends on. */
 export function assertMembershipConfig(config: MembershipConfig): void {
   const t = config.timing;
   assert(t.keepaliveMs > 0 && t.keepaliveMs < t.warntimeMs && t.warntimeMs < t.deadtimeMs && t.deadtimeMs <= t.initdeadMs, `timing must satisfy 0 < keepalive < warntime < deadtime <= initdead, got ${t.keepaliveMs}/${t.warntimeMs}/${t.deadtimeMs}/${t.initdeadMs}`);
+  if (t.linkProbeIntervalMs !== undefined && t.linkProbeIntervalMs > t.keepaliveMs) {
+    assert(t.deadtimeMs >= PROBING_DEADTIME_KEEPALIVES_MIN * t.keepaliveMs, `probing secondary links needs deadtime >= ${PROBING_DEADTIME_KEEPALIVES_MIN} x keepalive, got ${t.deadtimeMs}/${t.keepaliveMs}`);
+  }
   assert(config.nodes.some((n) => n.id === config.self), `node n${config.self} is not among the configured nodes`);
   assert(new Set(config.nodes.map((n) => n.id)).size === config.nodes.length, 'node ids must be unique');
   assert(config.links.length > 0, 'at least one link is needed');

@@ -2,6 +2,7 @@ import { type BaseEffect, type BaseInput, type Millis, type NodeCore, type NodeI
 import { chooseCandidate } from './connectivity.js';
 import { FailureDetector, type DetectorEvent, type PeerStatus } from './failure-detector.js';
 import { LinkHealth, type LinkEvent, type LinkPeerHealth } from './link-health.js';
+import { LinkRates, type PlannedBeat } from './link-rates.js';
 import { assertMembershipConfig, type MembershipConfig } from './membership-config.js';
 import type { AckMessage, CommitMessage, Echo, HeartbeatMessage, MembershipMessage, ProposeMessage } from './messages.js';
 import { evaluateQuorum, type QuorumState } from './quorum.js';
@@ -85,6 +86,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
   private readonly peers: readonly NodeId[];
   private detector: FailureDetector | undefined;
   private readonly linkHealth: LinkHealth;
+  private readonly linkRates: LinkRates;
   private readonly gossip = new Map<NodeId, PeerGossip>();
   private view: View | null = null;
   private promised: ViewId | null = null;
@@ -101,6 +103,8 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
   private readonly sentAt = new Map<string, Map<number, number>>();
   private readonly lastBeatFrom = new Map<string, { beat: number; at: number }>();
   private detectArmedAt: number | undefined;
+  /** When the 'tick' timer fires next: deadlines from then on are checked by the tick, not a timer of their own. */
+  private nextTickAt: number | undefined;
   private leaving = false;
   private readonly dropped: Record<string, number> = { 'stale-incarnation': 0, 'unknown-sender': 0, 'before-start': 0 };
 
@@ -111,7 +115,8 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     assertMembershipConfig(config);
     this.me = { id: config.self, incarnation };
     this.peers = config.nodes.map((n) => n.id).filter((id) => id !== config.self);
-    this.linkHealth = new LinkHealth(config.timing.deadtimeMs, this.peers, config.links);
+    this.linkHealth = new LinkHealth(config.timing.deadtimeMs, config.timing.keepaliveMs, this.peers, config.links);
+    this.linkRates = new LinkRates(config.timing, config.links, this.peers);
     this.quorum = this.evaluateQuorum();
   }
 
@@ -119,9 +124,10 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     const effects: MembershipEffect[] = [];
     if (this.leaving) return effects;
     if (input.kind === 'start') {
-      this.detector = new FailureDetector(this.config.timing, this.peers, now);
-      this.sendHeartbeats(now, effects);
-      effects.push({ kind: 'set-timer', timer: 'tick', afterMs: this.config.timing.keepaliveMs });
+      const detector = new FailureDetector(this.config.timing, this.peers, now);
+      this.detector = detector;
+      this.sendHeartbeats(now, this.linkRates.atTick(now, this.isAlive(detector)), effects);
+      this.armTick(now, effects);
     } else if (this.detector === undefined) {
       this.dropped['before-start'] = (this.dropped['before-start'] ?? 0) + 1;
       return effects;
@@ -159,6 +165,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
       case 'leave':
         for (const link of this.config.links) effects.push({ kind: 'broadcast', link, message: { type: 'leave', incarnation: this.me.incarnation } });
         effects.push({ kind: 'cancel-timer', timer: 'tick' }, { kind: 'cancel-timer', timer: 'detect' }, { kind: 'cancel-timer', timer: 'proposal' });
+        this.nextTickAt = undefined;
         this.leaving = true;
         return;
       case 'ping-targets':
@@ -177,13 +184,15 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
   private onTimeout(now: Millis, timer: string, detector: FailureDetector, effects: MembershipEffect[]): void {
     switch (timer) {
       case 'tick':
-        this.sendHeartbeats(now, effects);
-        effects.push({ kind: 'set-timer', timer: 'tick', afterMs: this.config.timing.keepaliveMs });
+        // Deadlines at or after this tick had no timer of their own (armDetect): check them first,
+        // so that the heartbeat's gossip already leaves out a peer that just died.
+        this.checkDeadlines(now, detector, effects);
+        this.sendHeartbeats(now, this.linkRates.atTick(now, this.isAlive(detector)), effects);
+        this.armTick(now, effects);
         return;
       case 'detect':
         this.detectArmedAt = undefined;
-        this.applyDetector(detector.check(now), effects);
-        effects.push(...this.linkHealth.check(now));
+        this.checkDeadlines(now, detector, effects);
         return;
       case 'proposal':
         // The proposal (or the back-off after a rejected one) ran out; evaluate() decides afresh.
@@ -211,6 +220,8 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     switch (message.type) {
       case 'heartbeat':
         this.onHeartbeat(now, from, message, link, effects);
+        // The carrier may just have been seen to fail: probed links go back to full rate at once.
+        this.sendHeartbeats(now, this.linkRates.afterReceive(now, this.isAlive(detector)), effects);
         return;
       case 'propose':
         this.onPropose(from, message, detector, effects);
@@ -231,9 +242,10 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
       this.dirty = true;
     }
     if (link !== undefined && this.config.links.includes(link)) {
-      effects.push(...this.linkHealth.heard(from, link, message.incarnation, message.beat, now));
+      effects.push(...this.linkHealth.heard(from, link, message.incarnation, message.beat, now, message.intervalMs));
       this.lastBeatFrom.set(`${from}\u0000${link}`, { beat: message.beat, at: now });
       const echo = message.echoes.find((e) => e.node === this.me.id);
+      this.linkRates.heard(from, link, echo?.holdMs, now);
       const sent = echo === undefined ? undefined : this.sentAt.get(link)?.get(echo.beat);
       if (echo !== undefined && sent !== undefined) this.linkHealth.rtt(from, link, now - sent - echo.holdMs);
     }
@@ -393,10 +405,25 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     });
   }
 
-  private sendHeartbeats(now: Millis, effects: MembershipEffect[]): void {
+  private isAlive(detector: FailureDetector): (peer: NodeId) => boolean {
+    return (peer) => detector.status(peer) === 'alive';
+  }
+
+  private checkDeadlines(now: Millis, detector: FailureDetector, effects: MembershipEffect[]): void {
+    this.applyDetector(detector.check(now), effects);
+    effects.push(...this.linkHealth.check(now));
+  }
+
+  private armTick(now: Millis, effects: MembershipEffect[]): void {
+    this.nextTickAt = now + this.config.timing.keepaliveMs;
+    effects.push({ kind: 'set-timer', timer: 'tick', afterMs: this.config.timing.keepaliveMs });
+  }
+
+  private sendHeartbeats(now: Millis, planned: readonly PlannedBeat[], effects: MembershipEffect[]): void {
+    if (planned.length === 0) return;
     const detector = this.detector;
     const hears = detector === undefined ? [] : sortMembers(this.peers.filter((id) => detector.status(id) === 'alive').map((id) => ({ id, incarnation: detector.incarnation(id) })));
-    for (const link of this.config.links) {
+    for (const { link, intervalMs } of planned) {
       const beat = (this.beats.get(link) ?? 0) + 1;
       this.beats.set(link, beat);
       let sent = this.sentAt.get(link);
@@ -411,7 +438,8 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
         const last = this.lastBeatFrom.get(`${peer}\u0000${link}`);
         if (last !== undefined && now - last.at < this.config.timing.deadtimeMs) echoes.push({ node: peer, beat: last.beat, holdMs: now - last.at });
       }
-      effects.push({ kind: 'broadcast', link, message: { type: 'heartbeat', incarnation: this.me.incarnation, beat, hears, view: this.view, echoes } });
+      const message: HeartbeatMessage = { type: 'heartbeat', incarnation: this.me.incarnation, beat, hears, view: this.view, echoes };
+      effects.push({ kind: 'broadcast', link, message: intervalMs > this.config.timing.keepaliveMs ? { ...message, intervalMs } : message });
     }
   }
 
@@ -419,6 +447,16 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     const deadlines = [this.detector?.nextDeadline(), this.linkHealth.nextDeadline()].filter((d): d is Millis => d !== undefined);
     if (deadlines.length === 0) return;
     const next = Math.min(...deadlines);
+    // A deadline at or after the next tick is checked by that tick: no wake-up of its own. In a
+    // quiet cluster every deadline (warntime and deadtime after the last heartbeat) is, so the
+    // detector costs no timer at all; a deadline between ticks still gets its exact timer.
+    if (this.nextTickAt !== undefined && next >= this.nextTickAt) {
+      if (this.detectArmedAt !== undefined) {
+        this.detectArmedAt = undefined;
+        effects.push({ kind: 'cancel-timer', timer: 'detect' });
+      }
+      return;
+    }
     // Deadlines only move later as messages arrive; a timer set for an earlier one fires, finds
     // nothing due and re-arms for the new earliest. So re-arm only when something became earlier.
     if (this.detectArmedAt !== undefined && this.detectArmedAt <= next) return;

@@ -8,6 +8,7 @@ import type { Member, View, ViewId } from './view.js';
  *
  *     u8 type (1 heartbeat, 2 propose, 3 ack, 4 commit, 5 leave) | u32 incarnation | body
  *     heartbeat: u32 beat | members hears | optional view | u8 n | n × (u16 node, u32 beat, u16 holdMs)
+ *                | extensions until the end: u8 tag | u8 length | length bytes
  *     propose:   viewId | members
  *     ack:       viewId | u8 accepted | optional viewId (promised) | optional view
  *     commit:    view
@@ -17,10 +18,18 @@ import type { Member, View, ViewId } from './view.js';
  *
  * A 16-node heartbeat is about 330 bytes: one UDP datagram, one serial frame. Decoding never
  * throws: anything short, long, out of range or unknown is a `Result` error.
+ *
+ * Heartbeat extensions are how the heartbeat grows without a new frame version: a decoder skips
+ * tags it does not know. Tag 1 is the sender's interval on the link (u32 ms, link-rates.ts), written
+ * only on a probed link, so a full-rate heartbeat is byte for byte what builds before extensions
+ * sent. Those builds refuse any trailing byte: during a rolling upgrade an old node counts a new
+ * peer's probes as undecodable and shows that peer's probed links down, while the carrier (full
+ * rate, no extension) keeps the peer alive; nothing else changes.
  */
 export const MAX_MEMBERS = 64;
 
 const TYPE_CODES = { heartbeat: 1, propose: 2, ack: 3, commit: 4, leave: 5 } as const;
+const HEARTBEAT_EXTENSION = { intervalMs: 1 } as const;
 
 class Writer {
   private buffer = new Uint8Array(256);
@@ -97,6 +106,15 @@ class Reader {
     return value;
   }
 
+  atEnd(): boolean {
+    return this.offset === this.bytes.length;
+  }
+
+  skip(count: number): void {
+    this.need(count);
+    this.offset += count;
+  }
+
   end(): void {
     if (this.offset !== this.bytes.length) throw new DecodeFailure(`${this.bytes.length - this.offset} trailing bytes`);
   }
@@ -148,6 +166,12 @@ export function encodeMembershipMessage(message: MembershipMessage): Uint8Array 
         w.u16(e.node);
         w.u32(e.beat);
         w.u16(Math.min(0xffff, Math.max(0, Math.round(e.holdMs))));
+      }
+      if (message.intervalMs !== undefined) {
+        assert(Number.isInteger(message.intervalMs) && message.intervalMs > 0 && message.intervalMs <= 0xffff_ffff, `a heartbeat interval is a positive u32 of ms, got ${message.intervalMs}`);
+        w.u8(HEARTBEAT_EXTENSION.intervalMs);
+        w.u8(4);
+        w.u32(message.intervalMs);
       }
       break;
     case 'propose':
@@ -223,6 +247,24 @@ function readEchoes(r: Reader): Echo[] {
   return echoes;
 }
 
+/** Reads a heartbeat's extensions to the end of the message; returns the interval, if one was sent. */
+function readHeartbeatExtensions(r: Reader): number | undefined {
+  let intervalMs: number | undefined;
+  while (!r.atEnd()) {
+    const tag = r.u8();
+    const length = r.u8();
+    if (tag !== HEARTBEAT_EXTENSION.intervalMs) {
+      r.skip(length); // a newer peer's extension: not ours to understand
+      continue;
+    }
+    if (length !== 4) throw new DecodeFailure(`interval extension of ${length} bytes, expected 4`);
+    const value = r.u32();
+    if (value === 0) throw new DecodeFailure('interval extension of 0 ms');
+    intervalMs = value;
+  }
+  return intervalMs;
+}
+
 /** Decodes one membership message; every malformed input is an error value naming the problem. */
 export function decodeMembershipMessage(bytes: Uint8Array): Result<MembershipMessage, string> {
   try {
@@ -235,7 +277,9 @@ export function decodeMembershipMessage(bytes: Uint8Array): Result<MembershipMes
         const beat = r.u32();
         const hears = readMembers(r);
         const view = readOptionalView(r);
-        message = { type: 'heartbeat', incarnation, beat, hears, view, echoes: readEchoes(r) };
+        const echoes = readEchoes(r);
+        const intervalMs = readHeartbeatExtensions(r);
+        message = intervalMs === undefined ? { type: 'heartbeat', incarnation, beat, hears, view, echoes } : { type: 'heartbeat', incarnation, beat, hears, view, echoes, intervalMs };
         break;
       }
       case TYPE_CODES.propose:

@@ -5,7 +5,7 @@ import type { Member, View, ViewId } from './view.js';
  * The messages of the membership protocol. Each carries its sender's incarnation, so that a
  * message from before a restart is recognised and ignored.
  *
- * - heartbeat: sent on every link every keepalive. Besides "I am alive" it gossips what the sender
+ * - heartbeat: sent on every link every keepalive (links after the carrier: every probe interval). Besides "I am alive" it gossips what the sender
  *   hears (so receivers can tell mutual from one-way connectivity), its installed view (so a member
  *   that missed a commit, or was expelled, finds out within one keepalive) and, per peer, the last
  *   beat it received on this link with how long it held it (so the peer can measure the RTT).
@@ -26,6 +26,12 @@ export interface HeartbeatMessage {
   readonly hears: readonly Member[];
   readonly view: View | null;
   readonly echoes: readonly Echo[];
+  /**
+   * The sender's promise: its next heartbeat on this link leaves within this many milliseconds.
+   * Absent means keepalive; present only on a link the sender probes (link-rates.ts), so that a
+   * full-rate heartbeat is encoded exactly as before this field existed.
+   */
+  readonly intervalMs?: number;
 }
 
 export interface ProposeMessage {

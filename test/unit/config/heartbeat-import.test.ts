@@ -70,7 +70,7 @@ describe('importHeartbeat: a full ha.cf', () => {
     const config = parseFilled(result);
     expect(config.cluster.name).toBe('linux-ha');
     expect(config.nodes.map((node) => node.name)).toEqual(['alpha', 'beta']);
-    expect(config.timing).toEqual({ keepaliveMs: 500, warntimeMs: 5000, deadtimeMs: 10000, initdeadMs: 30000 });
+    expect(config.timing).toEqual({ keepaliveMs: 500, warntimeMs: 5000, deadtimeMs: 10000, initdeadMs: 30000, linkProbeIntervalMs: 2500 });
     expect(config.links.map((link) => [link.name, link.kind])).toEqual([
       ['bcast-eth0', 'udp-broadcast'],
       ['bcast-eth1', 'udp-broadcast'],
@@ -134,10 +134,10 @@ describe('importHeartbeat: timing', () => {
   const media = 'node alpha beta\nbcast eth0\n';
 
   it.each([
-    ['no timing at all: Heartbeat\'s defaults', '', { keepaliveMs: 1000, warntimeMs: 15000, deadtimeMs: 30000, initdeadMs: 30000 }],
-    ['a short deadtime: initdead 12s', 'keepalive 1\ndeadtime 5\n', { keepaliveMs: 1000, warntimeMs: 2500, deadtimeMs: 5000, initdeadMs: 12000 }],
-    ['a medium deadtime: initdead twice deadtime', 'keepalive 1\ndeadtime 8\n', { keepaliveMs: 1000, warntimeMs: 4000, deadtimeMs: 8000, initdeadMs: 16000 }],
-    ['ms, us and fractions of seconds', 'keepalive 200ms\nwarntime 0.5\ndeadtime 1500000us\ninitdead 20\n', { keepaliveMs: 200, warntimeMs: 500, deadtimeMs: 1500, initdeadMs: 20000 }],
+    ['no timing at all: Heartbeat\'s defaults', '', { keepaliveMs: 1000, warntimeMs: 15000, deadtimeMs: 30000, initdeadMs: 30000, linkProbeIntervalMs: 5000 }],
+    ['a short deadtime: initdead 12s', 'keepalive 1\ndeadtime 5\n', { keepaliveMs: 1000, warntimeMs: 2500, deadtimeMs: 5000, initdeadMs: 12000, linkProbeIntervalMs: 5000 }],
+    ['a medium deadtime: initdead twice deadtime', 'keepalive 1\ndeadtime 8\n', { keepaliveMs: 1000, warntimeMs: 4000, deadtimeMs: 8000, initdeadMs: 16000, linkProbeIntervalMs: 5000 }],
+    ['ms, us and fractions of seconds', 'keepalive 200ms\nwarntime 0.5\ndeadtime 1500000us\ninitdead 20\n', { keepaliveMs: 200, warntimeMs: 500, deadtimeMs: 1500, initdeadMs: 20000, linkProbeIntervalMs: 1000 }],
   ])('%s', (_name, timing, expected) => {
     const result = convert({ haCf: `${timing}${media}` });
     expect(parseFilled(result).timing).toEqual(expected);

@@ -54,7 +54,7 @@ describe('parseConfig: valid files', () => {
     expect(config.cluster).toEqual({ name: 'appliance-01', id: 4242, authkeyPath: '/etc/heartline/authkey', encryption: false });
     expect(config.links.map((link) => link.kind)).toEqual(['udp-unicast', 'udp-broadcast', 'udp-multicast', 'serial']);
     expect(config.quorum).toEqual({ expectedVotes: 2, twoNode: true, waitForAll: true, pingTargets: ['10.213.2.254'] });
-    expect(config.timing).toEqual({ keepaliveMs: 100, warntimeMs: 300, deadtimeMs: 500, initdeadMs: 2000 });
+    expect(config.timing).toEqual({ keepaliveMs: 100, warntimeMs: 300, deadtimeMs: 500, initdeadMs: 2000, linkProbeIntervalMs: 500 });
   });
 
   it.each([
@@ -132,7 +132,7 @@ describe('parseConfig: defaults', () => {
       },
     ]);
     expect(config.quorum).toEqual({ expectedVotes: 2, twoNode: true, waitForAll: true, pingTargets: [] });
-    expect(config.timing).toEqual({ keepaliveMs: 100, warntimeMs: 300, deadtimeMs: 500, initdeadMs: 2000 });
+    expect(config.timing).toEqual({ keepaliveMs: 100, warntimeMs: 300, deadtimeMs: 500, initdeadMs: 2000, linkProbeIntervalMs: 500 });
   });
 
   it('uses majority quorum without wait_for_all for three nodes, and the sum of the votes', () => {
@@ -159,8 +159,15 @@ describe('parseConfig: defaults', () => {
     expect(config.links[2]).toMatchObject({ kind: 'udp-broadcast', broadcastAddress: '10.0.5.255', endpoints: [{ address: '10.0.4.1', prefixLength: 23 }, { address: '10.0.5.2', prefixLength: 23 }] });
   });
 
+  it('probes links every five keepalives by default, and not at all when deadtime is under four keepalives', () => {
+    expect(parseOk(yamlOf({ timing: 'timing: { keepalive: 200ms, warntime: 400ms, deadtime: 1s, initdead: 4s }' })).timing.linkProbeIntervalMs).toBe(1000);
+    expect(parseOk(yamlOf({ timing: 'timing: { warntime: 200ms, deadtime: 300ms }' })).timing.linkProbeIntervalMs).toBe(100);
+    expect(parseOk(yamlOf({ timing: 'timing: { link_probe_interval: 100ms, warntime: 200ms, deadtime: 300ms }' })).timing.linkProbeIntervalMs).toBe(100);
+    expect(parseOk(yamlOf({ timing: 'timing: { link_probe_interval: 2s }' })).timing.linkProbeIntervalMs).toBe(2000);
+  });
+
   it('fills in each missing timing value independently', () => {
-    expect(parseOk(yamlOf({ timing: 'timing: { initdead: 10s }' })).timing).toEqual({ keepaliveMs: 100, warntimeMs: 300, deadtimeMs: 500, initdeadMs: 10000 });
+    expect(parseOk(yamlOf({ timing: 'timing: { initdead: 10s }' })).timing).toEqual({ keepaliveMs: 100, warntimeMs: 300, deadtimeMs: 500, initdeadMs: 10000, linkProbeIntervalMs: 500 });
   });
 });
 
@@ -229,6 +236,8 @@ const RULES: readonly RuleCase[] = [
   { rule: 'deadtime <= initdead', text: yamlOf({ timing: 'timing:\n  deadtime: 1s\n  initdead: 900ms  # <-' }), path: 'timing.initdead', message: /initdead \(900ms\) must be at least deadtime \(1s\)/ },
   { rule: 'an explicit value out of order with a default names the default', text: yamlOf({ timing: 'timing:\n  deadtime: 5s  # <-' }), path: 'timing.deadtime', message: /deadtime \(5s\) must be at most initdead \(2s, the default\)/ },
   { rule: 'deadtime is at least twice keepalive', text: yamlOf({ timing: 'timing:\n  keepalive: 100ms\n  warntime: 150ms\n  deadtime: 190ms  # <-' }), path: 'timing.deadtime', message: /at least twice keepalive/ },
+  { rule: 'link_probe_interval is at least keepalive', text: yamlOf({ timing: 'timing:\n  link_probe_interval: 50ms  # <-' }), path: 'timing.link_probe_interval', message: /link_probe_interval \(50ms\) must be at least keepalive \(100ms, the default\)/ },
+  { rule: 'probing needs deadtime >= 4 x keepalive', text: yamlOf({ timing: 'timing:\n  warntime: 200ms\n  deadtime: 300ms\n  link_probe_interval: 1s  # <-' }), path: 'timing.link_probe_interval', message: /deadtime at least 4 x keepalive/ },
   { rule: 'durations have a unit or are numbers', text: yamlOf({ timing: 'timing:\n  initdead: 2 minutes  # <-' }), path: 'timing.initdead', message: /'2 minutes' is not a duration/ },
   { rule: 'durations are whole milliseconds', text: yamlOf({ timing: 'timing:\n  initdead: 2.0005s  # <-' }), path: 'timing.initdead', message: /not a whole number of milliseconds/ },
   // the file

@@ -9,9 +9,10 @@ import { LinkHealth, type LinkPeerHealth } from '../../../../src/ha/membership/i
 const n2 = nodeId(2);
 const n3 = nodeId(3);
 const DEADTIME = 500;
+const KEEPALIVE = 100;
 
 function health(): LinkHealth {
-  return new LinkHealth(DEADTIME, [n2, n3], ['eth0', 'ttyS0']);
+  return new LinkHealth(DEADTIME, KEEPALIVE, [n2, n3], ['eth0', 'ttyS0']);
 }
 
 function row(h: LinkHealth, now: Millis, peer: NodeId, link: string): LinkPeerHealth {

@@ -130,6 +130,16 @@ describe('message codec: layout', () => {
     expect(encoded).toEqual(bytes(u8(1), u32(1), u32(77), membersBytes([[3, 4]]), u8(0), u8(1), u16(3), u32(12), u16(40)));
   });
 
+  it('heartbeat extensions: the interval is tag 1, length 4, u32 ms; unknown tags are skipped', () => {
+    const base = { type: 'heartbeat', incarnation: 1, beat: 77, hears: [], view: null, echoes: [] } as const;
+    const plain = bytes(u8(1), u32(1), u32(77), membersBytes([]), u8(0), u8(0));
+    // Without an interval the heartbeat is what builds before extensions sent, byte for byte.
+    expect(encodeMembershipMessage(base)).toEqual(plain);
+    expect(encodeMembershipMessage({ ...base, intervalMs: 500 })).toEqual(bytes([...plain], u8(1), u8(4), u32(500)));
+    expect(decodeOk(bytes([...plain], u8(9), u8(2), u16(7), u8(1), u8(4), u32(500), u8(200), u8(0)))).toEqual({ ...base, intervalMs: 500 });
+    expect(decodeOk(bytes([...plain], u8(9), u8(0)))).toEqual(base);
+  });
+
   it('a 16-node heartbeat (15 heard, a 16-member view, 15 echoes) is 331 bytes', () => {
     expect(encodeMembershipMessage(messages[1]?.[1] as MembershipMessage).length).toBe(331);
   });
@@ -149,6 +159,13 @@ describe('message codec: malformed input is an error value', () => {
   for (const [name, message] of messages) {
     it(`trailing bytes: ${name}`, () => {
       const encoded = encodeMembershipMessage(message);
+      if (message.type === 'heartbeat') {
+        // A heartbeat's trailing bytes are extensions, which must be whole.
+        expect(decodeError(bytes([...encoded], [0]))).toMatch(/truncated at byte/);
+        expect(decodeError(bytes([...encoded], [1, 2, 3]))).toBe('interval extension of 2 bytes, expected 4');
+        expect(decodeError(bytes([...encoded], [1, 4, 0, 0, 0, 0]))).toBe('interval extension of 0 ms');
+        return;
+      }
       expect(decodeError(bytes([...encoded], [0]))).toBe('1 trailing bytes');
       expect(decodeError(bytes([...encoded], [1, 2, 3]))).toBe('3 trailing bytes');
     });
