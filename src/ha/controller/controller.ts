@@ -129,6 +129,8 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private readonly localInFlight = new Map<string, LrmRequest>();
   /** A join offer this node answers once its LRM is idle (so the DC sees a settled history). */
   private pendingOffer: { readonly from: NodeId; readonly round: number } | undefined;
+  /** The DC whose join offer reached this node since its last view change: only its requests are run. */
+  private offeredBy: NodeId | undefined;
   private now: Millis = 0 as Millis;
   /** Until when (monotonic) the DC waits for every configured node before it plans; see startupGraceMs. */
   private startupGraceUntil: Millis | undefined;
@@ -216,6 +218,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     const previousDc = this.dc;
     this.members = new Map(members.map((m) => [m.id, m.incarnation]));
     for (const m of members) this.seenSinceStart.add(m.id);
+    this.offeredBy = undefined;
     this.fencedMembers.onView(this.members);
     this.dc = dc;
     this.quorate = quorate;
@@ -278,6 +281,14 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
    */
   private startTerm(cib: Cib, out: ControllerEffect<Change>[]): void {
     const self = this.options.self;
+    // Operations asked of other members in the last view may never run (a member drops requests
+    // that come before this term's join offer): their actions end now, so that the aborted graph
+    // does not wait out their timeouts; the join's histories say what was done.
+    for (const [key, sent] of [...this.dispatched]) {
+      if (sent.node === self) continue;
+      this.dispatched.delete(key);
+      this.perform(this.te.step(this.now, { kind: 'action-result', graphId: sent.graphId, actionId: sent.actionId, ok: false, reason: `superseded by the join of a new view (node ${this.nameOf(sent.node)})` }), out);
+    }
     this.write(this.options.changes.cluster(this.quorate, String(self)), out);
     for (const state of cib.status.nodes) {
       const id = state.uname === undefined ? undefined : this.ids.get(state.uname);
@@ -312,6 +323,13 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
           out.push({ kind: 'problem', message: `operation request from node ${from}, which is not the DC, ignored` });
           return;
         }
+        // A request the DC sent in an earlier view (held by the channel through a partition) comes
+        // before the DC's join offer of this view: it belongs to a plan made on an old picture (this
+        // node may have stopped the resource since), so it is dropped; the DC plans anew after the join.
+        if (from !== this.options.self && this.offeredBy !== from) {
+          out.push({ kind: 'problem', message: `operation request from the DC (node ${from}) sent before its join offer of this view, ignored: ${m.request.resource} ${m.request.operation}` });
+          return;
+        }
         this.localInFlight.set(requestKey(m.request), m.request);
         out.push({ kind: 'lrm-execute', request: m.request });
         return;
@@ -320,6 +338,7 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
         return;
       case 'join-offer':
         if (from !== this.dc) return;
+        this.offeredBy = from;
         this.pendingOffer = { from, round: m.round };
         this.answerOffer(out);
         return;

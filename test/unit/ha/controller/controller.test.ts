@@ -158,13 +158,32 @@ describe('Controller: a member', () => {
   it('runs operations only for its DC', () => {
     const { c } = controller(N2);
     c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 1 } });
     expect(c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } })).toEqual([{ kind: 'lrm-execute', request }]);
     expect(c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-request', v: 1, request } }).some((e) => e.kind === 'lrm-execute')).toBe(false);
+  });
+
+  it('drops a request its DC sent in an earlier view (held through a partition) until the join offer of this view', () => {
+    // Seen in the simulator (seed 3940606956639 before this rule): the DC's start of a writer,
+    // planned when the filesystem ran on this node, arrived after a partition in which this node
+    // had stopped the filesystem, and the writer ran on a bare mount point.
+    const { c } = controller(N2);
+    const both = [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }];
+    c.step(T, { kind: 'view', members: both, dc: N1, quorate: true });
+    c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 1 } });
+    c.step(T, { kind: 'view', members: [{ id: N2, incarnation: 1 }], dc: N2, quorate: false });
+    c.step(T, { kind: 'view', members: both, dc: N1, quorate: true });
+    const stale = c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } });
+    expect(stale.some((e) => e.kind === 'lrm-execute')).toBe(false);
+    expect(stale).toContainEqual(expect.objectContaining({ kind: 'problem', message: expect.stringMatching(/before its join offer/) }));
+    c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 2 } });
+    expect(c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } })).toEqual([{ kind: 'lrm-execute', request }]);
   });
 
   it('answers a join offer only when its LRM is idle, with every result it knows', () => {
     const { c } = controller(N2);
     c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
+    c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 3 } });
     c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } });
     expect(sent(c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 4 } }))).toEqual([]);
     const done = sent(c.step(T, { kind: 'lrm-result', result: result(request, 0) }));
