@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { IpmiPowerSwitch, checkFenceAgentParameters, createIpmiDriver, parseFenceAgentMetadata, registerFenceAgent, type ToolInvocation, type ToolOutcome, type ToolRunner } from '../../../src/fence/index.js';
 
-const QUICK = { actionTimeoutMs: 2000, commandTimeoutMs: 500, powerTimeoutMs: 30, statusIntervalMs: 5, retries: 0 };
+// A long power timeout, so that a loaded machine's late timers never make a good poll time out.
+const QUICK = { actionTimeoutMs: 10_000, commandTimeoutMs: 500, powerTimeoutMs: 5000, statusIntervalMs: 5, retries: 0 };
 
 function scripted(answer: (invocation: ToolInvocation) => Partial<ToolOutcome>): ToolRunner & { calls: ToolInvocation[] } {
   const calls: ToolInvocation[] = [];

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { PowerSwitchDriver, switchFailure, type PowerState, type PowerSwitch, type SwitchAnswer } from '../../../src/fence/index.js';
 import { ok } from '../../../src/lib/index.js';
 
-const QUICK = { actionTimeoutMs: 2000, commandTimeoutMs: 500, powerTimeoutMs: 60, statusIntervalMs: 5, retries: 1 };
+// The power timeout is long, so that a loaded machine's late timers never turn a good poll into a
+// timeout; the one test that needs it to run out sets a short one.
+const QUICK = { actionTimeoutMs: 10_000, commandTimeoutMs: 500, powerTimeoutMs: 5000, statusIntervalMs: 5, retries: 1 };
 
 class ScriptedSwitch implements PowerSwitch {
   power: PowerState = 'on';
@@ -82,7 +84,7 @@ describe('PowerSwitchDriver', () => {
   it('reboot whose on half never reads on: reboot-incomplete with poweredOff, never success', async () => {
     const sw = new ScriptedSwitch();
     sw.refuseOn = true;
-    const result = await driverOf(sw).run({ action: 'reboot' });
+    const result = await driverOf(sw, { timings: { ...QUICK, powerTimeoutMs: 60 } }).run({ action: 'reboot' });
     expect(result).toMatchObject({ ok: false, code: 'reboot-incomplete', poweredOff: true });
     if (!result.ok) expect(result.reason).toMatch(/^dev: powered off \(verified\) but not back on: the device accepted the on command, but its status did not read on within 60 ms/);
     expect(sw.calls.filter((c) => c === 'set on')).toHaveLength(2);

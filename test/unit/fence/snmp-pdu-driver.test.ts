@@ -9,7 +9,9 @@ import { createSnmpPduDriver, type PduModel, type SnmpCredentials } from '../../
 import { loadProfileLibrary, pduModelOf, shippedProfileDirectory } from '../../../src/profiles/index.js';
 import { FakeNetSnmp, fakeDevice, type FakeSnmpDevice } from './fake-net-snmp.js';
 
-const QUICK = { actionTimeoutMs: 5000, commandTimeoutMs: 1000, powerTimeoutMs: 50, statusIntervalMs: 5, retries: 1 };
+// A long power timeout, so that a loaded machine's late timers never make a good poll time out; the
+// test of an outlet that never turns off sets a short one.
+const QUICK = { actionTimeoutMs: 10_000, commandTimeoutMs: 1000, powerTimeoutMs: 5000, statusIntervalMs: 5, retries: 1 };
 const models = new Map<string, PduModel>();
 
 beforeAll(async () => {
@@ -17,11 +19,11 @@ beforeAll(async () => {
   for (const [name, loaded] of library.pduModels) models.set(name, pduModelOf(loaded.profile));
 });
 
-function driverFor(modelName: string, device: FakeSnmpDevice, credentials: SnmpCredentials = { version: '2c', community: 'private' }) {
+function driverFor(modelName: string, device: FakeSnmpDevice, credentials: SnmpCredentials = { version: '2c', community: 'private' }, timings = QUICK) {
   const runner = new FakeNetSnmp(device);
   const model = models.get(modelName);
   if (model === undefined) throw new Error(`no model ${modelName}`);
-  return { runner, driver: createSnmpPduDriver({ id: 'pdu', model, host: '192.0.2.20', credentials, runner, timings: QUICK }) };
+  return { runner, driver: createSnmpPduDriver({ id: 'pdu', model, host: '192.0.2.20', credentials, runner, timings }) };
 }
 
 const CASES = [
@@ -127,7 +129,7 @@ describe('error paths', () => {
   it('an outlet that never reads off: not-verified after the retry', async () => {
     const device = apc();
     device.mode = 'stuck-on';
-    const { runner, driver } = driverFor('apc-rpdu', device);
+    const { runner, driver } = driverFor('apc-rpdu', device, undefined, { ...QUICK, powerTimeoutMs: 50 });
     const result = await driver.run({ action: 'off', port: '1' });
     expect(result).toMatchObject({ ok: false, code: 'not-verified', attempts: 2 });
     expect(runner.calls.filter((call) => call.file === 'snmpset')).toHaveLength(2);
