@@ -78,7 +78,7 @@ describeWithPrerequisites('shared storage safety: a full split and a frozen acti
         const fencedAfter = Date.now() - cutAt;
         await sleep(SETTLE_MS);
         expect(sc().daemonRunning(active), `run ${run + 1}: the active node survives the split`).toBe(true);
-        expect(sc().fenceLog().slice(fencesBefore)).toEqual([expect.stringMatching(new RegExp(`^(off|reboot) ${lab.nodeName(other)} rc=0$`))]);
+        expect(await sc().fencesSince(fencesBefore)).toEqual([expect.stringMatching(new RegExp(`^(off|reboot) ${lab.nodeName(other)} rc=0$`))]);
         // The disk stays where it was (a failed floating address may have stopped the writer, not the mount).
         expect(watch.sample().filter((node) => node !== lab.nodeName(active))).toEqual([]);
         expect(sc().acks.filter((a) => a.at >= cutAt && a.node === lab.nodeName(other))).toEqual([]);
@@ -103,7 +103,7 @@ describeWithPrerequisites('shared storage safety: a full split and a frozen acti
         const served = await sc().waitAck({ since: frozen.atMs, node: lab.nodeName(other), timeoutMs: 150_000 });
         // The survivor fenced the frozen node before it mounted: the frozen processes are gone.
         await daemon.exited;
-        expect(sc().fenceLog().slice(fencesBefore)).toEqual([expect.stringMatching(new RegExp(`^(off|reboot) ${lab.nodeName(active)} rc=0$`))]);
+        expect(await sc().fencesSince(fencesBefore)).toEqual([expect.stringMatching(new RegExp(`^(off|reboot) ${lab.nodeName(active)} rc=0$`))]);
         const resumed = lab.net.thaw(frozen.pids);
         await sleep(SETTLE_MS);
         expect(watch.sample()).toEqual([lab.nodeName(other)]);

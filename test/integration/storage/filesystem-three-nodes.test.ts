@@ -63,7 +63,7 @@ describeWithPrerequisites('shared storage on three nodes: Filesystem + RecordWri
     const survivor = await sc().activeNode();
     expect(survivor).not.toBe(active);
     // Exactly one fence, of the isolated node (a node without quorum fences nobody).
-    expect(sc().fenceLog().slice(fencesBefore)).toEqual([expect.stringMatching(new RegExp(`^(off|reboot) ${lab.nodeName(active)} rc=0$`))]);
+    expect(await sc().fencesSince(fencesBefore)).toEqual([expect.stringMatching(new RegExp(`^(off|reboot) ${lab.nodeName(active)} rc=0$`))]);
     const { problems, records } = await sc().recordProblems(survivor, ackedBefore);
     console.log(`three nodes, ${lab.nodeName(active)} isolated: fenced, writes again on ${lab.nodeName(survivor)} after ${served.at - cutAt} ms; records ${records}; mount watch ${watch.samples} samples, double mounts ${watch.violations.length}`);
     expect(problems).toEqual([]);

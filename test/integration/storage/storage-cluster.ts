@@ -250,6 +250,16 @@ export class StorageCluster {
     expect(this.watch.violations.slice(0, 3)).toEqual([]);
   }
 
+  /**
+   * The fence log's lines after the first `since`, once there is at least one: the lab's fence
+   * program kills the target first and writes its line after the namespace is empty, which takes
+   * a while on a loaded machine.
+   */
+  async fencesSince(since: number): Promise<string[]> {
+    await eventually(() => (this.fenceLog().length > since ? true : undefined), { what: 'a line in the lab fence log', timeoutMs: 20_000, intervalMs: 100 }).catch(() => undefined);
+    return this.fenceLog().slice(since);
+  }
+
   /** The lines of the lab's fence log so far (`ACTION TARGET rc=N`). */
   fenceLog(): string[] {
     return existsSync(this.lab.fenceLog) ? readFileSync(this.lab.fenceLog, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
