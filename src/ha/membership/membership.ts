@@ -220,6 +220,13 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     switch (message.type) {
       case 'heartbeat':
         this.onHeartbeat(now, from, message, link, effects);
+        if (this.nextTickAt !== undefined && this.nextTickAt - now <= this.config.timing.keepaliveMs / 2) {
+          // The tick is due soon: run it in this wake-up rather than waking again for it. Peers
+          // then fall into step (each answers the first heartbeat of a round), and a node's
+          // heartbeats stay between half a keepalive and a keepalive apart.
+          this.onTimeout(now, 'tick', detector, effects);
+          return;
+        }
         // The carrier may just have been seen to fail: probed links go back to full rate at once.
         this.sendHeartbeats(now, this.linkRates.afterReceive(now, this.isAlive(detector)), effects);
         return;

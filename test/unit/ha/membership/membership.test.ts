@@ -552,6 +552,22 @@ describe('Membership fed by hand', () => {
     expect(status.peers).toEqual([{ id: 1, status: 'alive', incarnation: 3, lastHeardAgoMs: 40 }]);
   });
 
+  it('a heartbeat received within half a keepalive of the next tick runs that tick at once, so one wake-up does both', () => {
+    const n2 = new Single(2, [1, 2]);
+    n2.step(0, { kind: 'start' });
+    const beats = (effects: readonly MembershipEffect[]) => effects.flatMap((e) => (e.kind === 'broadcast' && e.message.type === 'heartbeat' ? [e.link] : []));
+    const ticks = (effects: readonly MembershipEffect[]) => effects.flatMap((e) => (e.kind === 'set-timer' && e.timer === 'tick' ? [e.afterMs] : []));
+    // The tick is due at 100: at 40 it is more than half a keepalive away, and nothing is sent.
+    const early = n2.receive(40, 1, heartbeat(1, []), 'eth0');
+    expect([beats(early), ticks(early)]).toEqual([[], []]);
+    // At 60 it is 40 ms away: the heartbeats go out now and the tick is re-armed a keepalive on.
+    const due = n2.receive(60, 1, heartbeat(1, []), 'eth0');
+    expect([beats(due), ticks(due)]).toEqual([[...LINKS], [defaultTiming.keepaliveMs]]);
+    // The next tick is at 160; a heartbeat at 100 is too early again, so no node sends twice in half a keepalive.
+    const after = n2.receive(100, 1, heartbeat(1, []), 'eth0');
+    expect([beats(after), ticks(after)]).toEqual([[], []]);
+  });
+
   it('ping targets: losing them gives up quorum, finding them restores it', () => {
     const n1 = new Membership({ ...config(1, [1]), quorum: { expectedVotes: 1, twoNode: false, waitForAll: false, pingTargets: true } }, 1);
     const start = n1.step(millis(0), { kind: 'start' });
