@@ -72,7 +72,8 @@ export function controlFile(fields: ControlFields): string {
  * /usr/bin/heartline: runs the application with the Node.js it finds (HEARTLINE_NODE, else
  * `node` on PATH) and says what to install when there is none, rather than a bare "not found".
  * `commit` is stamped in as HEARTLINE_COMMIT (what `heartline version` prints): the installed
- * tree has no .git to ask.
+ * tree has no .git to ask. HEARTLINE_NODE_FLAGS goes on node's command line before the
+ * application (the daemon's unit sets it: some V8 flags are refused in NODE_OPTIONS).
  */
 export function wrapperScript(options: { readonly appDir: string; readonly commit: string | null }): string {
   const commit = options.commit === null ? '' : `HEARTLINE_COMMIT="\${HEARTLINE_COMMIT:-${options.commit}}"\nexport HEARTLINE_COMMIT\n`;
@@ -88,6 +89,7 @@ if [ -z "$node" ] || [ ! -x "$node" ]; then
     echo "hint: install Node.js 20 or later (the nodejs package), or set HEARTLINE_NODE to its node executable (for the service: in /etc/default/heartline)" >&2
     exit 127
 fi
-exec "$node" ${options.appDir}/dist/cli/main.js "$@"
+# Unquoted on purpose: HEARTLINE_NODE_FLAGS is a list of flags.
+exec "$node" \${HEARTLINE_NODE_FLAGS:-} ${options.appDir}/dist/cli/main.js "$@"
 `;
 }

@@ -10,7 +10,7 @@
  * - `events` holds every log line of this daemon in order (see log-event.ts); `onEvent` sees each
  *   as it arrives.
  */
-import { DAEMON_NODE_OPTIONS } from '../daemon/node-options.js';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_OPTIONS } from '../daemon/node-options.js';
 import { controlRequest, type ControlCommand } from '../daemon/index.js';
 import { BackgroundProcess, type ExitStatus } from './background-process.js';
 import { eventually } from './eventually.js';
@@ -65,7 +65,7 @@ export class DaemonProcess {
   /** Starts the daemon and waits until it is ready (see the file header). */
   static async start(options: DaemonProcessOptions): Promise<DaemonProcess> {
     const daemon = new DaemonProcess(options);
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...DAEMON_ENVIRONMENT };
     // The daemon reads these as defaults; the explicit arguments below must be the only source.
     delete env['HEARTLINE_CONFIG'];
     delete env['HEARTLINE_SOCKET'];

@@ -28,16 +28,18 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
           "worker, the small ones V8's helpers. --keepalive measures another timing (warntime, deadtime and initdead " +
           'keep their default ratios to it); --link-probe-interval sets how often the switch link (the second) carries a ' +
           'heartbeat while the crossover carries them both ways (the keepalive itself: every link at the full rate, ' +
-          'as before probing existed). --baseline then runs a bare Node.js program (src/bench/heartbeat-floor.ts) ' +
-          'exchanging heartbeat-sized HMAC-tagged frames at the same rate on the same links, for as long: the floor ' +
-          "that Node itself costs at that packet rate on this machine, under the daemon's figure.\n\n" +
+          'as before probing existed). --baseline also runs a bare Node.js program (src/bench/heartbeat-floor.ts) in two ' +
+          'namespaces of its own, exchanging heartbeat-sized HMAC-tagged frames at the daemon\'s rates (the first link every ' +
+          'keepalive, the second every probe interval), in the same window as the daemons: the floor that Node itself ' +
+          "costs at that packet rate on this machine, under the daemon's figure. On a shared machine the cost of a " +
+          'wake-up swings by 2x from one minute to the next, so compare figures from one window, not across runs.\n\n' +
           'Targets: at most 80 MiB RSS and 1 % of a core per node; exits 1 when one is missed. Needs root, ip, ' +
           'iptables, socat and setpriv. Everything is removed at the end. Progress goes to stderr.',
       )
       .option('--idle <seconds>', 'how long to measure', parseSeconds, 60)
       .option('--keepalive <ms>', 'keepalive in milliseconds (default: the configuration default)', parseKeepalive)
       .option('--link-probe-interval <ms>', 'link probe interval in milliseconds (default: the configuration default, 5 keepalives)', parseKeepalive)
-      .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rate')
+      .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rates, in the same window')
       .option('--metrics', 'enable the metrics endpoint (heartline.yaml metrics: {}) and scrape each node every 15 s during the window, as Prometheus would'),
   )
     .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n  sudo heartline bench footprint --keepalive 250 --baseline --json\n\nJSON: {timing, idleSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads, cpuSecondsByThread}], baseline?: {program, framesPerSecondPerNode, nodes: [{node, rssMiB, cpuPercentOfCore}]}, metrics?: {scrapeIntervalSeconds, scrapesPerNode}, targets}\n')

@@ -80,7 +80,7 @@ describe('wrapperScript', () => {
       // A fake application that prints what it was run with.
       const app = join(dir, 'app');
       spawnSync('mkdir', ['-p', join(app, 'dist/cli')]);
-      writeFileSync(join(app, 'dist/cli/main.js'), 'console.log(JSON.stringify({ args: process.argv.slice(2), commit: process.env.HEARTLINE_COMMIT ?? null }));\n');
+      writeFileSync(join(app, 'dist/cli/main.js'), 'console.log(JSON.stringify({ args: process.argv.slice(2), commit: process.env.HEARTLINE_COMMIT ?? null, nodeFlags: process.execArgv }));\n');
       const wrapper = join(dir, 'heartline');
       writeFileSync(wrapper, wrapperScript({ appDir: app, commit }), { mode: 0o755 });
       return spawnSync(wrapper, ['version', '--json'], { encoding: 'utf8', env });
@@ -92,13 +92,19 @@ describe('wrapperScript', () => {
   it('runs the application with node from PATH, passing the arguments and the stamped commit', () => {
     const result = runWrapper({ PATH: process.env['PATH'] ?? '' });
     expect(result.status).toBe(0);
-    expect(JSON.parse(String(result.stdout))).toEqual({ args: ['version', '--json'], commit: 'abc123' });
+    expect(JSON.parse(String(result.stdout))).toEqual({ args: ['version', '--json'], commit: 'abc123', nodeFlags: [] });
   });
 
   it('uses HEARTLINE_NODE when set, and lets HEARTLINE_COMMIT override the stamp', () => {
     const result = runWrapper({ PATH: '/nonexistent', HEARTLINE_NODE: process.execPath, HEARTLINE_COMMIT: 'mine' });
     expect(result.status).toBe(0);
-    expect(JSON.parse(String(result.stdout))).toEqual({ args: ['version', '--json'], commit: 'mine' });
+    expect(JSON.parse(String(result.stdout))).toEqual({ args: ['version', '--json'], commit: 'mine', nodeFlags: [] });
+  });
+
+  it('puts HEARTLINE_NODE_FLAGS on node\'s command line, one flag per word (the daemon unit sets the flags NODE_OPTIONS refuses)', () => {
+    const result = runWrapper({ PATH: process.env['PATH'] ?? '', HEARTLINE_NODE_FLAGS: '--max-semi-space-size=1 --single-threaded' });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(String(result.stdout))).toEqual({ args: ['version', '--json'], commit: 'abc123', nodeFlags: ['--max-semi-space-size=1', '--single-threaded'] });
   });
 
   it('says what to install when there is no Node.js, exit 127', () => {
