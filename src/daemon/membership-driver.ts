@@ -178,7 +178,7 @@ export class MembershipDriver {
       this.undecodable++;
       return;
     }
-    this.feed({ kind: 'receive', from: delivered.sender, message: decoded.value, link: entry.link.name });
+    this.feed({ kind: 'receive', from: delivered.sender, message: decoded.value, link: entry.link.name, order: delivered.sequence });
   }
 
   private feed(input: MembershipInput): void {

@@ -27,11 +27,14 @@ export interface NodeCore<Input, Effect> {
 
 /**
  * Inputs every core understands; a core's own input union adds its domain events to these.
- * `receive.link` names the link a message came in on, when the driver knows it.
+ * `receive.link` names the link a message came in on, when the driver knows it. `receive.order`
+ * is the sender's send order when the driver knows it (the frame sequence number: strictly
+ * increasing across all of the sender's links within one incarnation), so a core can tell a
+ * message overtaken on a slower link from a newer one.
  */
 export type BaseInput<Message> =
   | { readonly kind: 'start' }
-  | { readonly kind: 'receive'; readonly from: NodeId; readonly message: Message; readonly link?: string }
+  | { readonly kind: 'receive'; readonly from: NodeId; readonly message: Message; readonly link?: string; readonly order?: number }
   | { readonly kind: 'timeout'; readonly timer: string };
 
 /**

@@ -255,7 +255,8 @@ export class Simulation<Message, Effect extends { readonly kind: string }> imple
         }
         this.stats.delivered++;
         this.trace.write(this.now, `n${event.to}`, `recv from=n${event.from}${via} ${text}`);
-        this.step(node, event.link === undefined ? { kind: 'receive', from: event.from, message: event.message } : { kind: 'receive', from: event.from, message: event.message, link: event.link });
+        // The serial orders sends as a frame sequence number does (shared by one send's copies).
+        this.step(node, event.link === undefined ? { kind: 'receive', from: event.from, message: event.message, order: event.serial } : { kind: 'receive', from: event.from, message: event.message, link: event.link, order: event.serial });
         return;
       }
       case 'timer': {

@@ -52,6 +52,8 @@ interface Proposal {
 interface PeerGossip {
   readonly incarnation: number;
   readonly hears: readonly Member[];
+  /** The send order of the heartbeat this came from, when the driver knows it. */
+  order: number | undefined;
 }
 
 const SENT_BEATS_KEPT = 128;
@@ -176,7 +178,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
         this.onTimeout(now, input.timer, detector, effects);
         return;
       case 'receive':
-        this.onReceive(now, input.from, input.message, input.link, detector, effects);
+        this.onReceive(now, input.from, input.message, input.link, input.order, detector, effects);
         return;
     }
   }
@@ -203,7 +205,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     }
   }
 
-  private onReceive(now: Millis, from: NodeId, message: MembershipMessage, link: string | undefined, detector: FailureDetector, effects: MembershipEffect[]): void {
+  private onReceive(now: Millis, from: NodeId, message: MembershipMessage, link: string | undefined, order: number | undefined, detector: FailureDetector, effects: MembershipEffect[]): void {
     if (from === this.me.id || !this.peers.includes(from)) {
       this.dropped['unknown-sender'] = (this.dropped['unknown-sender'] ?? 0) + 1;
       return;
@@ -219,7 +221,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     this.applyDetector(detector.heard(from, message.incarnation, now), effects);
     switch (message.type) {
       case 'heartbeat':
-        this.onHeartbeat(now, from, message, link, effects);
+        this.onHeartbeat(now, from, message, link, order, effects);
         if (this.nextTickAt !== undefined && this.nextTickAt - now <= this.config.timing.keepaliveMs / 2) {
           // The tick is due soon: run it in this wake-up rather than waking again for it. Peers
           // then fall into step (each answers the first heartbeat of a round), and a node's
@@ -242,11 +244,20 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     }
   }
 
-  private onHeartbeat(now: Millis, from: NodeId, message: HeartbeatMessage, link: string | undefined, effects: MembershipEffect[]): void {
+  private onHeartbeat(now: Millis, from: NodeId, message: HeartbeatMessage, link: string | undefined, order: number | undefined, effects: MembershipEffect[]): void {
     const known = this.gossip.get(from);
-    if (known === undefined || known.incarnation !== message.incarnation || !sameMembers(known.hears, message.hears)) {
-      this.gossip.set(from, { incarnation: message.incarnation, hears: message.hears });
+    // A heartbeat overtaken on a slower link (a serial line) says whom the peer heard before its
+    // newer heartbeats did: taking its `hears` would drop a node the peer already hears from this
+    // node's candidate. A freshly restarted node once proposed a view of itself alone that way, a
+    // few milliseconds after joining, and (two_node: quorate alone) fenced the healthy peer.
+    const stale = order !== undefined && known !== undefined && known.incarnation === message.incarnation && known.order !== undefined && order < known.order;
+    if (stale) {
+      // Liveness and link health below still count it: the peer did send it.
+    } else if (known === undefined || known.incarnation !== message.incarnation || !sameMembers(known.hears, message.hears)) {
+      this.gossip.set(from, { incarnation: message.incarnation, hears: message.hears, order });
       this.dirty = true;
+    } else {
+      known.order = order;
     }
     if (link !== undefined && this.config.links.includes(link)) {
       effects.push(...this.linkHealth.heard(from, link, message.incarnation, message.beat, now, message.intervalMs));

@@ -71,7 +71,7 @@ export class ClusterNode<Change> implements NodeCore<BaseInput<ClusterWire>, Out
         this.fromStack(now, this.stack.step(now, { kind: 'start' }), out);
         break;
       case 'receive':
-        if (input.message.k === 'm') this.fromMembership(now, this.membership.step(now, { kind: 'receive', from: input.from, message: input.message.m, ...(input.link === undefined ? {} : { link: input.link }) }), out);
+        if (input.message.k === 'm') this.fromMembership(now, this.membership.step(now, { kind: 'receive', from: input.from, message: input.message.m, ...(input.link === undefined ? {} : { link: input.link }), ...(input.order === undefined ? {} : { order: input.order }) }), out);
         else this.fromChannel(now, this.channel.step(now, { kind: 'receive', from: input.from, message: input.message.m }), out);
         break;
       case 'timeout': {

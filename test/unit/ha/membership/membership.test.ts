@@ -568,6 +568,30 @@ describe('Membership fed by hand', () => {
     expect([beats(after), ticks(after)]).toEqual([[], []]);
   });
 
+  it('a heartbeat overtaken on a slower link does not shrink the candidate, so a node just joined does not leave the view on its own', () => {
+    // bench failover --mmp found it: b, restarted, joined {a, b}; 8 ms later a heartbeat a had sent
+    // on the serial link before it heard b arrived, b took "a hears nobody" as news, installed a
+    // view of itself alone (two_node: quorate) and fenced a, which was serving.
+    const fromN1 = (at: number, hears: readonly Member[], view: View | null, link: string, order: number | undefined) =>
+      n2.step(at, { kind: 'receive', from: nodeId(1), message: heartbeat(1, hears, view), link, ...(order === undefined ? {} : { order }) });
+    const proposalsOrViews = (effects: readonly MembershipEffect[]) => effects.filter((e) => e.kind === 'view-change' || ((e.kind === 'send' || e.kind === 'broadcast') && e.message.type === 'propose'));
+    let n2 = new Single(2, [1, 2]);
+    n2.step(0, { kind: 'start' });
+    fromN1(10, [member(2)], pairView, 'eth0', 20);
+    expect(n2.core.status(millis(10)).view?.id).toEqual(id1);
+    // Sent before order 20, on the serial line: it says n1 heard nobody then.
+    expect(proposalsOrViews(fromN1(30, [], null, 'ttyS0', 12))).toEqual([]);
+    expect(n2.core.status(millis(30)).view?.id).toEqual(id1);
+    expect(n2.core.status(millis(30)).peers[0]?.lastHeardAgoMs).toBe(0);
+    // A newer heartbeat that says so is news: n2's candidate is itself alone, and it acts on it.
+    expect(proposalsOrViews(fromN1(40, [], null, 'eth0', 21))).not.toEqual([]);
+    // The same overtaken heartbeat from a driver that cannot tell the order is taken as news too.
+    n2 = new Single(2, [1, 2]);
+    n2.step(0, { kind: 'start' });
+    fromN1(10, [member(2)], pairView, 'eth0', undefined);
+    expect(proposalsOrViews(fromN1(30, [], null, 'ttyS0', undefined))).not.toEqual([]);
+  });
+
   it('ping targets: losing them gives up quorum, finding them restores it', () => {
     const n1 = new Membership({ ...config(1, [1]), quorum: { expectedVotes: 1, twoNode: false, waitForAll: false, pingTargets: true } }, 1);
     const start = n1.step(millis(0), { kind: 'start' });
