@@ -65,7 +65,8 @@ export function clusterStatusReport(input: StatusInputs) {
     };
   });
   const uncleanNodes = new Map(nodes.filter((n) => n.state === 'unclean').map((n) => [n.name, n]));
-  const decisions = schedule(cib, { now: input.now, recordScores: false }).decisions;
+  const policy = schedule(cib, { now: input.now, recordScores: false });
+  const decisions = policy.decisions;
   const primitives = new Map<string, Primitive>();
   for (const r of cib.configuration.resources) for (const p of primitivesOf(r)) primitives.set(p.id, p);
   const resources = decisions.map((d) => {
@@ -82,6 +83,27 @@ export function clusterStatusReport(input: StatusInputs) {
       nextRole: d.nextRole,
       targetRole: p === undefined ? null : (resolveNvSets(p.metaAttributes).get('target-role') ?? null),
       ...waitingForFence(d.current.filter((c) => c.role !== 'Stopped').map((c) => c.node), uncleanNodes, input.fencing),
+    };
+  });
+  // Orphans: active on a node, gone from the configuration (deleted while running, or a CIB
+  // rolled back past them). crm_mon lists them as ORPHANED; without this line a resource still
+  // running would be invisible to the operator.
+  const orphanIds = [...new Set(policy.orphans.map((o) => o.id))];
+  const stopOrphans = options.stopOrphanResources;
+  const orphanResources = orphanIds.map((id) => {
+    const instances = policy.orphans.filter((o) => o.id === id);
+    const stopping = stopOrphans || instances.some((o) => o.cloneInstance === true);
+    return {
+      id,
+      agent: orphanAgent(cib, id),
+      state: 'orphaned' as const,
+      active: instances.map((o) => ({ node: o.node, role: o.role, failed: false })),
+      managed: true,
+      next: null,
+      nextRole: stopping ? ('Stopped' as const) : (instances[0]?.role ?? null),
+      targetRole: null,
+      orphan: stopping ? 'no longer configured: being stopped' : 'no longer configured: left running (stop-orphan-resources=false)',
+      ...waitingForFence(instances.map((o) => o.node), uncleanNodes, input.fencing),
     };
   });
   const failCounts: { node: string; resource: string; operation: string; count: string }[] = [];
@@ -128,7 +150,7 @@ export function clusterStatusReport(input: StatusInputs) {
       deviceProblems: input.fencing.deviceProblems ?? [],
     },
     nodes,
-    resources,
+    resources: [...resources, ...orphanResources],
     failures: { failCounts, failedOperations },
     lastTransition: t === undefined ? null : { graphId: t.graphId, actions: t.actions, summary: t.summary, status: t.status ?? 'running', reason: t.reason ?? null, startedAtMs: t.startedAtMs, finishedAtMs: t.finishedAtMs ?? null },
     problems: input.problems,
@@ -155,6 +177,15 @@ function waitingForFence(activeOn: readonly string[], unclean: ReadonlyMap<strin
   const running = fencing.activity?.inProgress.some((f) => f.target === node) ?? false;
   const why = failure !== undefined ? `the last fence of ${node} failed: ${failure.reason}` : running ? `a fence of ${node} is under way` : `${node} is not fenced yet`;
   return { waitingForFence: `stays on ${node} until ${node} is fenced (${why}); a person who verified that ${node} is off can run: heartline fence confirm ${node} --yes` };
+}
+
+/** An orphan's agent as its operation history records it (the configuration no longer has it). */
+function orphanAgent(cib: Cib, id: string): string | null {
+  for (const state of cib.status.nodes) {
+    const history = state.lrm?.resources.find((r) => r.id === id);
+    if (history?.class !== undefined && history.type !== undefined) return `${history.class}${history.provider === undefined ? '' : `:${history.provider}`}:${history.type}`;
+  }
+  return null;
 }
 
 function primitivesOf(r: Resource): Primitive[] {

@@ -30,7 +30,8 @@ export function renderStatus(r: ClusterStatusReport): string {
   lines.push(`  * Current DC: ${r.dc === null ? 'NONE' : r.dc.name} - partition ${r.quorum.quorate ? 'with' : 'WITHOUT'} quorum${r.quorum.quorate ? '' : ` (${r.quorum.reason ?? 'no reason given'})`}`);
   const joining = r.dc !== null && r.dc.name === r.self.name && !r.cib.authoritative;
   lines.push(`  * CIB version: ${r.cib.version}${joining ? ' (the DC is still collecting the members\' CIBs)' : ''}${r.cib.lastWritten === null ? '' : `; last written ${r.cib.lastWritten}${r.cib.updateOrigin === null ? '' : ` by ${r.cib.updateUser ?? '?'} on ${r.cib.updateOrigin}`}`}`);
-  lines.push(`  * ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'} configured; ${r.resources.length} resource instance${r.resources.length === 1 ? '' : 's'} configured`);
+  const configured = r.resources.filter((x) => x.state !== 'orphaned').length;
+  lines.push(`  * ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'} configured; ${configured} resource instance${configured === 1 ? '' : 's'} configured`);
   lines.push(`  * Fencing: ${r.fencing.configured ? `${r.fencing.method ?? ''}${r.fencing.stonithEnabled ? '' : ' (stonith-enabled=false in the CIB)'}` : 'NOT CONFIGURED (stonith-enabled=false semantics: a lost node is not fenced)'}`);
   for (const f of r.fencing.inProgress) lines.push(`    fencing ${f.target} (${f.action}) since ${new Date(f.startedAtMs).toISOString()}, asked by ${f.requester}`);
   for (const problem of r.fencing.deviceProblems) lines.push(`    fence device not usable: ${problem}`);
@@ -52,7 +53,9 @@ export function renderStatus(r: ClusterStatusReport): string {
     const unmanaged = res.managed ? '' : ' (unmanaged)';
     const disabled = res.targetRole !== null && res.targetRole.toLowerCase() === 'stopped' ? ' (disabled)' : '';
     if (res.active.length === 0) lines.push(`  * ${res.id}\t${agent}:\t Stopped${disabled}${unmanaged}`);
-    for (const a of res.active) lines.push(`  * ${res.id}\t${agent}:\t ${a.failed ? 'FAILED' : a.role} ${a.node}${res.active.length > 1 ? ' (multiply active)' : ''}${unmanaged}`);
+    const orphaned = res.state === 'orphaned' ? 'ORPHANED ' : '';
+    for (const a of res.active) lines.push(`  * ${res.id}\t${agent}:\t ${orphaned}${a.failed ? 'FAILED' : a.role} ${a.node}${res.active.length > 1 && orphaned === '' ? ' (multiply active)' : ''}${unmanaged}`);
+    if ('orphan' in res && res.orphan !== undefined) lines.push(`      ${res.orphan}`);
     if ('waitingForFence' in res && res.waitingForFence !== undefined) lines.push(`      ${res.waitingForFence}`);
   }
   const recent = r.fencing.recent.slice(-5);

@@ -3,20 +3,14 @@
  * call-id order to learn its role there and whether it failed, reads fail counts from the
  * transient attributes, finds orphans and resources active on several nodes.
  */
-import { parseScore, resolveNvSets, SCORE_INFINITY, type Cib, type LrmRscOp, type Role } from '../cib/index.js';
+import { parseScore, resolveNvSets, SCORE_INFINITY, type Cib, type LrmRscOp } from '../cib/index.js';
 import type { CloneSet, Instance, NodeRunState, ResourceModel, Unit } from './model.js';
+import type { Orphan } from './types.js';
 import { migrationThresholdOf, withoutInstanceNumber } from './model.js';
 import { needsFencing } from './requires.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
-/** A resource found active in the status but absent from the configuration. */
-export interface Orphan {
-  readonly id: string;
-  readonly node: string;
-  readonly role: Role;
-  /** An instance of a configured clone beyond its instances: stopped even with stop-orphan-resources=false. */
-  readonly cloneInstance?: boolean;
-}
+export type { Orphan } from './types.js';
 
 function expectedRc(op: LrmRscOp): number {
   // The same field as `magic.split(';')[1].split(':')[2]` or `key.split(':')[2]`, read in place

@@ -4,4 +4,4 @@ export { schedule } from './schedule.js';
 export { applyTransitionOutcome, topologicalActions } from './simulate-outcome.js';
 export type { TransitionOutcomeOptions } from './simulate-outcome.js';
 export { normalizeSummaryLine, parseTransitionSummary } from './summary-text.js';
-export type { ActionKind, AllocationScore, GraphAction, GraphEdge, PolicyResult, ResourceDecision, ScheduleOptions, TransitionGraph } from './types.js';
+export type { ActionKind, AllocationScore, GraphAction, GraphEdge, Orphan, PolicyResult, ResourceDecision, ScheduleOptions, TransitionGraph } from './types.js';

@@ -41,7 +41,7 @@ export function schedule(cib: Cib, options: ScheduleOptions): PolicyResult {
   // Missing monitors before probes: a probe (`_monitor_0`) is never one of their ids, and their pass then looks up fewer.
   const graph = addProbes(addMissingMonitors(createGraph(model, fencing, orders, orphans, cluster, fenced), model, cib), model, nodes);
   const summary = deriveSummary(model, fencing, orphans, cluster, fenced);
-  return { graph, decisions: decisionsOf(model), scores, summary, notes: orphanNotes(orphans) };
+  return { graph, decisions: decisionsOf(model), scores, summary, notes: orphanNotes(orphans), orphans };
 }
 
 /**

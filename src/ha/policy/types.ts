@@ -58,6 +58,15 @@ export interface AllocationScore {
 }
 
 /** Everything `schedule` returns. */
+/** A resource found active in the status but absent from the configuration. */
+export interface Orphan {
+  readonly id: string;
+  readonly node: string;
+  readonly role: Role;
+  /** An instance of a configured clone beyond its instances: stopped even with stop-orphan-resources=false. */
+  readonly cloneInstance?: boolean;
+}
+
 export interface PolicyResult {
   readonly graph: TransitionGraph;
   readonly decisions: readonly ResourceDecision[];
@@ -66,6 +75,8 @@ export interface PolicyResult {
   readonly summary: readonly string[];
   /** Things the engine did not understand and skipped, for the operator. */
   readonly notes: readonly string[];
+  /** Resources active somewhere that the configuration no longer has (stopped by this graph unless stop-orphan-resources=false). */
+  readonly orphans: readonly Orphan[];
 }
 
 /** Inputs besides the CIB. */

@@ -51,6 +51,19 @@ describe('cluster status report', () => {
     expect(text).toContain('Fencing: NOT CONFIGURED');
   });
 
+  it('lists a resource still active but gone from the configuration as ORPHANED, with what happens to it', () => {
+    const nodes = [{ name: 'alpha', lrm: running('web') + running('gone') }, { name: 'beta' }];
+    const r = report(buildCib({ nodes, resources: dummy('web') }));
+    expect(r.resources.map((x) => [x.id, x.state])).toEqual([['web', 'started'], ['gone', 'orphaned']]);
+    expect(r.resources.find((x) => x.id === 'gone')).toMatchObject({ agent: 'ocf:heartbeat:Dummy', active: [{ node: 'alpha', role: 'Started', failed: false }], nextRole: 'Stopped', orphan: 'no longer configured: being stopped' });
+    const text = renderStatus(r);
+    expect(text).toMatch(/\* gone\s+\(ocf:heartbeat:Dummy\):\s+ORPHANED Started alpha\n\s+no longer configured: being stopped/);
+    // Configured instances are counted as before: the orphan is not one of them.
+    expect(text).toContain('2 nodes configured; 1 resource instance configured');
+    const kept = report(buildCib({ nodes, resources: dummy('web'), options: { 'stop-orphan-resources': 'false' } }));
+    expect(kept.resources.find((x) => x.id === 'gone')).toMatchObject({ nextRole: 'Started', orphan: 'no longer configured: left running (stop-orphan-resources=false)' });
+  });
+
   it('lists failed operations, but not a probe that found the resource active (as crm_mon)', () => {
     const op = (rsc: string, id: string, operation: string, interval: number, rc: number, expected: number): string =>
       `<lrm_rsc_op id="${id}" operation="${operation}" interval="${interval}" call-id="9" rc-code="${rc}" op-status="0" transition-key="1:1:${expected}:abc" transition-magic="0:${rc};1:1:${expected}:abc" last-rc-change="1700000000"/>`;

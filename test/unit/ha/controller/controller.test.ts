@@ -46,7 +46,7 @@ function controller(
     changes,
     schedule: (_cib, now) => {
       plans.push(now);
-      return { graph, decisions: [], scores: [], summary: [], notes: [] };
+      return { graph, decisions: [], scores: [], summary: [], notes: [], orphans: [] };
     },
     transition: { batchLimit: 0, concurrentFencing: false },
     resultGraceMs: 1000,
