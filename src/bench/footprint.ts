@@ -24,6 +24,12 @@ import { labRequirementProblem } from '../testbed/requirements.js';
 
 export interface FootprintBenchOptions {
   readonly idleSeconds: number;
+  /**
+   * Idle this long before the window (default 0: the first minute after the resource started).
+   * V8 optimizes the heartbeat path over the first minutes, so a node's steady state costs less
+   * than its first minute.
+   */
+  readonly warmupSeconds?: number;
   /** Keepalive in ms instead of the default; warntime, deadtime and initdead keep the default ratios to it. */
   readonly keepaliveMs?: number;
   /** The link probe interval instead of the default for the keepalive (the keepalive itself: no probing, every link at full rate). */
@@ -58,6 +64,7 @@ export interface HeartbeatFloor {
 export interface FootprintBenchReport {
   readonly timing: TimingSettings;
   readonly idleSeconds: number;
+  readonly warmupSeconds: number;
   readonly resource: string;
   readonly nodes: readonly NodeFootprint[];
   readonly baseline?: HeartbeatFloor;
@@ -116,6 +123,11 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
       options.progress('baseline: a bare Node.js heartbeat exchange on the same kind of links, in the same window');
       floor = await startHeartbeatFloor(lab.timing);
     }
+    const warmupSeconds = options.warmupSeconds ?? 0;
+    if (warmupSeconds > 0) {
+      options.progress(`warming up: idle for ${warmupSeconds} s before the window`);
+      await sleep(warmupSeconds * 1000);
+    }
     options.progress(`idle for ${options.idleSeconds} s with ${RESOURCE} running`);
     const floorBefore = floor === undefined ? undefined : await Promise.all(floor.pids.map(cpuSeconds));
     const pids = Array.from({ length: lab.nodeCount }, (_, node) => active.daemon(node).pid);
@@ -156,7 +168,7 @@ export async function runFootprintBench(options: FootprintBenchOptions): Promise
       });
     }
     const met = nodes.every((n) => n.rssMiB <= FOOTPRINT_TARGETS.rssMiB && n.cpuPercentOfCore <= FOOTPRINT_TARGETS.cpuPercentOfCore);
-    const report = { timing: { ...lab.timing }, idleSeconds: options.idleSeconds, resource: `${RESOURCE} (ocf:heartline:Dummy, monitor every 10 s)`, nodes, ...(options.metrics === true ? { metrics: { scrapeIntervalSeconds: METRICS_SCRAPE_MS / 1000, scrapesPerNode: scrapes } } : {}), targets: { ...FOOTPRINT_TARGETS, met }, ...(baseline === undefined ? {} : { baseline }) };
+    const report = { timing: { ...lab.timing }, idleSeconds: options.idleSeconds, warmupSeconds, resource: `${RESOURCE} (ocf:heartline:Dummy, monitor every 10 s)`, nodes, ...(options.metrics === true ? { metrics: { scrapeIntervalSeconds: METRICS_SCRAPE_MS / 1000, scrapesPerNode: scrapes } } : {}), targets: { ...FOOTPRINT_TARGETS, met }, ...(baseline === undefined ? {} : { baseline }) };
     return ok(report);
   } catch (error) {
     return err({ code: 'lab-failed', message: error instanceof Error ? error.message : String(error), hint: 'the lab was removed; rerun, and run the cluster integration tests to see which part breaks' });

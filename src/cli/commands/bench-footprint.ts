@@ -4,6 +4,7 @@ import { CommandError, ExitCode, printResult, withJsonOption, type JsonOption, t
 
 interface BenchFootprintOptions extends JsonOption {
   readonly idle: number;
+  readonly warmup: number;
   readonly keepalive?: number;
   readonly linkProbeInterval?: number;
   readonly baseline?: boolean;
@@ -37,14 +38,15 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
           'iptables, socat and setpriv. Everything is removed at the end. Progress goes to stderr.',
       )
       .option('--idle <seconds>', 'how long to measure', parseSeconds, 60)
+      .option('--warmup <seconds>', 'stay idle this long before measuring (steady state: V8 optimizes the heartbeat path over the first minutes)', parseWarmup, 0)
       .option('--keepalive <ms>', 'keepalive in milliseconds (default: the configuration default)', parseKeepalive)
       .option('--link-probe-interval <ms>', 'link probe interval in milliseconds (default: the configuration default, 5 keepalives)', parseKeepalive)
       .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rates, in the same window')
       .option('--metrics', 'enable the metrics endpoint (heartline.yaml metrics: {}) and scrape each node every 15 s during the window, as Prometheus would'),
   )
-    .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n  sudo heartline bench footprint --keepalive 250 --baseline --json\n\nJSON: {timing, idleSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads, cpuSecondsByThread}], baseline?: {program, framesPerSecondPerNode, nodes: [{node, rssMiB, cpuPercentOfCore}]}, metrics?: {scrapeIntervalSeconds, scrapesPerNode}, targets}\n')
+    .addHelpText('after', '\nExamples:\n  sudo heartline bench footprint --json\n  sudo heartline bench footprint --idle 300\n  sudo heartline bench footprint --warmup 600 --baseline --json\n  sudo heartline bench footprint --keepalive 250 --baseline --json\n\nJSON: {timing, idleSeconds, warmupSeconds, resource, nodes: [{node, pid, rssMiB, peakRssMiB, cpuSeconds, cpuPercentOfCore, threads, cpuSecondsByThread}], baseline?: {program, framesPerSecondPerNode, nodes: [{node, rssMiB, cpuPercentOfCore}]}, metrics?: {scrapeIntervalSeconds, scrapesPerNode}, targets}\n')
     .action(async (options: BenchFootprintOptions) => {
-      const outcome = await runFootprintBench({ idleSeconds: options.idle, ...(options.keepalive === undefined ? {} : { keepaliveMs: options.keepalive }), ...(options.linkProbeInterval === undefined ? {} : { linkProbeIntervalMs: options.linkProbeInterval }), baseline: options.baseline === true, metrics: options.metrics === true, progress: (line) => terminal.err(`bench footprint: ${line}`) });
+      const outcome = await runFootprintBench({ idleSeconds: options.idle, warmupSeconds: options.warmup, ...(options.keepalive === undefined ? {} : { keepaliveMs: options.keepalive }), ...(options.linkProbeInterval === undefined ? {} : { linkProbeIntervalMs: options.linkProbeInterval }), baseline: options.baseline === true, metrics: options.metrics === true, progress: (line) => terminal.err(`bench footprint: ${line}`) });
       if (!outcome.ok) throw new CommandError(outcome.error.code, outcome.error.message, ExitCode.failed, outcome.error.hint);
       const report = outcome.value;
       printResult(terminal, options, report, () => renderText(report));
@@ -61,6 +63,12 @@ function parseSeconds(value: string): number {
   return seconds;
 }
 
+function parseWarmup(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds > 86_400) throw new InvalidArgumentError(`expected a whole number of seconds from 0 to 86400, got '${value}'`);
+  return seconds;
+}
+
 function parseKeepalive(value: string): number {
   const ms = Number(value);
   if (!/^\d+$/.test(value) || ms < 10 || ms > 10_000) throw new InvalidArgumentError(`expected a keepalive in whole milliseconds from 10 to 10000, got '${value}'`);
@@ -69,7 +77,7 @@ function parseKeepalive(value: string): number {
 
 function renderText(report: FootprintBenchReport): string {
   return [
-    `idle ${report.idleSeconds} s with ${report.resource}; keepalive ${report.timing.keepaliveMs} ms${report.metrics === undefined ? '' : `; metrics scraped every ${report.metrics.scrapeIntervalSeconds} s (${report.metrics.scrapesPerNode} scrapes per node)`}`,
+    `idle ${report.idleSeconds} s${report.warmupSeconds > 0 ? ` after ${report.warmupSeconds} s of warm-up` : ''} with ${report.resource}; keepalive ${report.timing.keepaliveMs} ms${report.metrics === undefined ? '' : `; metrics scraped every ${report.metrics.scrapeIntervalSeconds} s (${report.metrics.scrapesPerNode} scrapes per node)`}`,
     ...report.nodes.map((n) => `node ${n.node}: RSS ${n.rssMiB} MiB (peak ${n.peakRssMiB} MiB), CPU ${n.cpuSeconds} s = ${n.cpuPercentOfCore} % of a core, ${n.threads} threads`),
     ...(report.baseline === undefined ? [] : report.baseline.nodes.map((n) => `baseline ${n.node} (bare Node.js, ${report.baseline?.framesPerSecondPerNode ?? 0} frames/s): RSS ${n.rssMiB} MiB, CPU ${n.cpuPercentOfCore} % of a core`)),
     `targets: <= ${report.targets.rssMiB} MiB and <= ${report.targets.cpuPercentOfCore} % per node: ${report.targets.met ? 'met' : 'MISSED'}`,
