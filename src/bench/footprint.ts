@@ -26,8 +26,8 @@ export interface FootprintBenchOptions {
   readonly idleSeconds: number;
   /**
    * Idle this long before the window (default 0: the first minute after the resource started).
-   * V8 optimizes the heartbeat path over the first minutes, so a node's steady state costs less
-   * than its first minute.
+   * The first minute is not the steady state: an idle daemon's RSS grows for about 25 minutes
+   * before it levels off (docs/ARCHITECTURE.md).
    */
   readonly warmupSeconds?: number;
   /** Keepalive in ms instead of the default; warntime, deadtime and initdead keep the default ratios to it. */

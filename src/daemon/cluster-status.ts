@@ -75,7 +75,7 @@ export function clusterStatusReport(input: StatusInputs) {
     const active = d.current.filter((c) => c.role !== 'Stopped');
     return {
       id: d.resource,
-      agent: p === undefined ? null : `${p.class}${p.provider === undefined ? '' : `:${p.provider}`}:${p.type}`,
+      agent: p === undefined ? null : agentName(p),
       state: active.length === 0 ? 'stopped' : active.length > 1 ? 'multiply-active' : active.some((c) => c.failed) ? 'failed' : 'started',
       active: active.map((c) => ({ node: c.node, role: c.role, failed: c.failed })),
       managed: d.managed,
@@ -183,9 +183,14 @@ function waitingForFence(activeOn: readonly string[], unclean: ReadonlyMap<strin
 function orphanAgent(cib: Cib, id: string): string | null {
   for (const state of cib.status.nodes) {
     const history = state.lrm?.resources.find((r) => r.id === id);
-    if (history?.class !== undefined && history.type !== undefined) return `${history.class}${history.provider === undefined ? '' : `:${history.provider}`}:${history.type}`;
+    if (history?.class !== undefined && history.type !== undefined) return agentName({ class: history.class, provider: history.provider, type: history.type });
   }
   return null;
+}
+
+/** `class[:provider]:type`, as crm_mon shows an agent. */
+function agentName(agent: { readonly class: string; readonly provider?: string | undefined; readonly type: string }): string {
+  return `${agent.class}${agent.provider === undefined ? '' : `:${agent.provider}`}:${agent.type}`;
 }
 
 function primitivesOf(r: Resource): Primitive[] {

@@ -37,8 +37,8 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
           'Targets: at most 80 MiB RSS and 1 % of a core per node; exits 1 when one is missed. Needs root, ip, ' +
           'iptables, socat and setpriv. Everything is removed at the end. Progress goes to stderr.',
       )
-      .option('--idle <seconds>', 'how long to measure', parseSeconds, 60)
-      .option('--warmup <seconds>', 'stay idle this long before measuring (steady state: V8 optimizes the heartbeat path over the first minutes)', parseWarmup, 0)
+      .option('--idle <seconds>', 'how long to measure', wholeSeconds(5), 60)
+      .option('--warmup <seconds>', 'stay idle this long before measuring (the first minute is not the steady state: RSS grows for about 25 minutes)', wholeSeconds(0), 0)
       .option('--keepalive <ms>', 'keepalive in milliseconds (default: the configuration default)', parseKeepalive)
       .option('--link-probe-interval <ms>', 'link probe interval in milliseconds (default: the configuration default, 5 keepalives)', parseKeepalive)
       .option('--baseline', 'also measure a bare Node.js heartbeat exchange at the same rates, in the same window')
@@ -57,16 +57,13 @@ export function registerBenchFootprintCommand(bench: Command, terminal: Terminal
     });
 }
 
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!/^\d+$/.test(value) || seconds < 5 || seconds > 86_400) throw new InvalidArgumentError(`expected a whole number of seconds from 5 to 86400, got '${value}'`);
-  return seconds;
-}
-
-function parseWarmup(value: string): number {
-  const seconds = Number(value);
-  if (!/^\d+$/.test(value) || seconds > 86_400) throw new InvalidArgumentError(`expected a whole number of seconds from 0 to 86400, got '${value}'`);
-  return seconds;
+/** A commander parser for a whole number of seconds from `min` to a day. */
+function wholeSeconds(min: number): (value: string) => number {
+  return (value) => {
+    const seconds = Number(value);
+    if (!/^\d+$/.test(value) || seconds < min || seconds > 86_400) throw new InvalidArgumentError(`expected a whole number of seconds from ${min} to 86400, got '${value}'`);
+    return seconds;
+  };
 }
 
 function parseKeepalive(value: string): number {

@@ -251,13 +251,14 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     // node's candidate. A freshly restarted node once proposed a view of itself alone that way, a
     // few milliseconds after joining, and (two_node: quorate alone) fenced the healthy peer.
     const stale = order !== undefined && known !== undefined && known.incarnation === message.incarnation && known.order !== undefined && order < known.order;
-    if (stale) {
-      // Liveness and link health below still count it: the peer did send it.
-    } else if (known === undefined || known.incarnation !== message.incarnation || !sameMembers(known.hears, message.hears)) {
-      this.gossip.set(from, { incarnation: message.incarnation, hears: message.hears, order });
-      this.dirty = true;
-    } else {
-      known.order = order;
+    // A stale one still counts below, for liveness and link health: the peer did send it.
+    if (!stale) {
+      if (known === undefined || known.incarnation !== message.incarnation || !sameMembers(known.hears, message.hears)) {
+        this.gossip.set(from, { incarnation: message.incarnation, hears: message.hears, order });
+        this.dirty = true;
+      } else {
+        known.order = order;
+      }
     }
     if (link !== undefined && this.config.links.includes(link)) {
       effects.push(...this.linkHealth.heard(from, link, message.incarnation, message.beat, now, message.intervalMs));

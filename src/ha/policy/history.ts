@@ -10,8 +10,6 @@ import { migrationThresholdOf, withoutInstanceNumber } from './model.js';
 import { needsFencing } from './requires.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
-export type { Orphan } from './types.js';
-
 function expectedRc(op: LrmRscOp): number {
   // The same field as `magic.split(';')[1].split(':')[2]` or `key.split(':')[2]`, read in place
   // without building strings (this runs for every op of every history).

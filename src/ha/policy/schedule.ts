@@ -8,12 +8,12 @@ import { applyOrderings, createGraph, deriveSummary } from './actions.js';
 import { addProbes } from './probe-actions.js';
 import { addMissingMonitors } from './recurring-monitors.js';
 import { expandColocations, expandOrders } from './constraints.js';
-import { determineCurrentState, type Orphan } from './history.js';
+import { determineCurrentState } from './history.js';
 import { buildResourceModel, type ResourceModel } from './model.js';
 import { allocateResources, currentNode } from './placement.js';
 import { blockStartsAwaitingProbes } from './probes.js';
 import { needsFencing, needsQuorum } from './requires.js';
-import type { AllocationScore, PolicyResult, ResourceDecision, ScheduleOptions } from './types.js';
+import type { AllocationScore, Orphan, PolicyResult, ResourceDecision, ScheduleOptions } from './types.js';
 import { unpackClusterOptions, unpackNodes, type ClusterOptions, type PolicyNode } from './unpack.js';
 
 interface Fencing {

@@ -57,7 +57,6 @@ export interface AllocationScore {
   readonly kind: 'allocation' | 'promotion';
 }
 
-/** Everything `schedule` returns. */
 /** A resource found active in the status but absent from the configuration. */
 export interface Orphan {
   readonly id: string;
@@ -67,6 +66,7 @@ export interface Orphan {
   readonly cloneInstance?: boolean;
 }
 
+/** Everything `schedule` returns. */
 export interface PolicyResult {
   readonly graph: TransitionGraph;
   readonly decisions: readonly ResourceDecision[];
