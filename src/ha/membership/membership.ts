@@ -91,6 +91,14 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
   private readonly linkRates: LinkRates;
   private readonly gossip = new Map<NodeId, PeerGossip>();
   private view: View | null = null;
+  /**
+   * The newest view this node has installed, kept when it is expelled: no older view is installed
+   * again. Otherwise a node expelled from a view (a member moved on to a newer one) took the same
+   * view straight back from another member's heartbeat, was expelled again by the next, and the
+   * proposer, back in a view with the members it wanted, abandoned the proposal that would have
+   * fixed it (`sim membership --seed 5551496`: no convergence in 6.5 s without faults).
+   */
+  private newestViewId: ViewId | null = null;
   private promised: ViewId | null = null;
   private maxSeq = 0;
   private proposal: Proposal | null = null;
@@ -271,7 +279,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     const theirs = message.view;
     if (theirs === null) return;
     this.maxSeq = Math.max(this.maxSeq, theirs.id.seq);
-    if (this.view !== null && compareViewIds(theirs.id, this.view.id) <= 0) return;
+    if (this.newestViewId !== null && compareViewIds(theirs.id, this.newestViewId) <= 0) return;
     if (hasMember(theirs.members, this.me)) {
       // A committed view with us in it: we accepted it, and missed (or have not yet had) the commit.
       this.install(theirs, effects);
@@ -320,7 +328,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     const view = message.view;
     this.maxSeq = Math.max(this.maxSeq, view.id.seq);
     if (!hasMember(view.members, this.me)) return;
-    if (this.view !== null && compareViewIds(view.id, this.view.id) <= 0) return;
+    if (this.newestViewId !== null && compareViewIds(view.id, this.newestViewId) <= 0) return;
     this.install(view, effects);
   }
 
@@ -348,6 +356,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
         const gossip = this.gossip.get(node);
         return gossip !== undefined && gossip.incarnation === detector.incarnation(node) ? gossip.hears : undefined;
       },
+      ...(this.view === null ? {} : { current: this.view.members }),
     });
   }
 
@@ -387,6 +396,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
   private install(view: View, effects: MembershipEffect[]): void {
     const previous = this.view;
     this.view = view;
+    this.newestViewId = view.id;
     this.dirty = true;
     this.maxSeq = Math.max(this.maxSeq, view.id.seq);
     if (this.promised === null || compareViewIds(this.promised, view.id) < 0) this.promised = view.id;

@@ -1,7 +1,8 @@
-// chooseCandidate: the largest set of mutually hearing nodes that includes this node, lowest ids on
-// ties. Small hand-drawn graphs as a table (full mesh, one-way links, equal cliques, peers that do
-// not hear us, incarnation mismatches), then random 16-node graphs from fixed seeds compared with
-// a brute-force search over every subset.
+// chooseCandidate: the largest set of mutually hearing nodes that includes this node; on ties the
+// one keeping most of the current view, then the lowest ids. Small hand-drawn graphs as a table
+// (full mesh, one-way links, equal cliques, peers that do not hear us, incarnation mismatches,
+// incumbents), then random 16-node graphs from fixed seeds compared with a brute-force search over
+// every subset.
 import { describe, expect, it } from 'vitest';
 import { nodeId, randomChance, SeededRandom, type NodeId } from '../../../../src/lib/index.js';
 import { chooseCandidate, type Member } from '../../../../src/ha/membership/index.js';
@@ -14,7 +15,7 @@ const ids = (members: readonly Member[]): number[] => members.map((x) => x.id);
  * `a=b` for both directions. Node `self` is the one choosing; it hears (calls alive) whoever it has
  * an edge to, and knows what each of them hears.
  */
-function choose(self: number, nodes: readonly number[], edges: readonly string[]): number[] {
+function choose(self: number, nodes: readonly number[], edges: readonly string[], current?: readonly number[]): number[] {
   const hears = new Map<number, Set<number>>(nodes.map((n) => [n, new Set<number>()]));
   for (const edge of edges) {
     const [a, b] = edge.split(/[>=]/).map(Number) as [number, number];
@@ -27,6 +28,7 @@ function choose(self: number, nodes: readonly number[], edges: readonly string[]
       self: m(self),
       alive,
       hearsOf: (node) => (alive.some((a) => a.id === node) ? [...(hears.get(node) ?? [])].map((id) => m(id)) : undefined),
+      ...(current === undefined ? {} : { current: current.map((id) => m(id)) }),
     }),
   );
 }
@@ -59,6 +61,30 @@ describe('chooseCandidate', () => {
       expect(choose(self, nodes, edges)).toEqual(expected);
     });
   }
+
+  describe('ties keep the members of the current view', () => {
+    // [name, self, nodes, edges, current view, expected]
+    const incumbents: readonly [string, number, readonly number[], readonly string[], readonly number[], readonly number[]][] = [
+      // The three-node storage test: view {1,3}; 2 reboots, 1 hears 2 and 3, 3 does not hear 2 yet.
+      ['a rejoining node that only some members hear cannot push a member out', 1, [1, 2, 3], ['1=2', '1=3'], [1, 3], [1, 3]],
+      ['without a view the tie still goes to the lowest ids', 1, [1, 2, 3], ['1=2', '1=3'], [], [1, 2]],
+      ['the view already holds the lower ids: unchanged', 1, [1, 2, 3], ['1=2', '1=3'], [1, 2], [1, 2]],
+      ['size first: a bigger clique wins over the current view', 1, [1, 2, 3, 4], ['1=4', ...mesh([1, 2, 3])], [1, 4], [1, 2, 3]],
+      ['among equal cliques, the one with more incumbents', 5, [1, 2, 3, 4, 5], ['5=1', '5=2', '5=3', '5=4', '1=4', '2=3'], [2, 3, 5], [2, 3, 5]],
+      ['incumbents split across equal cliques: the most kept, then the lowest ids', 5, [1, 2, 3, 4, 5], ['5=1', '5=2', '5=3', '5=4', '1=4', '2=3'], [1, 2, 3, 5], [2, 3, 5]],
+    ];
+    for (const [name, self, nodes, edges, current, expected] of incumbents) {
+      it(name, () => {
+        expect(choose(self, nodes, edges, current)).toEqual(expected);
+      });
+    }
+
+    it('an incumbent in an old incarnation does not count', () => {
+      const hearsOf = (node: NodeId): Member[] => (node === 2 ? [m(1)] : [m(1)]);
+      const candidate = chooseCandidate({ self: m(1), alive: [m(2), m(3)], hearsOf, current: [m(1), m(3, 7)] });
+      expect(ids(candidate)).toEqual([1, 2]);
+    });
+  });
 
   it('returns members in id order with their incarnations, whatever order alive and hears come in', () => {
     const self = m(3, 9);
@@ -107,11 +133,12 @@ describe('chooseCandidate', () => {
 });
 
 /**
- * The largest clique containing `self` (ids 1..count), lowest ids on ties (the lexicographically
- * smallest sorted id list), by trying every subset. `adjacency[i]` has bit j set when nodes i+1
- * and j+1 hear each other.
+ * The largest clique containing `self` (ids 1..count); on ties the one with most ids in `current`,
+ * then the lexicographically smallest sorted id list; by trying every subset. `adjacency[i]` has
+ * bit j set when nodes i+1 and j+1 hear each other.
  */
-function bruteForce(self: number, count: number, adjacency: readonly number[]): number[] {
+function bruteForce(self: number, count: number, adjacency: readonly number[], current: ReadonlySet<number> = new Set()): number[] {
+  const kept = (set: readonly number[]): number => set.filter((id) => current.has(id)).length;
   let best = [self];
   for (let mask = 0; mask < 1 << count; mask++) {
     if ((mask & (1 << (self - 1))) === 0) continue;
@@ -120,7 +147,8 @@ function bruteForce(self: number, count: number, adjacency: readonly number[]): 
     if (!clique) continue;
     const set: number[] = [];
     for (let i = 0; i < count; i++) if ((mask & (1 << i)) !== 0) set.push(i + 1);
-    if (set.length > best.length || (set.length === best.length && lexLess(set, best))) best = set;
+    const better = set.length > best.length || (set.length === best.length && (kept(set) > kept(best) || (kept(set) === kept(best) && lexLess(set, best))));
+    if (better) best = set;
   }
   return best;
 }
@@ -157,8 +185,11 @@ describe('chooseCandidate against brute force on random 16-node graphs', () => {
           for (let j = 0; j < COUNT; j++) if (i !== j && hears(i + 1, j + 1) && hears(j + 1, i + 1)) mask |= 1 << j;
           return mask;
         });
-        const expected = bruteForce(self, COUNT, adjacency);
-        expect(ids(chooseCandidate({ self: m(self), alive, hearsOf })), `density ${density} round ${round}`).toEqual(expected);
+        expect(ids(chooseCandidate({ self: m(self), alive, hearsOf })), `density ${density} round ${round}`).toEqual(bruteForce(self, COUNT, adjacency));
+        // The same graph with a random current view (self always in it): the tie-break keeps the most of it.
+        const current = new Set([self, ...Array.from({ length: COUNT }, (_, i) => i + 1).filter(() => randomChance(random, 0.5))]);
+        const withView = chooseCandidate({ self: m(self), alive, hearsOf, current: [...current].map((id) => m(id)) });
+        expect(ids(withView), `density ${density} round ${round}, view ${[...current].join(',')}`).toEqual(bruteForce(self, COUNT, adjacency, current));
       }
     });
   }

@@ -279,6 +279,29 @@ describe('Membership with a router', () => {
     expect(router.view(1)).toEqual(router.view(2));
   });
 
+  it('a node that rejoins heard by only some members cannot push a member out of the view', () => {
+    // The three-node storage test: b rebooted, a heard b and c, c did not hear b yet; {a, b} won the
+    // tie on ids, and a (DC) fenced c, healthy, as lost. The incumbents now win the tie.
+    const router = new Router([1, 2, 3]);
+    router.start(1, 2, 3);
+    router.runUntil(1000);
+    expect(memberIds(router.view(1))).toEqual([1, 2, 3]);
+    router.crash(2);
+    router.runUntil(2000);
+    expect(memberIds(router.view(1))).toEqual([1, 3]);
+    const settled = router.now;
+    for (const link of LINKS) router.cuts.add(`2>3/${link}`);
+    router.replace(2);
+    router.start(2);
+    router.runUntil(4000);
+    for (const id of [1, 3]) expect(memberIds(router.view(id))).toEqual([1, 3]);
+    expect(router.eventsOf(1, 'view-change', settled)).toEqual([]);
+    expect(router.eventsOf(3, 'view-change', settled)).toEqual([]);
+    router.cuts.clear();
+    router.runUntil(5000);
+    for (const id of [1, 2, 3]) expect(memberIds(router.view(id))).toEqual([1, 2, 3]);
+  });
+
   it('leave takes the peer down with reason left at once, and the survivor re-forms without waiting for deadtime', () => {
     const router = new Router([1, 2]);
     router.start(1, 2);
@@ -521,6 +544,27 @@ describe('Membership fed by hand', () => {
     expect(eventsIn(effects, 'view-change')).toEqual([{ kind: 'view-change', view: null, previous: pairView, reason: 'expelled' }]);
     expect(eventsIn(effects, 'quorum-change')).toMatchObject([{ quorum: { quorate: false, reason: 'not a member of any view yet' } }]);
     expect(n2.core.status(millis(30)).view).toBeNull();
+  });
+
+  it('once expelled, never takes the view it was expelled from back (from a heartbeat or a late commit)', () => {
+    // sim membership --seed 5551496: expelled by one member's heartbeat, re-installed from the next
+    // member's, expelled again, for ever; the proposer abandoned the proposal that would end it.
+    const view3: View = { id: { seq: 1, proposer: nodeId(1), incarnation: 1 }, members: [member(1), member(2), member(3)], dc: nodeId(1) };
+    const n2 = new Single(2, [1, 2, 3]);
+    n2.step(0, { kind: 'start' });
+    n2.receive(10, 1, heartbeat(1, [member(2), member(3)]), 'eth0');
+    n2.receive(10, 3, heartbeat(1, [member(1), member(2)]), 'eth0');
+    n2.receive(20, 1, { type: 'commit', incarnation: 1, view: view3 });
+    const alone: View = { id: { seq: 2, proposer: nodeId(3), incarnation: 1 }, members: [member(3)], dc: nodeId(3) };
+    n2.receive(30, 3, heartbeat(1, [member(1), member(2)], alone), 'eth0');
+    expect(n2.core.status(millis(30)).view).toBeNull();
+    const again = [...n2.receive(40, 1, heartbeat(1, [member(2), member(3)], view3), 'eth0'), ...n2.receive(50, 1, { type: 'commit', incarnation: 1, view: view3 })];
+    expect(eventsIn(again, 'view-change')).toEqual([]);
+    expect(n2.core.status(millis(50)).view).toBeNull();
+    // A newer view with it in it is still taken from a heartbeat (a missed commit).
+    const newer: View = { id: { seq: 3, proposer: nodeId(1), incarnation: 1 }, members: [member(1), member(2), member(3)], dc: nodeId(1) };
+    n2.receive(60, 1, heartbeat(1, [member(2), member(3)], newer), 'eth0');
+    expect(n2.core.status(millis(60)).view).toEqual(newer);
   });
 
   it('is not expelled by a higher view from a node outside its view, nor by a lower view', () => {
