@@ -5,16 +5,18 @@
 // view. For each UDP link kind (unicast, broadcast, multicast).
 // Method: DaemonLab: two `heartline daemon`s (the BUILT CLI) in two namespaces joined by link0 (a
 // crossover veth), link1 (veths into a bridge) and serial0 (a socat null-modem). Links are cut with
-// `ip link set down`, an iptables DROP at both nodes, or by killing socat; times are measured from
-// just before the cut to what `heartline links` shows (polled over the control socket) and to the
-// daemons' own log timestamps.
+// `ip link set down`, an iptables DROP at both nodes, or by killing socat; a cut link's detection
+// is measured from the moment the fault command returned (the cut is in place at both ends then)
+// to the daemon's own log timestamp of "link to peer down", and `heartline links` (polled over
+// the control socket) must show it too. The poll's own timing is not measured: on a loaded machine
+// the test process, not the daemon (real-time), is what runs late.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DaemonLab, LabFault, UdpLinkKind } from '../../../src/testbed/daemon-lab.js';
 import { describeWithPrerequisites } from '../harness/prerequisites.js';
 import { createTwoNodeLab, cursors, expectNoNodeDown, expectStillInView, MEMBERSHIP_PREREQUISITES, nodeDowns, waitForLinkState, type LabLinkName } from './membership-lab.js';
 
-/** What `heartline links` may lag behind the link's real deadline: the 10 ms poll, the control round trip, the fault command itself. */
-const POLL_SLACK_MS = 150;
+/** How far past its deadline a daemon may log a link down: the deadline is checked at the next keepalive tick (100 ms), plus scheduling. */
+const DECISION_SLACK_MS = 150;
 
 interface Cut {
   readonly link: LabLinkName;
@@ -73,12 +75,13 @@ for (const kind of KINDS) {
         const boundMs = cut.link === 'link0' ? deadtimeMs : (deadtimeMs * linkProbeIntervalMs) / keepaliveMs;
         const view = await lab.waitForFullView();
         const since = cursors(lab);
-        const cutAt = Date.now();
         const repair = await cut.apply(lab);
+        const cutAt = Date.now();
         try {
-          const seenDown = await Promise.all([0, 1].map((node) => waitForLinkState(lab, node, cut.link, 'down', boundMs + 3000)));
-          for (const [node, at] of seenDown.entries()) {
-            expect(at - cutAt, `node ${lab.nodeName(node)} shows ${cut.link} down after`).toBeLessThanOrEqual(boundMs + POLL_SLACK_MS);
+          await Promise.all([0, 1].map((node) => waitForLinkState(lab, node, cut.link, 'down', boundMs + 3000)));
+          for (const node of [0, 1]) {
+            const down = await lab.waitForLog(node, (event) => event.msg === 'link to peer down' && event['link'] === cut.link, { what: `link to peer down on ${cut.link}`, since: since[node] ?? 0 });
+            expect(down.time - cutAt, `node ${lab.nodeName(node)} logs ${cut.link} down after`).toBeLessThanOrEqual(boundMs + DECISION_SLACK_MS);
           }
           // The CLI itself says so too, and the other links are still up.
           const shown = (await lab.cli(1, 'links')) as Awaited<ReturnType<DaemonLab['links']>>;

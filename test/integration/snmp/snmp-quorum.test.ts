@@ -51,6 +51,8 @@ describeWithPrerequisites('heartline snmp-agent: quorum lost and regained in a t
       argv: [process.execPath, builtCli, 'snmp-agent', '--config', config, '--node', lab.nodeName(0), '--socket', lab.socketPath(0), '--state-dir', lab.stateDir(0), '--standalone', `127.0.0.1:${port}`],
       onStdoutLine: (line) => agentLog.push(line),
     });
+    // Walks before the agent listens time out (on a loaded machine its start takes seconds).
+    await eventually(() => (agentLog.some((line) => line.includes('snmp agent started')) ? true : undefined), { what: "node a's agent listening", timeoutMs: 30_000, intervalMs: 100, describe: () => `${agentLog.join('\n')}\n${agent?.stderrTail() ?? ''}` });
   }, 120_000);
 
   afterAll(async () => {
