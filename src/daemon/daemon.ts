@@ -33,6 +33,7 @@ import { LrmBridge } from './lrm-bridge.js';
 import { loadDaemonMetrics } from './daemon-metrics.js';
 import { CONFIGURE_HINT, notConfiguredReason } from './not-configured.js';
 import { SystemdNotifier } from './systemd-notify.js';
+import { startHeapTrim } from './heap-trim.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/heartline';
 /** HA_RSCTMP of the agents: on a tmpfs, so that agents' state files (Dummy's) do not survive a reboot. */
@@ -241,6 +242,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   applyRealtimeScheduling(options.realtimePriority, log);
   const workerData: HeartbeatWorkerData = { config, nodeName, incarnation: incarnation.value, authKeys: keys.value, logLevel: options.logLevel };
   const worker = new Worker(new URL('./heartbeat-worker.js', import.meta.url), { workerData });
+  startHeapTrim();
   const postToWorker = worker.postMessage.bind(worker);
   workerPort.post = (message) => worker.postMessage(message);
   const relay = new SerialRelay((message) => postToWorker(message), clock, log.child('links'));

@@ -14,9 +14,12 @@ import { MembershipDriver } from './membership-driver.js';
 import { PingProber } from './ping-prober.js';
 import { RelayedLink } from './relayed-link.js';
 import { SERIAL_FRAME_PAYLOAD_BYTES_MAX } from '../links/serial-framing.js';
+import { startHeapTrim } from './heap-trim.js';
 
 const port = parentPort;
 if (port === null) throw new Error('heartbeat-worker.js runs only as a worker thread of the daemon');
+// Its own isolate, its own committed pages: trimmed as the main thread's are.
+startHeapTrim();
 const data = workerData as HeartbeatWorkerData;
 const post = (message: FromHeartbeatWorker): void => port.postMessage(message);
 
