@@ -8,9 +8,8 @@ import type { ColocationPair, OrderPair } from './constraints.js';
 import { compareActions, compareEdges } from './graph-order.js';
 import { currentNode } from './placement.js';
 import type { Instance, ResourceModel, Unit } from './model.js';
-import type { Orphan } from './types.js';
 import { requirementOf } from './requires.js';
-import type { GraphAction, GraphEdge, TransitionGraph } from './types.js';
+import type { GraphAction, GraphEdge, Orphan, TransitionGraph } from './types.js';
 import type { ClusterOptions, PolicyNode } from './unpack.js';
 
 function activeRole(inst: Instance): Role {
