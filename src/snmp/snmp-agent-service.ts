@@ -111,6 +111,11 @@ export class SnmpAgentService {
 
   private async poll(notify: boolean): Promise<void> {
     const { logger } = this.options;
+    // The files before the daemon: the daemon logs a change at the moment it makes it, so a status
+    // asked after reading the log already shows every change in it, and a notification never
+    // carries news the MIB served beside it does not (a manager that walks on a trap sees it).
+    const fresh = this.reader.recentEvents().filter((e) => e.sequence > this.deriver.eventSequence);
+    const fences = this.reader.fenceHistory();
     const answer = await this.reader.daemon();
     const daemon = answer.ok ? answer.reports : undefined;
     if (daemon !== undefined) this.lastDaemon = daemon;
@@ -120,9 +125,7 @@ export class SnmpAgentService {
       else logger.warn('the daemon does not answer: serving what heartline.yaml and the files say (hlClusterDaemonReachable false)', { reason: problem });
       this.daemonProblem = problem;
     }
-    const fresh = this.reader.recentEvents().filter((e) => e.sequence > this.deriver.eventSequence);
     if (fresh.length > 0) this.events.push(...fresh);
-    const fences = this.reader.fenceHistory();
     const now = Date.now();
     if (this.availability === undefined || fresh.length > 0 || now - this.availabilityAtMs >= AVAILABILITY_REFRESH_MS) {
       // Everything the log keeps: reread in full now and then (the daemon prunes it), else appended.

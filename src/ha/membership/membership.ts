@@ -112,6 +112,8 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
   private readonly beats = new Map<string, number>();
   private readonly sentAt = new Map<string, Map<number, number>>();
   private readonly lastBeatFrom = new Map<string, { beat: number; at: number }>();
+  /** Per peer, the highest heartbeat number heard from its current incarnation (on any link): how long it has run. */
+  private readonly roundsHeard = new Map<NodeId, { incarnation: number; beat: number }>();
   private detectArmedAt: number | undefined;
   /** When the 'tick' timer fires next: deadlines from then on are checked by the tick, not a timer of their own. */
   private nextTickAt: number | undefined;
@@ -268,6 +270,8 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
         known.order = order;
       }
     }
+    const rounds = this.roundsHeard.get(from);
+    if (rounds === undefined || rounds.incarnation !== message.incarnation || rounds.beat < message.beat) this.roundsHeard.set(from, { incarnation: message.incarnation, beat: message.beat });
     if (link !== undefined && this.config.links.includes(link)) {
       effects.push(...this.linkHealth.heard(from, link, message.incarnation, message.beat, now, message.intervalMs));
       this.lastBeatFrom.set(`${from}\u0000${link}`, { beat: message.beat, at: now });
@@ -377,6 +381,13 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
     effects.push({ kind: 'set-timer', timer: 'proposal', afterMs: (2 * this.config.timing.keepaliveMs) as Millis });
   }
 
+  /** Heartbeat rounds `member` has sent in its incarnation, as far as this node knows (0: unknown). */
+  private roundsRun(member: Member): number {
+    if (member.id === this.me.id) return Math.max(0, ...this.beats.values());
+    const heard = this.roundsHeard.get(member.id);
+    return heard !== undefined && heard.incarnation === member.incarnation ? heard.beat : 0;
+  }
+
   private abandonProposal(effects: MembershipEffect[], backoffMs: number): void {
     this.proposal = null;
     this.backingOff = backoffMs > 0;
@@ -386,7 +397,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
   }
 
   private commit(proposal: Proposal, effects: MembershipEffect[]): void {
-    const view: View = { id: proposal.id, members: proposal.members, dc: chooseDc(proposal.members, [...proposal.acks.values()]) };
+    const view: View = { id: proposal.id, members: proposal.members, dc: chooseDc(proposal.members, [...proposal.acks.values()], (member) => this.roundsRun(member)) };
     for (const m of proposal.members) {
       if (m.id !== this.me.id) effects.push({ kind: 'send', to: m.id, message: { type: 'commit', incarnation: this.me.incarnation, view } });
     }
@@ -496,17 +507,25 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
 
 /**
  * The DC of a new view: the DC of the largest previous view among the members, if that DC is a
- * member in the same incarnation (then ties go to the newer view, then the lower id); otherwise the
- * member with the lowest id. Keeping the DC where it is avoids a needless hand-over when a node joins.
+ * member in the same incarnation; otherwise the member with the lowest id. Keeping the DC where it
+ * is avoids a needless hand-over when a node joins. Among views of one size the DC that has run
+ * longest wins (`rounds`: heartbeat rounds sent in its incarnation, as the proposer heard them; the
+ * longest uptime, as Pacemaker's election), then the newer view, then the lower id. Without the
+ * uptime, a node fenced and booted again took the DC back from the survivor: it installs a view of
+ * itself alone before the survivor hears it, and that view is newer than the survivor's.
  */
-export function chooseDc(members: readonly Member[], previousViews: readonly (View | null)[]): NodeId {
-  let best: { dc: NodeId; size: number; seq: number } | undefined;
+export function chooseDc(members: readonly Member[], previousViews: readonly (View | null)[], rounds: (member: Member) => number = () => 0): NodeId {
+  let best: { dc: NodeId; size: number; rounds: number; seq: number } | undefined;
   for (const view of previousViews) {
     if (view === null) continue;
     const dcMember = view.members.find((m) => m.id === view.dc);
     if (dcMember === undefined || !hasMember(members, dcMember)) continue;
-    const score = { dc: view.dc, size: view.members.length, seq: view.id.seq };
-    if (best === undefined || score.size > best.size || (score.size === best.size && (score.seq > best.seq || (score.seq === best.seq && score.dc < best.dc)))) best = score;
+    const score = { dc: view.dc, size: view.members.length, rounds: rounds(dcMember), seq: view.id.seq };
+    if (best === undefined || compareDcScores(score, best) > 0) best = score;
   }
   return best?.dc ?? (members[0] as Member).id;
+}
+
+function compareDcScores(a: { dc: NodeId; size: number; rounds: number; seq: number }, b: { dc: NodeId; size: number; rounds: number; seq: number }): number {
+  return a.size - b.size || a.rounds - b.rounds || a.seq - b.seq || b.dc - a.dc;
 }

@@ -279,6 +279,30 @@ describe('Membership with a router', () => {
     expect(router.view(1)).toEqual(router.view(2));
   });
 
+  it('a DC fenced and restarted does not take the DC back from the survivor when it rejoins', () => {
+    // Two nodes, 1 the DC, is lost; 2 runs alone as DC. 1 boots again, hears 2 before 2 hears it,
+    // and installs a view of its own: newer than 2's, as big. The survivor keeps the DC role (a needless
+    // hand-over, and the SNMP agent of the new DC cannot announce its own return).
+    const router = new Router([1, 2]);
+    router.start(1, 2);
+    router.runUntil(1000);
+    expect(router.view(2)?.dc).toBe(1);
+    router.crash(1);
+    router.runUntil(4000);
+    expect(router.view(2)).toMatchObject({ members: [member(2)], dc: 2 });
+    const alone = router.now;
+    for (const link of LINKS) router.cuts.add(`1>2/${link}`);
+    router.replace(1);
+    router.start(1);
+    router.runUntil(7000);
+    expect(router.view(1)).toMatchObject({ members: [member(1, 2)], dc: 1 });
+    router.cuts.clear();
+    router.runUntil(8000);
+    expect(router.view(1)).toMatchObject({ members: [member(1, 2), member(2)], dc: 2 });
+    expect(router.view(2)).toEqual(router.view(1));
+    expect(router.eventsOf(2, 'view-change', alone).map((e) => e.view?.dc)).toEqual([2]);
+  });
+
   it('a node that rejoins heard by only some members cannot push a member out of the view', () => {
     // The three-node storage test: b rebooted, a heard b and c, c did not hear b yet; {a, b} won the
     // tie on ids, and a (DC) fenced c, healthy, as lost. The incumbents now win the tie.
@@ -653,20 +677,23 @@ describe('chooseDc', () => {
     members: ids.map((x) => (typeof x === 'number' ? member(x) : member(x[0], x[1]))),
     dc: nodeId(dc),
   });
-  const cases: readonly [string, readonly Member[], readonly (View | null)[], number][] = [
+  const cases: readonly [string, readonly Member[], readonly (View | null)[], number, Readonly<Record<number, number>>?][] = [
     ['no previous views: the lowest id', [member(2), member(5), member(7)], [null, null, null], 2],
     ['no acks at all: the lowest id', [member(4)], [], 4],
     ['a previous DC that is a member stays', [member(1), member(2), member(3)], [null, view(4, [2, 3], 3), view(4, [2, 3], 3)], 3],
     ['the DC of the largest previous view wins', [member(1), member(2), member(3), member(4)], [view(9, [1], 1), view(5, [2, 3, 4], 4), view(9, [1, 2], 2)], 4],
     ['equal sizes: the newer view wins', [member(1), member(2), member(3), member(4)], [view(5, [1, 2], 2), view(6, [3, 4], 4)], 4],
+    ['equal sizes: the DC that has run longest wins over the newer view', [member(1, 2), member(2)], [view(7, [2], 2), view(8, [[1, 2]], 1)], 2, { 1: 3, 2: 900 }],
+    ['equal sizes and uptime: the newer view', [member(1), member(2)], [view(7, [2], 2), view(8, [1], 1)], 1, { 1: 50, 2: 50 }],
+    ['a larger view wins over a longer uptime', [member(1), member(2), member(3)], [view(7, [1, 3], 1), view(8, [2], 2)], 1, { 1: 3, 2: 900 }],
     ['equal sizes and seq: the lower DC', [member(1), member(2), member(3), member(4)], [view(6, [3, 4], 4), view(6, [1, 3], 3)], 3],
     ['a previous DC that is not in the new view is skipped', [member(1), member(2)], [view(8, [2, 3, 5], 5), view(3, [2], 2)], 2],
     ['a previous DC in another incarnation (it restarted) is skipped', [member(1), member(3, 2)], [view(8, [[3, 1], 4], 3)], 1],
     ['a previous DC that restarted, and a smaller view whose DC is current', [member(1), member(3, 2), member(6)], [view(8, [[3, 1], 4, 5], 3), view(2, [6], 6)], 6],
   ];
-  for (const [name, members, previous, expected] of cases) {
+  for (const [name, members, previous, expected, rounds] of cases) {
     it(name, () => {
-      expect(chooseDc(members, previous)).toBe(expected);
+      expect(chooseDc(members, previous, (m) => rounds?.[m.id] ?? 0)).toBe(expected);
     });
   }
 });
