@@ -515,7 +515,7 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
  * itself alone before the survivor hears it, and that view is newer than the survivor's.
  */
 export function chooseDc(members: readonly Member[], previousViews: readonly (View | null)[], rounds: (member: Member) => number = () => 0): NodeId {
-  let best: { dc: NodeId; size: number; rounds: number; seq: number } | undefined;
+  let best: DcScore | undefined;
   for (const view of previousViews) {
     if (view === null) continue;
     const dcMember = view.members.find((m) => m.id === view.dc);
@@ -526,6 +526,13 @@ export function chooseDc(members: readonly Member[], previousViews: readonly (Vi
   return best?.dc ?? (members[0] as Member).id;
 }
 
-function compareDcScores(a: { dc: NodeId; size: number; rounds: number; seq: number }, b: { dc: NodeId; size: number; rounds: number; seq: number }): number {
+interface DcScore {
+  readonly dc: NodeId;
+  readonly size: number;
+  readonly rounds: number;
+  readonly seq: number;
+}
+
+function compareDcScores(a: DcScore, b: DcScore): number {
   return a.size - b.size || a.rounds - b.rounds || a.seq - b.seq || b.dc - a.dc;
 }
