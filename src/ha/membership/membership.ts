@@ -271,7 +271,9 @@ export class Membership implements NodeCore<MembershipInput, MembershipEffect> {
       }
     }
     const rounds = this.roundsHeard.get(from);
-    if (rounds === undefined || rounds.incarnation !== message.incarnation || rounds.beat < message.beat) this.roundsHeard.set(from, { incarnation: message.incarnation, beat: message.beat });
+    if (rounds === undefined) this.roundsHeard.set(from, { incarnation: message.incarnation, beat: message.beat });
+    else if (rounds.incarnation !== message.incarnation) [rounds.incarnation, rounds.beat] = [message.incarnation, message.beat];
+    else rounds.beat = Math.max(rounds.beat, message.beat);
     if (link !== undefined && this.config.links.includes(link)) {
       effects.push(...this.linkHealth.heard(from, link, message.incarnation, message.beat, now, message.intervalMs));
       this.lastBeatFrom.set(`${from}\u0000${link}`, { beat: message.beat, at: now });
