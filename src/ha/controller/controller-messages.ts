@@ -8,8 +8,12 @@ export type ControllerMessage =
   | { readonly type: 'lrm-request'; readonly v: number; readonly request: LrmRequest }
   /** A node to the DC: an operation ended (graph actions, and recurring monitors that changed). */
   | { readonly type: 'lrm-result'; readonly v: number; readonly result: LrmResult }
-  /** DC to a node that joined its view (or restarted): send me your operation history. */
-  | { readonly type: 'join-offer'; readonly v: number; readonly round: number }
+  /**
+   * DC to a node that joined its view (or restarted): send me your operation history. `members`
+   * is the DC's view when it offered: a node takes the offer in that view only (absent from older
+   * builds: taken in whatever view the node is in, as they did).
+   */
+  | { readonly type: 'join-offer'; readonly v: number; readonly round: number; readonly members?: readonly { readonly id: number; readonly incarnation: number }[] }
   /**
    * A node's answer to a join offer: the last result of every operation it knows. The DC replaces
    * the node's history in the CIB with it (Pacemaker's join does the same), so results that were

@@ -131,6 +131,13 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private pendingOffer: { readonly from: NodeId; readonly round: number } | undefined;
   /** The DC whose join offer reached this node since its last view change: only its requests are run. */
   private offeredBy: NodeId | undefined;
+  /**
+   * A join offer made in a view this node has not installed yet (the DC installs first and may
+   * offer before a member catches up): taken when that view arrives here. Taken at once instead, the
+   * view change that followed cleared it, the node then ignored every request of the DC, which
+   * believed it joined (`sim cluster --seed 148531721989967`: no recovery after the faults).
+   */
+  private earlyOffer: { readonly from: NodeId; readonly round: number; readonly members: readonly ViewMember[] } | undefined;
   private now: Millis = 0 as Millis;
   /** Until when (monotonic) the DC waits for every configured node before it plans; see startupGraceMs. */
   private startupGraceUntil: Millis | undefined;
@@ -222,6 +229,9 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
     this.fencedMembers.onView(this.members);
     this.dc = dc;
     this.quorate = quorate;
+    const early = this.earlyOffer;
+    this.earlyOffer = undefined;
+    if (early !== undefined && early.from === dc && this.inView(early.members)) this.takeOffer(early.from, early.round, out);
     // The CIB replica starts a join on every view this node is DC of; until it has chosen the
     // CIB, nothing this controller knows of the cluster's status is to be trusted.
     this.authoritative = false;
@@ -337,10 +347,12 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
         if (this.isDc) this.onResultAtDc(m.result, out);
         return;
       case 'join-offer':
+        if (m.members !== undefined && !this.inView(m.members)) {
+          this.earlyOffer = { from, round: m.round, members: m.members.map((x) => ({ id: x.id as NodeId, incarnation: x.incarnation })) };
+          return;
+        }
         if (from !== this.dc) return;
-        this.offeredBy = from;
-        this.pendingOffer = { from, round: m.round };
-        this.answerOffer(out);
+        this.takeOffer(from, m.round, out);
         return;
       case 'lrm-state':
         if (!this.isDc || !this.pendingJoin.has(from) || m.round !== this.joinRound) return;
@@ -371,8 +383,20 @@ export class Controller<Change> implements NodeCore<ControllerInput, ControllerE
   private offerJoin(out: ControllerEffect<Change>[]): void {
     if (!this.isDc) return;
     const waiting = [...this.pendingJoin].filter((n) => n !== this.options.self);
-    for (const n of waiting) out.push({ kind: 'send', to: n, message: { type: 'join-offer', v: CONTROLLER_PROTOCOL, round: this.joinRound } });
+    const members = [...this.members].map(([id, incarnation]) => ({ id, incarnation }));
+    for (const n of waiting) out.push({ kind: 'send', to: n, message: { type: 'join-offer', v: CONTROLLER_PROTOCOL, round: this.joinRound, members } });
     if (waiting.length > 0) out.push({ kind: 'set-timer', timer: JOIN_RETRY_TIMER, afterMs: JOIN_RETRY_MS as Millis });
+  }
+
+  private takeOffer(from: NodeId, round: number, out: ControllerEffect<Change>[]): void {
+    this.offeredBy = from;
+    this.pendingOffer = { from, round };
+    this.answerOffer(out);
+  }
+
+  /** Whether `members` is this node's current view (same ids, same incarnations). */
+  private inView(members: readonly { readonly id: number; readonly incarnation: number }[]): boolean {
+    return members.length === this.members.size && members.every((m) => this.members.get(m.id as NodeId) === m.incarnation);
   }
 
   /** Answers the DC's join offer with this node's history, once nothing is in flight here. */

@@ -73,7 +73,7 @@ describe('Controller: the DC join', () => {
     c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
     const term = c.step(T, { kind: 'cib-changed', cib: cib(), authoritative: true });
     expect(writes(term).map((w) => w.change)).toEqual(['cluster true 1', 'member n1', 'member n2', 'history n1 0']);
-    expect(sent(term)).toEqual([{ type: 'join-offer', v: 1, round: 1 }]);
+    expect(sent(term)).toEqual([{ type: 'join-offer', v: 1, round: 1, members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }] }]);
     acknowledge(c, term);
     expect(plans).toEqual([]);
     const joined = c.step(T, { kind: 'receive', from: N2, message: { type: 'lrm-state', v: 1, round: 1, results: [] } });
@@ -87,7 +87,7 @@ describe('Controller: the DC join', () => {
     const { c } = controller(N1);
     c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }], dc: N1, quorate: true });
     c.step(T, { kind: 'cib-changed', cib: cib(), authoritative: true });
-    expect(sent(c.step(T, { kind: 'timeout', timer: 'join-retry' }))).toEqual([{ type: 'join-offer', v: 1, round: 1 }]);
+    expect(sent(c.step(T, { kind: 'timeout', timer: 'join-retry' }))).toEqual([{ type: 'join-offer', v: 1, round: 1, members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }] }]);
   });
 
   it('ignores an answer to an earlier round', () => {
@@ -178,6 +178,29 @@ describe('Controller: a member', () => {
     expect(stale.flatMap((e) => (e.kind === 'problem' ? [e.message] : []))).toEqual([expect.stringMatching(/before its join offer/) as string]);
     c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 2 } });
     expect(c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } })).toEqual([{ kind: 'lrm-execute', request }]);
+  });
+
+  it('takes a join offer made in a view it has not installed yet when that view arrives, not before', () => {
+    // sim cluster --seed 148531721989967: the DC installed {n1, n2, n3} and offered the join while n3
+    // was still in {n2, n3} under the same DC. n3 took the offer, its view change cleared it, and
+    // it ignored every request of the DC, which believed it had joined: no recovery after the faults.
+    const { c } = controller(N2);
+    const pair = [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }];
+    const three = [...pair, { id: nodeId(3), incarnation: 1 }];
+    c.step(T, { kind: 'view', members: pair, dc: N1, quorate: true });
+    expect(sent(c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 5, members: three } }))).toEqual([]);
+    expect(c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } }).some((e) => e.kind === 'lrm-execute')).toBe(false);
+    expect(sent(c.step(T, { kind: 'view', members: three, dc: N1, quorate: true }))).toEqual([{ type: 'lrm-state', v: 1, round: 5, results: [] }]);
+    expect(c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } })).toEqual([{ kind: 'lrm-execute', request }]);
+  });
+
+  it('drops an early join offer when the view that arrives is another one', () => {
+    const { c } = controller(N2);
+    const pair = [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 1 }];
+    c.step(T, { kind: 'view', members: [{ id: N2, incarnation: 1 }], dc: N2, quorate: false });
+    c.step(T, { kind: 'receive', from: N1, message: { type: 'join-offer', v: 1, round: 2, members: [...pair, { id: nodeId(3), incarnation: 1 }] } });
+    expect(sent(c.step(T, { kind: 'view', members: pair, dc: N1, quorate: true }))).toEqual([]);
+    expect(c.step(T, { kind: 'receive', from: N1, message: { type: 'lrm-request', v: 1, request } }).some((e) => e.kind === 'lrm-execute')).toBe(false);
   });
 
   it('answers a join offer only when its LRM is idle, with every result it knows', () => {
@@ -338,7 +361,7 @@ describe('Controller: node-fenced (a fence this controller did not run)', () => 
     c.step(T, { kind: 'view', members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 2 }], dc: N1, quorate: true });
     const rejoined = c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true });
     expect(writes(rejoined).map((w) => w.change)).toContain('member n2');
-    expect(sent(rejoined)).toEqual([{ type: 'join-offer', v: 1, round: 2 }]);
+    expect(sent(rejoined)).toEqual([{ type: 'join-offer', v: 1, round: 2, members: [{ id: N1, incarnation: 1 }, { id: N2, incarnation: 2 }] }]);
     acknowledge(c, rejoined);
     c.step(T, { kind: 'view', members: onlyN1, dc: N1, quorate: true });
     const lost = writes(c.step(T, { kind: 'cib-changed', cib: twoOnline(), authoritative: true })).map((w) => w.change);
